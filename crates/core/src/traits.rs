@@ -1,0 +1,76 @@
+//! One trait per pipeline stage. Implementations live in the task crates; the facade composes
+//! them.
+
+use crate::{AnnotatedDocument, Mention, Relation, Result, Sentence, Summary, Token};
+
+/// Splits text into sentences.
+pub trait SentenceSplitter: Send + Sync {
+    /// The sentences of `text`, in order, with spans that slice `text` exactly and exclude
+    /// surrounding whitespace. Never fails: any text has a (possibly empty) segmentation.
+    fn split(&self, text: &str) -> Vec<Sentence>;
+}
+
+/// Splits text into word tokens.
+pub trait WordTokenizer: Send + Sync {
+    /// The word tokens of `text`, in order, with spans that slice `text` exactly.
+    fn tokenize(&self, text: &str) -> Vec<Token>;
+}
+
+/// Finds named-entity mentions.
+///
+/// Implementations are `Send` (one per worker thread) but need not be `Sync`: rust-bert
+/// models are not.
+pub trait EntityRecognizer: Send {
+    /// A short name for provenance (`analysis.models.ner`).
+    fn name(&self) -> String;
+
+    /// Mentions in `doc`, in text order, non-overlapping.
+    ///
+    /// # Errors
+    /// [`crate::Error::Task`] when the model fails.
+    fn recognize(&self, doc: &AnnotatedDocument) -> Result<Vec<Mention>>;
+}
+
+/// Finds relations between the entities of a document.
+pub trait RelationExtractor: Send {
+    /// A short name for provenance.
+    fn name(&self) -> String;
+
+    /// Relations between `doc.entities`, each with its evidence.
+    ///
+    /// # Errors
+    /// [`crate::Error::Task`] when the model fails.
+    fn extract(&self, doc: &AnnotatedDocument) -> Result<Vec<Relation>>;
+}
+
+/// Summarizes a document.
+pub trait Summarizer: Send {
+    /// A short name for provenance.
+    fn name(&self) -> String;
+
+    /// A summary of `doc`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Task`] when the model fails.
+    fn summarize(&self, doc: &AnnotatedDocument) -> Result<Summary>;
+}
+
+/// Encodes texts into dense vectors (sentence embeddings). Shared by summarization and
+/// relation scoring; the facade calls it once per document.
+pub trait SentenceEncoder: Send {
+    /// Width of the vectors.
+    fn dim(&self) -> usize;
+
+    /// One vector per text, L2-normalised.
+    ///
+    /// # Errors
+    /// [`crate::Error::Task`] when the model fails.
+    fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>>;
+}
+
+/// Convenience: `Token`s within one sentence.
+pub fn tokens_in<'a>(tokens: &'a [Token], sentence: &Sentence) -> &'a [Token] {
+    let lo = tokens.partition_point(|t| t.span.start < sentence.span.start);
+    let hi = tokens.partition_point(|t| t.span.start < sentence.span.end);
+    &tokens[lo..hi.max(lo)]
+}
