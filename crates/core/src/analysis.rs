@@ -27,6 +27,10 @@ pub struct DocumentInfo {
     pub bytes: usize,
     /// Length of the text in Unicode scalars.
     pub chars: usize,
+    /// The full text, when asked for (`lede analyze --include-text`, and always for the HTML
+    /// report). Every span of the analysis slices it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 impl From<&Document> for DocumentInfo {
@@ -38,6 +42,7 @@ impl From<&Document> for DocumentInfo {
             date: doc.date.clone(),
             bytes: doc.text.len(),
             chars: doc.text.chars().count(),
+            text: None,
         }
     }
 }

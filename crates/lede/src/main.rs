@@ -1,1 +1,522 @@
-fn main() {}
+//! The `lede` command-line tool: analyse news articles into JSON, text or HTML.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use lede::batch::{run_batch, BatchOptions, Finished, Outcome, WorkerFn};
+use lede::input::{expand_sources, read_source, Encoding, InputFormat, InputOptions, InputSource};
+use lede::output::{error_path, error_record, output_path, render_text, write_atomic, Format};
+use lede::{Analyzer, ModelChoice, Tasks};
+use serde::Deserialize;
+
+mod commands;
+
+const EXIT_DOC_FAILED: u8 = 1;
+const EXIT_FATAL: u8 = 3;
+
+const AFTER_HELP: &str = "\
+Examples:
+  lede analyze seeds/belarus-pardons-efe.txt            one article, JSON to stdout
+  lede analyze --format text article.txt                a readable report
+  lede analyze --format html article.txt > report.html  a self-contained HTML report
+  cat article.txt | lede analyze -                      from stdin
+  lede analyze --format jsonl --jobs 2 corpus/          a directory, one JSON line per article
+  lede analyze --input-format jsonl feed.jsonl          {\"id\":..,\"text\":..,\"title\":..} per line
+  lede analyze --out results/ --resume corpus/          one file per article; rerun to continue
+
+Exit codes:
+  0  every document was analysed
+  1  at least one document failed (each failure is reported; the others are analysed)
+  2  usage error (bad option or argument)
+  3  fatal error (models could not be loaded, output directory not writable, ...)
+
+Environment:
+  LEDE_CACHE_DIR    cache root for libtorch and model files (default ~/.cache/lede)
+  LEDE_MODELS_DIR   extra directory searched for project models by name
+  LEDE_LOG          log filter, as --log-level (e.g. debug, lede=trace)";
+
+/// lede: entities, relations and a summary from news articles.
+#[derive(Debug, Parser)]
+#[command(name = "lede", version, about, long_about = None, after_help = AFTER_HELP)]
+struct Cli {
+    /// Print nothing on stderr but errors.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Log level for stderr: error, warn, info, debug, trace (or a tracing filter).
+    #[arg(long, global = true, env = "LEDE_LOG")]
+    log_level: Option<String>,
+    /// TOML file with default options (keys as the long options, e.g. `jobs = 2`).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Analyse articles: sentences, entities, relations, summary.
+    Analyze(AnalyzeArgs),
+    /// Measure quality against gold annotations.
+    #[command(subcommand)]
+    Eval(commands::EvalCommand),
+    /// Show which model each task uses and whether its files are present.
+    Models(ModelArgs),
+}
+
+/// Options shared by everything that loads models.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct ModelArgs {
+    /// Model set: `offline` (default; no network), `standard` (hub models, needs the `remote`
+    /// build feature), a manifest .toml, or a model directory to use for NER.
+    #[arg(long, value_name = "offline|standard|PATH")]
+    pub models: Option<String>,
+    /// Never download models, even when built with the `remote` feature.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Debug, Args)]
+struct AnalyzeArgs {
+    /// Files, directories (walked recursively) or `-` for stdin.
+    #[arg(value_name = "INPUT", required = true)]
+    inputs: Vec<String>,
+    /// Output format: json, jsonl, text or html [default: json].
+    #[arg(long, short)]
+    format: Option<Format>,
+    /// Write one file per input into DIR (atomically) instead of stdout.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// With --out: skip inputs whose output already exists.
+    #[arg(long, requires = "out")]
+    resume: bool,
+    /// Documents analysed in parallel, each worker with its own models [default: 1].
+    #[arg(long, short)]
+    jobs: Option<usize>,
+    /// Emit results as they finish instead of in input order.
+    #[arg(long)]
+    unordered: bool,
+    /// With directories: only files matching this glob (repeatable) [default: *.txt, *.jsonl
+    /// and files without extension].
+    #[arg(long, value_name = "GLOB")]
+    glob: Vec<String>,
+    /// How files become documents: auto, text, jsonl, lines [default: auto: `.jsonl` files
+    /// are JSON Lines, others one document per file].
+    #[arg(long, value_name = "FORMAT")]
+    input_format: Option<InputFormat>,
+    /// Text encoding of inputs: utf8 or latin1 [default: utf8].
+    #[arg(long)]
+    encoding: Option<Encoding>,
+    /// Largest document accepted, in bytes [default: 10000000].
+    #[arg(long, value_name = "BYTES")]
+    max_bytes: Option<u64>,
+    /// Tasks to run, comma-separated: ner, relations, summary, or none [default: all].
+    #[arg(long, value_delimiter = ',', value_name = "TASKS")]
+    tasks: Option<Vec<String>>,
+    /// Include word tokens in JSON output.
+    #[arg(long)]
+    tokens: bool,
+    /// Include each document's text in `document.text` of the JSON output.
+    #[arg(long)]
+    include_text: bool,
+    /// Sentences in the summary [default: 3].
+    #[arg(long, value_name = "N")]
+    summary_sentences: Option<usize>,
+    #[command(flatten)]
+    model: ModelArgs,
+}
+
+/// Options read from `--config FILE`; the command line wins.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ConfigFile {
+    format: Option<String>,
+    jobs: Option<usize>,
+    models: Option<String>,
+    offline: Option<bool>,
+    max_bytes: Option<u64>,
+    tasks: Option<Vec<String>>,
+    summary_sentences: Option<usize>,
+    encoding: Option<String>,
+    input_format: Option<String>,
+    glob: Option<Vec<String>>,
+    log_level: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match load_config(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("lede: {e:#}");
+            return ExitCode::from(EXIT_FATAL);
+        }
+    };
+    init_logging(
+        cli.quiet,
+        cli.log_level.as_deref().or(config.log_level.as_deref()),
+    );
+    let result = match cli.command {
+        Command::Analyze(args) => analyze(args, &config, cli.quiet),
+        Command::Eval(cmd) => commands::eval(cmd).map(|_| 0),
+        Command::Models(args) => commands::models(&args).map(|_| 0),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("lede: {e:#}");
+            ExitCode::from(EXIT_FATAL)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn load_config(path: Option<&Path>) -> Result<ConfigFile> {
+    let Some(path) = path else {
+        return Ok(ConfigFile::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid config {}", path.display()))
+}
+
+fn init_logging(quiet: bool, level: Option<&str>) {
+    let filter = if quiet {
+        "error".to_string()
+    } else {
+        level.unwrap_or("info").to_string()
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+fn parse_tasks(list: &[String], tokens: bool) -> Result<Tasks> {
+    let mut t = Tasks::none();
+    t.tokens = tokens;
+    for item in list {
+        match item.trim() {
+            "ner" | "entities" => t.ner = true,
+            "relations" => {
+                t.ner = true;
+                t.relations = true
+            }
+            "summary" => t.summary = true,
+            "all" => {
+                t = Tasks::all();
+                t.tokens = tokens;
+            }
+            "none" | "" => {}
+            other => bail!("unknown task {other:?} (use ner, relations, summary, all or none)"),
+        }
+    }
+    Ok(t)
+}
+
+pub(crate) fn builder_from(model: &ModelArgs, config: Option<(&Option<String>, bool)>) -> lede::AnalyzerBuilder {
+    let models = model
+        .models
+        .clone()
+        .or_else(|| config.and_then(|c| c.0.clone()))
+        .unwrap_or_else(|| "offline".into());
+    let offline = model.offline || config.is_some_and(|c| c.1);
+    Analyzer::builder()
+        .models(models.parse().unwrap_or(ModelChoice::Offline))
+        .offline(offline)
+}
+
+fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
+    let format = match (args.format, &cfg.format) {
+        (Some(f), _) => f,
+        (None, Some(s)) => s.parse().map_err(anyhow::Error::msg)?,
+        (None, None) => Format::Json,
+    };
+    let encoding = match (args.encoding, &cfg.encoding) {
+        (Some(e), _) => e,
+        (None, Some(s)) => s.parse().map_err(anyhow::Error::msg)?,
+        (None, None) => Encoding::Utf8,
+    };
+    let input_format = match (args.input_format, &cfg.input_format) {
+        (Some(f), _) => f,
+        (None, Some(s)) => s.parse().map_err(anyhow::Error::msg)?,
+        (None, None) => InputFormat::Auto,
+    };
+    let max_bytes = args.max_bytes.or(cfg.max_bytes).unwrap_or(10_000_000);
+    let jobs = args.jobs.or(cfg.jobs).unwrap_or(1).max(1);
+    let tasks = match args.tasks.as_ref().or(cfg.tasks.as_ref()) {
+        Some(list) => parse_tasks(list, args.tokens)?,
+        None => Tasks {
+            tokens: args.tokens,
+            ..Tasks::all()
+        },
+    };
+    let mut tasks = tasks;
+    tasks.text = args.include_text || format == Format::Html;
+    let globs = if args.glob.is_empty() {
+        cfg.glob.clone().unwrap_or_default()
+    } else {
+        args.glob.clone()
+    };
+    let in_opts = InputOptions {
+        format: input_format,
+        encoding,
+        max_bytes,
+        globs,
+    };
+    let mut builder = builder_from(&args.model, Some((&cfg.models, cfg.offline.unwrap_or(false))))
+        .tasks(tasks)
+        .max_bytes(usize::try_from(max_bytes).unwrap_or(usize::MAX));
+    if let Some(n) = args.summary_sentences.or(cfg.summary_sentences) {
+        builder = builder.summary_sentences(n);
+    }
+    // One place decides workers and libtorch threads (lede-models' ThreadPlan).
+    let plan = lede::models::ThreadPlan::new(jobs).apply();
+    let jobs = plan.workers;
+
+    // Load once up front so that a model problem is one clear fatal error, not one per
+    // document; workers then build their own instances.
+    let first = builder.build().context("cannot load models")?;
+    tracing::info!(models = ?first.provenance(), jobs, "models ready");
+    let first = std::sync::Mutex::new(Some(first));
+
+    if let Some(dir) = &args.out {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create output directory {}", dir.display()))?;
+    }
+    let sources: Vec<InputSource> = args.inputs.iter().map(|a| InputSource::from_arg(a)).collect();
+    let sources = expand_sources(&sources, &in_opts);
+    let file_count = sources.len();
+    // `--format json` prints one object for one plain-text input, else an array.
+    let single = file_count == 1
+        && match &sources[0] {
+            InputSource::Stdin => !matches!(input_format, InputFormat::Jsonl | InputFormat::Lines),
+            InputSource::Path(p) => match input_format {
+                InputFormat::Text => true,
+                InputFormat::Auto => !p.to_string_lossy().ends_with(".jsonl"),
+                _ => false,
+            },
+        };
+    let inputs = sources
+        .into_iter()
+        .flat_map(move |s| read_source(&s, &in_opts));
+
+    let make_worker = || -> std::result::Result<WorkerFn, String> {
+        plan.apply_to_current_thread();
+        let analyzer = match first.lock().ok().and_then(|mut f| f.take()) {
+            Some(a) => a,
+            None => builder.build().map_err(|e| lede::error_chain(&e))?,
+        };
+        Ok(Box::new(move |doc| {
+            analyzer.analyze(doc).map_err(|e| lede::error_chain(&e))
+        }))
+    };
+    let out_dir = args.out.clone();
+    let resume = args.resume;
+    let skip = |id: &str| {
+        resume
+            && out_dir
+                .as_ref()
+                .is_some_and(|d| output_path(d, id, format).exists())
+    };
+
+    let mut progress = Progress::new(quiet, file_count);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut emitted = 0usize;
+    let mut io_error: Option<anyhow::Error> = None;
+    let sink = |f: Finished| {
+        progress.record(&f);
+        if io_error.is_some() {
+            return;
+        }
+        let r = emit(&f, format, args.out.as_deref(), &mut out, &mut emitted, single);
+        if let Err(e) = r {
+            io_error = Some(e);
+        }
+    };
+    let opts = BatchOptions {
+        ordered: !args.unordered,
+        ..BatchOptions::new(jobs)
+    };
+    let stats = run_batch(inputs, opts, make_worker, skip, sink);
+    progress.finish();
+    if let Some(e) = io_error {
+        return Err(e);
+    }
+    if format == Format::Json && args.out.is_none() && !single {
+        out.write_all(if emitted == 0 { b"[]\n" } else { b"\n]\n" })?;
+    }
+    out.flush()?;
+    let stats = stats.map_err(anyhow::Error::msg)?;
+    if !quiet && (stats.analysed + stats.failed + stats.skipped > 1 || stats.failed > 0) {
+        eprintln!(
+            "lede: {} analysed, {} failed, {} skipped",
+            stats.analysed, stats.failed, stats.skipped
+        );
+    }
+    Ok(if stats.failed > 0 { EXIT_DOC_FAILED } else { 0 })
+}
+
+/// Writes one finished document to stdout or `--out`.
+fn emit(
+    f: &Finished,
+    format: Format,
+    out_dir: Option<&Path>,
+    out: &mut impl Write,
+    emitted: &mut usize,
+    single: bool,
+) -> Result<()> {
+    match &f.outcome {
+        Outcome::Skipped => Ok(()),
+        Outcome::Failed(msg) => {
+            eprintln!("lede: {msg}");
+            if let Some(dir) = out_dir {
+                let rec = serde_json::to_vec_pretty(&error_record(&f.id, msg))?;
+                write_atomic(&error_path(dir, &f.id), &rec)
+                    .with_context(|| format!("cannot write into {}", dir.display()))?;
+            } else if format == Format::Jsonl {
+                serde_json::to_writer(&mut *out, &error_record(&f.id, msg))?;
+                writeln!(out)?;
+            }
+            Ok(())
+        }
+        Outcome::Analysed(a) => {
+            let body = match format {
+                Format::Json => serde_json::to_string_pretty(a.as_ref())?,
+                Format::Jsonl => serde_json::to_string(a.as_ref())?,
+                Format::Text => render_text(a),
+                Format::Html => lede::output::render_html(a),
+            };
+            if let Some(dir) = out_dir {
+                let path = output_path(dir, &f.id, format);
+                write_atomic(&path, body.as_bytes())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                let _ = std::fs::remove_file(error_path(dir, &f.id));
+                return Ok(());
+            }
+            match format {
+                Format::Json => {
+                    // Several documents stream as one JSON array.
+                    if !single {
+                        out.write_all(if *emitted == 0 { b"[\n" } else { b",\n" })?;
+                    }
+                    out.write_all(body.as_bytes())?;
+                    if single {
+                        out.write_all(b"\n")?;
+                    }
+                }
+                Format::Jsonl => {
+                    out.write_all(body.as_bytes())?;
+                    out.write_all(b"\n")?;
+                }
+                Format::Text | Format::Html => {
+                    out.write_all(body.as_bytes())?;
+                    out.write_all(b"\n")?;
+                }
+            }
+            *emitted += 1;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}
+
+/// Progress on stderr: a bar on a terminal, log lines otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    quiet: bool,
+    start: Instant,
+    last_log: Instant,
+    docs: usize,
+    failed: usize,
+    words: usize,
+}
+
+impl Progress {
+    fn new(quiet: bool, files: usize) -> Self {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {pos} docs  {msg}  [{elapsed_precise}]",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+            if files > 1 {
+                bar.set_length(files as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:30} {pos}/{len} docs  {msg}  ETA {eta}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+            }
+            bar
+        });
+        let now = Instant::now();
+        Progress {
+            bar,
+            quiet,
+            start: now,
+            last_log: now,
+            docs: 0,
+            failed: 0,
+            words: 0,
+        }
+    }
+
+    fn record(&mut self, f: &Finished) {
+        self.docs += 1;
+        self.words += f.words;
+        if matches!(f.outcome, Outcome::Failed(_)) {
+            self.failed += 1;
+        }
+        let secs = self.start.elapsed().as_secs_f64().max(1e-3);
+        let wps = self.words as f64 / secs;
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            bar.set_message(format!("{wps:.0} words/s, {} failed", self.failed));
+        } else if !self.quiet && self.last_log.elapsed() >= Duration::from_secs(5) {
+            self.last_log = Instant::now();
+            tracing::info!(
+                "{} documents ({} failed), {:.0} words/s",
+                self.docs,
+                self.failed,
+                wps
+            );
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+        if !self.quiet && self.docs > 1 {
+            let secs = self.start.elapsed().as_secs_f64().max(1e-3);
+            tracing::info!(
+                "done: {} documents in {:.1}s, {:.0} words/s",
+                self.docs,
+                secs,
+                self.words as f64 / secs
+            );
+        }
+    }
+}

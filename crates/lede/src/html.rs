@@ -1,0 +1,322 @@
+//! The self-contained HTML report: the article with entity mentions highlighted by type, the
+//! entities with mention counts, the relations as an SVG graph and as a table with evidence,
+//! and the summary. One file, inline CSS, no scripts, no external requests.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use lede_core::{Analysis, CoarseLabel};
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn type_class(label: &str) -> &'static str {
+    match CoarseLabel::from_label(label) {
+        Some(CoarseLabel::Per) => "per",
+        Some(CoarseLabel::Org) => "org",
+        Some(CoarseLabel::Loc) => "loc",
+        Some(CoarseLabel::Misc) => "misc",
+        None => "other",
+    }
+}
+
+const CSS: &str = r#"
+body{font:16px/1.55 Georgia,'Times New Roman',serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;background:#fdfdfb}
+h1{font:600 1.6em/1.2 system-ui,sans-serif;margin:.2em 0}
+h2{font:600 1.15em system-ui,sans-serif;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
+.meta{color:#666;font:.85em system-ui,sans-serif}
+.grid{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:2em}
+.article p{margin:.4em 0}
+mark{padding:0 .15em;border-radius:3px;background:#eee}
+mark.per{background:#ffe0b2}mark.org{background:#c8e6c9}mark.loc{background:#bbdefb}mark.misc{background:#e1bee7}mark.other{background:#eeeeee}
+mark:hover{outline:1px solid #555}
+.sel{background:#fff8c4}
+table{border-collapse:collapse;width:100%;font:.85em system-ui,sans-serif}
+td,th{border-bottom:1px solid #eee;padding:.3em .4em;text-align:left;vertical-align:top}
+.badge{display:inline-block;font:600 .7em system-ui,sans-serif;padding:.1em .4em;border-radius:3px;background:#eee}
+.badge.per{background:#ffe0b2}.badge.org{background:#c8e6c9}.badge.loc{background:#bbdefb}.badge.misc{background:#e1bee7}
+.summary{background:#f4f6f8;border-left:4px solid #90a4ae;padding:.6em 1em}
+svg text{font:11px system-ui,sans-serif}
+.legend span{margin-right:1em}
+"#;
+
+/// Renders one analysis as a self-contained HTML page.
+pub fn render_html(a: &Analysis, text: &str) -> String {
+    let mut h = String::new();
+    let title = a.document.title.as_deref().unwrap_or(&a.document.id);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} — lede</title><style>{CSS}</style></head><body>",
+        escape(title)
+    );
+    let _ = write!(
+        h,
+        "<h1>{}</h1><p class=\"meta\">{} sentences · {} entities · {} relations · schema {}</p>",
+        escape(title),
+        a.sentences.len(),
+        a.entities.len(),
+        a.relations.len(),
+        escape(&a.schema_version)
+    );
+    if let Some(s) = &a.summary {
+        let _ = write!(
+            h,
+            "<h2>Summary <span class=\"badge\">{}</span></h2><div class=\"summary\">{}</div>",
+            escape(&s.method),
+            escape(&s.text)
+        );
+    }
+    h.push_str("<div class=\"grid\"><div><h2>Article</h2><div class=\"legend meta\">");
+    for (cls, name) in [
+        ("per", "person"),
+        ("org", "organisation"),
+        ("loc", "place"),
+        ("misc", "other name"),
+        ("other", "date, number"),
+    ] {
+        let _ = write!(h, "<span><mark class=\"{cls}\">{name}</mark></span>");
+    }
+    h.push_str("</div><div class=\"article\">");
+    h.push_str(&article_html(a, text));
+    h.push_str("</div></div><div><h2>Entities</h2><table><tr><th>entity</th><th>type</th><th>mentions</th></tr>");
+    let mut ents: Vec<_> = a.entities.iter().collect();
+    ents.sort_by(|x, y| y.mentions.len().cmp(&x.mentions.len()).then(x.id.cmp(&y.id)));
+    for e in ents {
+        let _ = write!(
+            h,
+            "<tr id=\"{id}\"><td>{name}</td><td><span class=\"badge {cls}\">{label}</span></td><td>{n}</td></tr>",
+            id = escape(&e.id),
+            name = escape(&e.name),
+            cls = type_class(&e.label),
+            label = escape(&e.label),
+            n = e.mentions.len()
+        );
+    }
+    h.push_str("</table></div></div>");
+    if !a.relations.is_empty() {
+        h.push_str("<h2>Relations</h2>");
+        h.push_str(&graph_svg(a));
+        h.push_str("<table><tr><th>head</th><th>relation</th><th>tail</th><th>score</th><th>evidence</th></tr>");
+        for r in &a.relations {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td><b>{}</b></td><td>{}</td><td>{:.2}</td><td>{}</td></tr>",
+                escape(&r.head_name),
+                escape(&r.label),
+                escape(&r.tail_name),
+                r.score,
+                escape(&r.evidence.text)
+            );
+        }
+        h.push_str("</table>");
+    }
+    h.push_str("<p class=\"meta\">Generated by lede ");
+    h.push_str(env!("CARGO_PKG_VERSION"));
+    h.push_str(".</p></body></html>\n");
+    h
+}
+
+/// The article as paragraphs with `<mark>`s around mentions (hover: canonical entity + score).
+fn article_html(a: &Analysis, text: &str) -> String {
+    // Mentions sorted by start; overlapping ones (should not happen) are skipped.
+    let mut marks: Vec<(usize, usize, &str, &str, &str, f32)> = Vec::new();
+    for e in &a.entities {
+        for m in &e.mentions {
+            marks.push((m.span.start, m.span.end, &e.id, &e.name, &m.label, m.score));
+        }
+    }
+    marks.sort_by_key(|m| (m.0, m.1));
+    let mut out = String::from("<p>");
+    let mut pos = 0usize;
+    let push_text = |out: &mut String, piece: &str| {
+        let mut first = true;
+        for para in piece.split('\n') {
+            if !first {
+                out.push_str("</p><p>");
+            }
+            first = false;
+            out.push_str(&escape(para));
+        }
+    };
+    for (start, end, id, name, label, score) in marks {
+        if start < pos || end > text.len() {
+            continue;
+        }
+        let (Some(before), Some(inner)) = (text.get(pos..start), text.get(start..end)) else {
+            continue;
+        };
+        push_text(&mut out, before);
+        let _ = write!(
+            out,
+            "<mark class=\"{cls}\" title=\"{name} ({id}) · {label} · {score:.2}\">{inner}</mark>",
+            cls = type_class(label),
+            name = escape(name),
+            id = escape(id),
+            label = escape(label),
+            inner = escape(inner)
+        );
+        pos = end;
+    }
+    if let Some(rest) = text.get(pos..) {
+        push_text(&mut out, rest);
+    }
+    out.push_str("</p>");
+    out
+}
+
+/// The relation graph: entities that take part in a relation on a circle, arrows for
+/// relations, labelled. Plain SVG, laid out here (no browser-side code).
+fn graph_svg(a: &Analysis) -> String {
+    let mut nodes: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+    for r in &a.relations {
+        let label_of = |id: &str| {
+            a.entities
+                .iter()
+                .find(|e| e.id == id)
+                .map_or("", |e| e.label.as_str())
+        };
+        nodes.insert(&r.head, (&r.head_name, label_of(&r.head)));
+        nodes.insert(&r.tail, (&r.tail_name, label_of(&r.tail)));
+    }
+    let n = nodes.len().max(1);
+    let (w, hgt) = (1000.0f64, 560.0f64);
+    let (cx, cy, rad) = (w / 2.0, hgt / 2.0, (hgt / 2.0) - 60.0);
+    let pos: BTreeMap<&str, (f64, f64)> = nodes
+        .keys()
+        .enumerate()
+        .map(|(i, id)| {
+            let t = std::f64::consts::TAU * i as f64 / n as f64 - std::f64::consts::FRAC_PI_2;
+            (*id, (cx + rad * 1.45 * t.cos(), cy + rad * t.sin()))
+        })
+        .collect();
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {hgt}\" width=\"100%\" role=\"img\" aria-label=\"relation graph\">\
+         <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">\
+         <path d=\"M0,0 L10,5 L0,10 z\" fill=\"#78909c\"/></marker></defs>"
+    );
+    for r in &a.relations {
+        let (Some(&(x1, y1)), Some(&(x2, y2))) = (pos.get(r.head.as_str()), pos.get(r.tail.as_str()))
+        else {
+            continue;
+        };
+        // Stop the arrow short of the node circle.
+        let (dx, dy) = (x2 - x1, y2 - y1);
+        let len = (dx * dx + dy * dy).sqrt().max(1.0);
+        let (ex, ey) = (x2 - dx / len * 9.0, y2 - dy / len * 9.0);
+        let _ = write!(
+            s,
+            "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{ex:.1}\" y2=\"{ey:.1}\" stroke=\"#90a4ae\" stroke-width=\"1.4\" marker-end=\"url(#arrow)\"><title>{} {} {}</title></line>\
+             <text x=\"{:.1}\" y=\"{:.1}\" fill=\"#455a64\" text-anchor=\"middle\">{}</text>",
+            escape(&r.head_name),
+            escape(&r.label),
+            escape(&r.tail_name),
+            (x1 + x2) / 2.0,
+            (y1 + y2) / 2.0 - 3.0,
+            escape(&r.label)
+        );
+    }
+    for (id, (name, label)) in &nodes {
+        let Some(&(x, y)) = pos.get(id) else { continue };
+        let fill = match type_class(label) {
+            "per" => "#ffb74d",
+            "org" => "#81c784",
+            "loc" => "#64b5f6",
+            "misc" => "#ba68c8",
+            _ => "#bdbdbd",
+        };
+        let anchor = if x < cx - 1.0 {
+            "end"
+        } else if x > cx + 1.0 {
+            "start"
+        } else {
+            "middle"
+        };
+        let tx = if anchor == "end" {
+            x - 12.0
+        } else if anchor == "start" {
+            x + 12.0
+        } else {
+            x
+        };
+        let _ = write!(
+            s,
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"8\" fill=\"{fill}\" stroke=\"#fff\"/>\
+             <text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
+            y + 4.0,
+            escape(name)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lede_core::{Document, Entity, Evidence, Mention, OffsetMap, Relation};
+
+    #[test]
+    fn report_is_escaped_and_self_contained() {
+        let text = "Alice <b> met Bob & Co.\nBob left.";
+        let doc = Document::new("d<1>", text);
+        let m = OffsetMap::new(text);
+        let mut a = Analysis::empty(&doc);
+        let mention = |s: usize, e: usize, l: &str| Mention {
+            text: text[s..e].to_string(),
+            label: l.to_string(),
+            score: 0.9,
+            span: m.span(s, e).unwrap(),
+        };
+        a.entities = vec![
+            Entity {
+                id: "E1".into(),
+                name: "Alice".into(),
+                label: "PERSON".into(),
+                mentions: vec![mention(0, 5, "PERSON")],
+            },
+            Entity {
+                id: "E2".into(),
+                name: "Bob".into(),
+                label: "PERSON".into(),
+                mentions: vec![mention(14, 17, "PERSON"), mention(24, 27, "PERSON")],
+            },
+        ];
+        a.relations = vec![Relation {
+            head: "E1".into(),
+            tail: "E2".into(),
+            head_name: "Alice".into(),
+            tail_name: "Bob".into(),
+            label: "met_with".into(),
+            score: 0.8,
+            evidence: Evidence {
+                span: m.span(0, 23).unwrap(),
+                text: text[..23].into(),
+            },
+        }];
+        let html = render_html(&a, text);
+        assert!(html.contains("d&lt;1&gt;"));
+        assert!(html.contains("&lt;b&gt;"));
+        assert!(!html.contains("<b> met"));
+        assert_eq!(html.matches("<mark class=\"per\"").count(), 3);
+        assert!(html.contains("<svg"));
+        assert!(html.contains("met_with"));
+        assert!(!html.contains("http://") || html.matches("http://").count() == 1); // svg xmlns only
+        assert!(!html.contains("<script"));
+        assert!(html.contains("</p><p>"));
+    }
+}

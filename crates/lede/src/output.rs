@@ -1,0 +1,235 @@
+//! Output: JSON, JSON Lines, readable text, and file names for `--out DIR` with atomic writes.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use lede_core::Analysis;
+
+/// Output formats of `lede analyze`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Pretty JSON: one object for one document, an array for several.
+    Json,
+    /// One compact JSON object per line (errors as `{"id":..., "error":...}` lines).
+    Jsonl,
+    /// A readable report for a terminal.
+    Text,
+    /// A self-contained HTML report.
+    Html,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "json" => Ok(Format::Json),
+            "jsonl" | "ndjson" => Ok(Format::Jsonl),
+            "text" | "txt" => Ok(Format::Text),
+            "html" => Ok(Format::Html),
+            other => Err(format!(
+                "unknown format {other:?} (use json, jsonl, text or html)"
+            )),
+        }
+    }
+}
+
+impl Format {
+    /// File extension for `--out DIR`.
+    pub fn extension(&self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Text => "txt",
+            Format::Html => "html",
+        }
+    }
+}
+
+/// The error record of a document that failed, as written to JSON Lines output.
+pub fn error_record(id: &str, error: &str) -> serde_json::Value {
+    serde_json::json!({ "id": id, "error": error })
+}
+
+/// A file name for an input id: readable (the id's tail, sanitised) and unique (a hash of the
+/// whole id), so `a/b.txt` and `a_b.txt` never collide.
+pub fn file_stem(id: &str) -> String {
+    let tail: String = id
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(id)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let tail = tail.trim_start_matches('.');
+    let tail: String = tail.chars().take(80).collect();
+    format!("{}-{:016x}", if tail.is_empty() { "doc" } else { &tail }, fnv1a(id))
+}
+
+fn fnv1a(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Path of the output of `id` under `dir`.
+pub fn output_path(dir: &Path, id: &str, format: Format) -> PathBuf {
+    dir.join(format!("{}.{}", file_stem(id), format.extension()))
+}
+
+/// Path of the error record of `id` under `dir`.
+pub fn error_path(dir: &Path, id: &str) -> PathBuf {
+    dir.join(format!("{}.error.json", file_stem(id)))
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed and
+/// synced, then renamed over `path`. A reader never sees a partial file, and an interrupted
+/// run leaves no output for the interrupted document.
+///
+/// # Errors
+/// Any I/O error.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// The self-contained HTML report (see [`crate::html`]). Uses `a.document.text` when present,
+/// else rebuilds the text from the sentences.
+pub fn render_html(a: &Analysis) -> String {
+    match &a.document.text {
+        Some(text) => crate::html::render_html(a, text),
+        None => {
+            let mut text = String::new();
+            for s in &a.sentences {
+                while text.len() < s.span.start {
+                    text.push(' ');
+                }
+                text.push_str(&s.text);
+            }
+            crate::html::render_html(a, &text)
+        }
+    }
+}
+
+/// A readable plain-text report.
+pub fn render_text(a: &Analysis) -> String {
+    let mut s = String::new();
+    let title = a.document.title.as_deref().unwrap_or(&a.document.id);
+    let _ = writeln!(s, "== {title}");
+    let _ = writeln!(
+        s,
+        "{} sentences, {} entities, {} relations",
+        a.sentences.len(),
+        a.entities.len(),
+        a.relations.len()
+    );
+    if let Some(summary) = &a.summary {
+        let _ = writeln!(s, "\nSummary ({}):", summary.method);
+        for line in wrap(&summary.text, 92) {
+            let _ = writeln!(s, "  {line}");
+        }
+    }
+    if !a.entities.is_empty() {
+        let _ = writeln!(s, "\nEntities:");
+        let mut ents: Vec<_> = a.entities.iter().collect();
+        ents.sort_by(|x, y| y.mentions.len().cmp(&x.mentions.len()));
+        for e in ents {
+            let mut forms: Vec<&str> = e.mentions.iter().map(|m| m.text.as_str()).collect();
+            forms.sort_unstable();
+            forms.dedup();
+            forms.retain(|f| *f != e.name);
+            let also = if forms.is_empty() {
+                String::new()
+            } else {
+                format!("  (also: {})", forms.join(", "))
+            };
+            let _ = writeln!(
+                s,
+                "  {:<4} {:<12} {:<32} x{}{}",
+                e.id,
+                e.label,
+                e.name,
+                e.mentions.len(),
+                also
+            );
+        }
+    }
+    if !a.relations.is_empty() {
+        let _ = writeln!(s, "\nRelations:");
+        for r in &a.relations {
+            let _ = writeln!(
+                s,
+                "  {} --{}--> {}  [{:.2}]",
+                r.head_name, r.label, r.tail_name, r.score
+            );
+            let ev: String = r.evidence.text.chars().take(110).collect();
+            let _ = writeln!(s, "      \"{ev}\"");
+        }
+    }
+    s
+}
+
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for w in text.split_whitespace() {
+        if !cur.is_empty() && cur.chars().count() + 1 + w.chars().count() > width {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(w);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_are_unique_and_safe() {
+        let a = file_stem("a/b.txt");
+        let b = file_stem("a_b.txt");
+        assert_ne!(a, b);
+        assert!(a.starts_with("b.txt-"));
+        assert!(!file_stem("../../etc/passwd").contains('/'));
+        assert!(file_stem("..").starts_with("doc-"));
+        assert_eq!(file_stem("x"), file_stem("x"));
+    }
+
+    #[test]
+    fn atomic_write_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("o.json");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

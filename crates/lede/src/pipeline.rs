@@ -1,0 +1,277 @@
+//! The [`Analyzer`]: runs the configured tasks over one document.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use lede_core::{
+    AnnotatedDocument, Analysis, Document, Embeddings, Entity, EntityRecognizer, Mention,
+    RelationExtractor, SentenceEncoder, SentenceSplitter, Summarizer, WordTokenizer,
+};
+
+use crate::{error_chain, Error, Result};
+
+/// Which tasks run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tasks {
+    /// Named entities (and their clustering into entities).
+    pub ner: bool,
+    /// Relations between entities (needs `ner`).
+    pub relations: bool,
+    /// A summary.
+    pub summary: bool,
+    /// Include word tokens in the output.
+    pub tokens: bool,
+    /// Include the document's text in `analysis.document.text`.
+    pub text: bool,
+}
+
+impl Tasks {
+    /// Every task (tokens excluded from the output).
+    pub fn all() -> Self {
+        Tasks {
+            ner: true,
+            relations: true,
+            summary: true,
+            tokens: false,
+            text: false,
+        }
+    }
+
+    /// Segmentation only.
+    pub fn none() -> Self {
+        Tasks {
+            ner: false,
+            relations: false,
+            summary: false,
+            tokens: false,
+            text: false,
+        }
+    }
+}
+
+impl Default for Tasks {
+    fn default() -> Self {
+        Tasks::all()
+    }
+}
+
+/// Where the models come from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ModelChoice {
+    /// The offline model set (`models/offline.toml`): files that reach a machine without a
+    /// model hub.
+    #[default]
+    Offline,
+    /// The standard set (`models/standard.toml`): rust-bert's usual pretrained models by hub id
+    /// (needs the `remote` feature and network access).
+    Standard,
+    /// A manifest file, or a model directory used for NER.
+    Path(PathBuf),
+}
+
+impl std::str::FromStr for ModelChoice {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Ok(match s {
+            "offline" => ModelChoice::Offline,
+            "standard" => ModelChoice::Standard,
+            other => ModelChoice::Path(PathBuf::from(other)),
+        })
+    }
+}
+
+/// Turns mentions into entities.
+pub type Clusterer = fn(&str, &[Mention]) -> Vec<Entity>;
+
+/// Configures and builds an [`Analyzer`]. Cheap to clone: batch workers each build their own
+/// analyzer (models are `Send`, not `Sync`).
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzerBuilder {
+    pub(crate) tasks: Option<Tasks>,
+    pub(crate) models: ModelChoice,
+    pub(crate) offline: bool,
+    pub(crate) max_bytes: Option<usize>,
+    pub(crate) summary_sentences: Option<usize>,
+    pub(crate) threads: Option<usize>,
+}
+
+impl AnalyzerBuilder {
+    /// Which tasks run (default: all).
+    pub fn tasks(mut self, tasks: Tasks) -> Self {
+        self.tasks = Some(tasks);
+        self
+    }
+
+    /// Which models (default: [`ModelChoice::Offline`]).
+    pub fn models(mut self, models: ModelChoice) -> Self {
+        self.models = models;
+        self
+    }
+
+    /// Never download anything, even with the `remote` feature.
+    pub fn offline(mut self, offline: bool) -> Self {
+        self.offline = offline;
+        self
+    }
+
+    /// Reject documents larger than this many bytes (default 10 MiB).
+    pub fn max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = Some(max_bytes);
+        self
+    }
+
+    /// Sentences in the summary (default 3).
+    pub fn summary_sentences(mut self, n: usize) -> Self {
+        self.summary_sentences = Some(n);
+        self
+    }
+
+    /// libtorch intra-op threads for this analyzer (default: decided by lede-models from the
+    /// core count and the number of workers).
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = Some(n);
+        self
+    }
+
+    /// Resolves and loads the models.
+    ///
+    /// # Errors
+    /// [`Error::Models`] naming the file and what is wrong when a model cannot be loaded.
+    pub fn build(&self) -> Result<Analyzer> {
+        crate::pipeline::wiring::build(self)
+    }
+}
+
+/// Runs segmentation and the configured tasks over documents. `Send`; one per worker thread.
+pub struct Analyzer {
+    pub(crate) splitter: Box<dyn SentenceSplitter>,
+    pub(crate) tokenizer: Box<dyn WordTokenizer>,
+    pub(crate) encoder: Option<Box<dyn SentenceEncoder>>,
+    pub(crate) ner: Option<Box<dyn EntityRecognizer>>,
+    pub(crate) clusterer: Clusterer,
+    pub(crate) relations: Option<Box<dyn RelationExtractor>>,
+    pub(crate) summarizer: Option<Box<dyn Summarizer>>,
+    pub(crate) tasks: Tasks,
+    pub(crate) max_bytes: usize,
+    pub(crate) provenance: BTreeMap<String, String>,
+}
+
+const _: () = {
+    const fn assert_send<T: Send>() {}
+    assert_send::<Analyzer>();
+};
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("tasks", &self.tasks)
+            .field("models", &self.provenance)
+            .finish()
+    }
+}
+
+impl Analyzer {
+    /// A builder with the defaults: every task, offline models.
+    pub fn builder() -> AnalyzerBuilder {
+        AnalyzerBuilder::default()
+    }
+
+    /// Which model or method each task uses.
+    pub fn provenance(&self) -> &BTreeMap<String, String> {
+        &self.provenance
+    }
+
+    /// Runs the shared stages and NER over one document: sentences, tokens, sentence
+    /// embeddings (when the summary or relations need them) and entities. The result is what
+    /// relation extractors and summarizers take; evaluation commands use it to run a single
+    /// task as the full pipeline would.
+    ///
+    /// # Errors
+    /// [`Error::Document`] for an empty or oversized document, [`Error::Task`] when a model
+    /// fails on it.
+    pub fn annotate(&self, document: Document) -> Result<AnnotatedDocument> {
+        document.validate_with_limit(self.max_bytes)?;
+        let mut doc = AnnotatedDocument::new(document);
+        doc.sentences = self.splitter.split(doc.text());
+        doc.tokens = self.tokenizer.tokenize(doc.text());
+
+        // Sentence embeddings are computed once and shared by summarization and relations.
+        if let Some(encoder) = &self.encoder {
+            if self.tasks.summary || self.tasks.relations {
+                let texts: Vec<&str> = doc.sentences.iter().map(|s| s.text.as_str()).collect();
+                let rows = encoder
+                    .encode(&texts)
+                    .map_err(|e| task_error("encoder", &e))?;
+                let dim = encoder.dim();
+                let mut values = Vec::with_capacity(rows.len() * dim);
+                for r in rows {
+                    values.extend(r);
+                }
+                doc.sentence_embeddings = Some(Embeddings { dim, values });
+            }
+        }
+
+        if self.tasks.ner {
+            if let Some(ner) = &self.ner {
+                let mentions = ner.recognize(&doc).map_err(|e| task_error("ner", &e))?;
+                doc.entities = (self.clusterer)(doc.text(), &mentions);
+            }
+        }
+        Ok(doc)
+    }
+
+    /// The summarizer in use, if the summary task is configured.
+    pub fn summarizer(&self) -> Option<&dyn Summarizer> {
+        self.summarizer.as_deref()
+    }
+
+    /// The relation extractor in use, if the relations task is configured.
+    pub fn relation_extractor(&self) -> Option<&dyn RelationExtractor> {
+        self.relations.as_deref()
+    }
+
+    /// Analyses one document.
+    ///
+    /// # Errors
+    /// [`Error::Document`] for an empty or oversized document, [`Error::Task`] when a model
+    /// fails on it.
+    pub fn analyze(&self, document: Document) -> Result<Analysis> {
+        let mut doc = self.annotate(document)?;
+        let mut analysis = Analysis::empty(&doc.document);
+        analysis.models = self.provenance.clone();
+        if self.tasks.relations {
+            if let Some(rel) = &self.relations {
+                analysis.relations = rel
+                    .extract(&doc)
+                    .map_err(|e| task_error("relations", &e))?;
+            }
+        }
+        if self.tasks.summary {
+            if let Some(sum) = &self.summarizer {
+                analysis.summary =
+                    Some(sum.summarize(&doc).map_err(|e| task_error("summary", &e))?);
+            }
+        }
+
+        analysis.sentences = std::mem::take(&mut doc.sentences);
+        analysis.entities = std::mem::take(&mut doc.entities);
+        if self.tasks.tokens {
+            analysis.tokens = std::mem::take(&mut doc.tokens);
+        }
+        if self.tasks.text {
+            analysis.document.text = Some(std::mem::take(&mut doc.document.text));
+        }
+        Ok(analysis)
+    }
+}
+
+fn task_error(task: &'static str, e: &lede_core::Error) -> Error {
+    // `lede_core::Error::Task` says "<task> failed"; the useful part is its source chain.
+    let message = match e {
+        lede_core::Error::Task { source, .. } => error_chain(source.as_ref()),
+        other => error_chain(other),
+    };
+    Error::Task { task, message }
+}
+
+pub(crate) mod wiring;

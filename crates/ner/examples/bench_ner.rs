@@ -1,0 +1,118 @@
+//! Throughput and peak memory of the offline NER model.
+//!
+//! ```text
+//! cargo run --release -p lede-ner --example bench_ner -- \
+//!     --model models/lede-ner-minilm --base ~/.cache/lede/models/all-MiniLM-L6-v2 \
+//!     --threads 2 --text seeds/belarus-pardons-efe.txt --repeat 20 \
+//!     --dir ~/.cache/lede/ner-data/docs --ids ~/.cache/lede/ner-data/dev-ids.txt
+//! ```
+//!
+//! Words are whitespace-separated tokens of the input. `--text` runs one long document (the
+//! file repeated `--repeat` times); `--dir`/`--ids` runs many short documents one call each,
+//! then batched (`mentions_batch`, 8 at a time). Peak memory is `VmHWM` of this process.
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use lede_ner::offline::OfflineNer;
+
+fn vm_hwm_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let (mut model, mut base, mut text, mut dir, mut ids) = (None, None, None, None, None);
+    let mut repeat = 10usize;
+    let mut threads = 2i32;
+    let mut batch = 16usize;
+    while let Some(a) = args.next() {
+        let v = args.next().ok_or_else(|| format!("{a} needs a value"))?;
+        match a.as_str() {
+            "--model" => model = Some(PathBuf::from(v)),
+            "--base" => base = Some(PathBuf::from(v)),
+            "--text" => text = Some(PathBuf::from(v)),
+            "--dir" => dir = Some(PathBuf::from(v)),
+            "--ids" => ids = Some(PathBuf::from(v)),
+            "--repeat" => repeat = v.parse()?,
+            "--threads" => threads = v.parse()?,
+            "--batch" => batch = v.parse()?,
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    let (Some(model), Some(base)) = (model, base) else {
+        return Err("need --model and --base".into());
+    };
+    tch::set_num_threads(threads);
+    let t0 = Instant::now();
+    let ner = OfflineNer::builder(&model, &base).batch_size(batch).build()?;
+    println!(
+        "load: {:.2}s (threads {threads}, batch {batch})",
+        t0.elapsed().as_secs_f64()
+    );
+    // Warm-up.
+    ner.mentions("Ales Bialiatski was freed in Minsk on Tuesday.")?;
+    if let Some(text) = text {
+        let one = std::fs::read_to_string(&text)?;
+        let long = vec![one.as_str(); repeat].join("\n\n");
+        let words = long.split_whitespace().count();
+        let t = Instant::now();
+        let m = ner.mentions(&long)?;
+        let s = t.elapsed().as_secs_f64();
+        println!(
+            "long document ({} x{repeat}): {words} words, {} mentions, {s:.2}s, {:.0} words/s",
+            text.display(),
+            m.len(),
+            words as f64 / s
+        );
+    }
+    if let (Some(dir), Some(ids)) = (dir, ids) {
+        let ids = std::fs::read_to_string(&ids)?;
+        let texts: Vec<String> = ids
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|id| std::fs::read_to_string(dir.join(format!("{}.txt", id.trim()))))
+            .collect::<Result<_, _>>()?;
+        let words: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
+        let t = Instant::now();
+        let mut n = 0;
+        for text in &texts {
+            n += ner.mentions(text)?.len();
+        }
+        let s = t.elapsed().as_secs_f64();
+        println!(
+            "{} documents one by one: {words} words, {n} mentions, {s:.2}s, {:.0} words/s",
+            texts.len(),
+            words as f64 / s
+        );
+        let t = Instant::now();
+        let mut n = 0;
+        for chunk in texts.chunks(8) {
+            let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            n += ner.mentions_batch(&refs)?.iter().map(Vec::len).sum::<usize>();
+        }
+        let s = t.elapsed().as_secs_f64();
+        println!(
+            "{} documents batched by 8: {words} words, {n} mentions, {s:.2}s, {:.0} words/s",
+            texts.len(),
+            words as f64 / s
+        );
+    }
+    if let Some(mb) = vm_hwm_mb() {
+        println!("peak memory (VmHWM): {mb:.0} MB");
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Scores the offline NER model (and other systems' saved predictions) against gold, with
+//! `lede_ner::eval`.
+//!
+//! ```text
+//! cargo run --release -p lede-ner --example eval_ner -- \
+//!     --model models/lede-ner-minilm --base ~/.cache/lede/models/all-MiniLM-L6-v2 \
+//!     --gold models/lede-ner-minilm/eval/gold-lee-background.jsonl \
+//!     --docs ~/.cache/lede/ner-data/docs \
+//!     --also spacy_md=$HOME/.cache/lede/ner-data/spacy_md.gold.jsonl \
+//!     --dev ~/.cache/lede/ner-data/dev.jsonl
+//! ```
+//!
+//! Gold and `--also` files are JSONL `{"doc": id, "entities": [{"start","end","label"}]}` with
+//! char offsets. Coarse scores (PER/ORG/LOC/MISC, exact and partial) come from
+//! [`lede_ner::eval::evaluate`]. `--dev` adds the agreement with the two spaCy teachers on the
+//! dev split: coarse (`eval::agreement`) and exact spans with fine OntoNotes labels, all types
+//! the model emits (dates and amounts too).
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use lede_ner::eval::{agreement, evaluate, load_gold, read_predicted, LabeledSpan, PredDoc};
+use lede_ner::offline::{read_examples, OfflineNer};
+
+/// Exact-span P/R/F1 over fine labels.
+fn fine_f1(reference: &[PredDoc], predicted: &[PredDoc], types: &[String]) -> (f64, f64, f64) {
+    let (mut tp, mut n_ref, mut n_pred) = (0usize, 0usize, 0usize);
+    for (r, p) in reference.iter().zip(predicted) {
+        let keep = |s: &&LabeledSpan| types.contains(&s.label);
+        let r: BTreeSet<&LabeledSpan> = r.entities.iter().filter(keep).collect();
+        let p: BTreeSet<&LabeledSpan> = p.entities.iter().filter(keep).collect();
+        tp += r.intersection(&p).count();
+        n_ref += r.len();
+        n_pred += p.len();
+    }
+    let prec = if n_pred == 0 { 0.0 } else { tp as f64 / n_pred as f64 };
+    let rec = if n_ref == 0 { 0.0 } else { tp as f64 / n_ref as f64 };
+    let f = if prec + rec == 0.0 { 0.0 } else { 2.0 * prec * rec / (prec + rec) };
+    (prec, rec, f)
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let (mut model, mut base, mut gold, mut docs, mut dev) = (None, None, None, None, None);
+    let mut also: Vec<(String, PathBuf)> = Vec::new();
+    while let Some(a) = args.next() {
+        let v = args.next().ok_or_else(|| format!("{a} needs a value"))?;
+        match a.as_str() {
+            "--model" => model = Some(PathBuf::from(v)),
+            "--base" => base = Some(PathBuf::from(v)),
+            "--gold" => gold = Some(PathBuf::from(v)),
+            "--docs" => docs = Some(PathBuf::from(v)),
+            "--dev" => dev = Some(PathBuf::from(v)),
+            "--also" => {
+                let (name, path) = v.split_once('=').ok_or("--also NAME=FILE")?;
+                also.push((name.to_string(), PathBuf::from(path)));
+            }
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    let (Some(model), Some(base)) = (model, base) else {
+        return Err("need --model and --base".into());
+    };
+    let ner = OfflineNer::builder(&model, &base).include_values(true).build()?;
+    if let (Some(gold_path), Some(docs)) = (gold, docs) {
+        let gold = load_gold(&gold_path)?;
+        let mut predicted = Vec::new();
+        for g in &gold {
+            let path = docs.join(format!("{}.txt", g.doc));
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            g.check_text(&text)?;
+            predicted.push(PredDoc::from_mentions(g.doc.clone(), &ner.mentions(&text)?));
+        }
+        println!(
+            "## lede-ner-minilm on {} ({} documents)\n",
+            gold_path.display(),
+            gold.len()
+        );
+        println!("{}", evaluate(&gold, &predicted));
+        for (name, path) in &also {
+            let file =
+                std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let pred = read_predicted(std::io::BufReader::new(file))?;
+            println!("## {name} on the same gold\n");
+            println!("{}", evaluate(&gold, &pred));
+        }
+    }
+    if let Some(dev) = dev {
+        let examples = read_examples(&dev)?;
+        let raw = std::fs::read_to_string(&dev)?;
+        let (mut md, mut sm, mut agreed, mut ours) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (ex, line) in examples
+            .iter()
+            .zip(raw.lines().filter(|l| !l.trim().is_empty()))
+        {
+            // The teachers' spans sit beside the fields `Example` reads.
+            let v: serde_json::Value = serde_json::from_str(line)?;
+            let spans = |key: &str| -> Result<Vec<LabeledSpan>, serde_json::Error> {
+                serde_json::from_value(v.get(key).cloned().unwrap_or_default())
+            };
+            let doc = ex.id.clone();
+            md.push(PredDoc { doc: doc.clone(), entities: spans("teacher_md")? });
+            sm.push(PredDoc { doc: doc.clone(), entities: spans("teacher_sm")? });
+            agreed.push(PredDoc { doc: doc.clone(), entities: spans("entities")? });
+            ours.push(PredDoc::from_mentions(doc, &ner.mentions(&ex.text)?));
+        }
+        let types = ner.entity_types().to_vec();
+        println!(
+            "## dev split ({} documents): agreement with the teachers\n",
+            examples.len()
+        );
+        println!("| reference | fine exact P | fine exact R | fine exact F1 | coarse exact F1 | coarse partial F1 |");
+        println!("|---|---:|---:|---:|---:|---:|");
+        for (name, reference) in [
+            ("spaCy md", &md),
+            ("spaCy sm", &sm),
+            ("agreed silver (md = sm)", &agreed),
+        ] {
+            let (p, r, f) = fine_f1(reference, &ours, &types);
+            let c = agreement(reference, &ours);
+            println!(
+                "| {name} | {p:.3} | {r:.3} | {f:.3} | {:.3} | {:.3} |",
+                c.exact.f1, c.partial.f1
+            );
+        }
+        let (p, r, f) = fine_f1(&md, &sm, &types);
+        let c = agreement(&md, &sm);
+        println!(
+            "| (spaCy sm against md) | {p:.3} | {r:.3} | {f:.3} | {:.3} | {:.3} |",
+            c.exact.f1, c.partial.f1
+        );
+        println!(
+            "\nCoarse agreement with spaCy md, per type:\n\n{}",
+            agreement(&md, &ours)
+        );
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

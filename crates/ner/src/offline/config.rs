@@ -1,0 +1,111 @@
+//! `config.json` of an offline model directory.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{OfflineError, Result};
+
+/// Format tag written into every model config; a loader refuses others.
+pub const FORMAT: &str = "lede-ner-minilm/1";
+
+/// File name of the model config inside a model directory.
+pub const CONFIG_FILE: &str = "config.json";
+
+/// File name of the stored weights inside a model directory.
+pub const WEIGHTS_FILE: &str = "weights.safetensors";
+
+/// The base model an offline model was trained on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaseModel {
+    /// Its usual name (`sentence-transformers/all-MiniLM-L6-v2`).
+    pub id: String,
+    /// File name of its weights inside the base directory.
+    pub weights: String,
+    /// SHA-256 of that file, lowercase hex: a different base is refused.
+    pub sha256: String,
+}
+
+/// Everything needed to rebuild the network and run it, beside the weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelConfig {
+    /// [`FORMAT`].
+    pub format: String,
+    /// The base model.
+    pub base: BaseModel,
+    /// Entity types, in tag order (`O`, `B-t0`, `I-t0`, `B-t1`, ...).
+    pub entity_types: Vec<String>,
+    /// Encoder layers whose weights the model stores (fine-tuned); the others are the base's.
+    pub trained_layers: Vec<i64>,
+    /// Input features beside the WordPiece ids (`word_shape`).
+    pub features: Vec<String>,
+    /// Number of shape ids.
+    pub shape_vocab: i64,
+    /// Version of the word segmentation and shape rules.
+    pub words_version: u32,
+    /// Longest window in WordPiece tokens, `[CLS]` and `[SEP]` included.
+    pub max_len: usize,
+    /// Words of context kept on each side when a window is cut inside a sentence.
+    pub overlap_words: usize,
+    /// How the stored tensors are kept: `delta-f16` (fine-tuned minus base, half precision)
+    /// for base tensors, full values for the model's own.
+    pub storage: String,
+    /// Facts about the training run (data, epochs, seed, scores), for the model card.
+    #[serde(default)]
+    pub training: serde_json::Value,
+}
+
+impl ModelConfig {
+    /// Reads and checks `dir/config.json`.
+    ///
+    /// # Errors
+    /// [`OfflineError::Io`], [`OfflineError::Json`], or [`OfflineError::BadModel`] when the
+    /// format is not [`FORMAT`] or the config is inconsistent.
+    pub fn read(dir: &Path) -> Result<ModelConfig> {
+        let path = dir.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| OfflineError::io(&path, e))?;
+        let cfg: ModelConfig = serde_json::from_str(&text).map_err(|source| OfflineError::Json {
+            path: path.clone(),
+            source,
+        })?;
+        if cfg.format != FORMAT {
+            return Err(OfflineError::bad_model(
+                &path,
+                format!("format {:?}, expected {FORMAT:?}", cfg.format),
+            ));
+        }
+        if cfg.entity_types.is_empty() {
+            return Err(OfflineError::bad_model(&path, "no entity types"));
+        }
+        if cfg.max_len < 8 || cfg.max_len > 512 {
+            return Err(OfflineError::bad_model(
+                &path,
+                format!("max_len {} outside 8..=512", cfg.max_len),
+            ));
+        }
+        if cfg.words_version != super::words::WORDS_VERSION {
+            return Err(OfflineError::bad_model(
+                &path,
+                format!(
+                    "word rules version {}, this build has {}",
+                    cfg.words_version,
+                    super::words::WORDS_VERSION
+                ),
+            ));
+        }
+        Ok(cfg)
+    }
+
+    /// Writes `dir/config.json`.
+    ///
+    /// # Errors
+    /// [`OfflineError::Io`] when the file cannot be written.
+    pub fn write(&self, dir: &Path) -> Result<()> {
+        let path = dir.join(CONFIG_FILE);
+        let text = serde_json::to_string_pretty(self).map_err(|source| OfflineError::Json {
+            path: path.clone(),
+            source,
+        })?;
+        std::fs::write(&path, text + "\n").map_err(|e| OfflineError::io(&path, e))
+    }
+}

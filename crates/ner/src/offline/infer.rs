@@ -1,0 +1,316 @@
+//! Running the network over documents: batched windows, word-level Viterbi decoding, and the
+//! [`OfflineNer`] recognizer.
+
+use std::path::{Path, PathBuf};
+
+use lede_core::{AnnotatedDocument, EntityRecognizer, Mention, OffsetMap};
+use tch::{Kind, Tensor};
+
+use super::config::ModelConfig;
+use super::decode::{TagSet, WordSpan};
+use super::error::{OfflineError, Result};
+use super::features::{batch_tensors, window_input, DocFeatures, Encoder, WindowInput};
+use super::model::{read_bert_config, sha256_file, NerNet};
+use super::words::SHAPE_VOCAB;
+
+/// Value types (dates, times, amounts): not names, left out of the mentions unless asked for.
+pub const VALUE_TYPES: &[&str] = &["DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"];
+
+/// The network, its encoder and decoding settings: what both training (dev scores) and the
+/// recognizer run.
+pub(crate) struct Tagger {
+    pub(crate) net: NerNet,
+    pub(crate) enc: Encoder,
+    pub(crate) tags: TagSet,
+    pub(crate) max_len: usize,
+    pub(crate) overlap: usize,
+    pub(crate) batch_size: usize,
+}
+
+/// A document tagged: its words and the decoded spans over them.
+pub(crate) struct Tagged {
+    pub(crate) features: DocFeatures,
+    pub(crate) spans: Vec<WordSpan>,
+}
+
+impl Tagger {
+    /// Tags several documents, batching their windows together.
+    pub(crate) fn tag(&self, texts: &[&str]) -> Result<Vec<Tagged>> {
+        let k = self.tags.len();
+        let mut feats = Vec::with_capacity(texts.len());
+        let mut inputs: Vec<(usize, WindowInput)> = Vec::new();
+        for (d, text) in texts.iter().enumerate() {
+            let f = self.enc.features(text)?;
+            for w in f.windows(text, self.max_len, self.overlap) {
+                inputs.push((d, window_input(&f, &w, &self.enc)));
+            }
+            feats.push(f);
+        }
+        // Per document, per word: log-probabilities (empty: no prediction, decoded as O).
+        let mut rows: Vec<Vec<Vec<f32>>> = feats.iter().map(|f| vec![Vec::new(); f.words.len()]).collect();
+        let mut order: Vec<usize> = (0..inputs.len()).collect();
+        order.sort_by_key(|&i| inputs.get(i).map_or(0, |(_, w)| w.ids.len()));
+        let _guard = tch::no_grad_guard();
+        for chunk in order.chunks(self.batch_size.max(1)) {
+            let batch: Vec<&WindowInput> = chunk.iter().filter_map(|&i| inputs.get(i).map(|(_, w)| w)).collect();
+            let (ids, shapes, mask, longest) = batch_tensors(&batch, self.enc.pad);
+            let logits = self.net.forward(&ids, &shapes, &mask, false)?;
+            let mut flat = Vec::new();
+            let mut owners = Vec::new();
+            for (r, &i) in chunk.iter().enumerate() {
+                if let Some((d, w)) = inputs.get(i) {
+                    for &(word, pos) in &w.firsts {
+                        flat.push((r * longest + pos) as i64);
+                        owners.push((*d, word));
+                    }
+                }
+            }
+            if flat.is_empty() {
+                continue;
+            }
+            let idx = Tensor::from_slice(&flat);
+            let lp = logits
+                .f_view([-1, k as i64])?
+                .f_index_select(0, &idx)?
+                .f_log_softmax(-1, Kind::Float)?;
+            let values: Vec<f32> = Vec::<f32>::try_from(lp.f_flatten(0, -1)?)?;
+            for ((d, word), row) in owners.into_iter().zip(values.chunks(k)) {
+                if let Some(slot) = rows.get_mut(d).and_then(|r| r.get_mut(word)) {
+                    *slot = row.to_vec();
+                }
+            }
+        }
+        Ok(feats
+            .into_iter()
+            .zip(rows)
+            .map(|(features, r)| Tagged {
+                spans: self.tags.viterbi(&r),
+                features,
+            })
+            .collect())
+    }
+}
+
+/// Converts decoded word spans to mentions with exact byte and char offsets.
+pub(crate) fn mentions_of(
+    text: &str,
+    tagged: &Tagged,
+    tags: &TagSet,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Vec<Mention>> {
+    let offsets = OffsetMap::new(text);
+    let mut out = Vec::new();
+    for s in &tagged.spans {
+        let (Some(first), Some(last)) = (
+            tagged.features.words.get(s.start),
+            tagged.features.words.get(s.end.saturating_sub(1)),
+        ) else {
+            continue;
+        };
+        let Some(label) = tags.types().get(s.type_index) else {
+            continue;
+        };
+        if !keep(label) {
+            continue;
+        }
+        let span = offsets.span(first.start, last.end)?;
+        out.push(Mention {
+            text: span.slice(text).unwrap_or_default().to_string(),
+            label: label.clone(),
+            score: s.score,
+            span,
+        });
+    }
+    Ok(out)
+}
+
+/// Builds an [`OfflineNer`] from a model directory (`config.json` + `weights.safetensors`, as
+/// shipped in `models/lede-ner-minilm`) and the base MiniLM directory (`config.json`,
+/// `model.safetensors`, `tokenizer.json`).
+#[derive(Debug, Clone)]
+pub struct OfflineNerBuilder {
+    model_dir: PathBuf,
+    base_dir: PathBuf,
+    batch_size: usize,
+    verify_base: bool,
+    include_values: bool,
+    min_score: f32,
+}
+
+impl OfflineNerBuilder {
+    /// Windows run through the network at once (default 16).
+    pub fn batch_size(mut self, n: usize) -> Self {
+        self.batch_size = n;
+        self
+    }
+
+    /// Whether to check the base weights' SHA-256 against the model config (default `true`;
+    /// hashing 90 MB takes a fraction of a second).
+    pub fn verify_base(mut self, yes: bool) -> Self {
+        self.verify_base = yes;
+        self
+    }
+
+    /// Whether to return value mentions too: `DATE`, `TIME`, `MONEY`, `PERCENT` (default
+    /// `false`: names only).
+    pub fn include_values(mut self, yes: bool) -> Self {
+        self.include_values = yes;
+        self
+    }
+
+    /// Drops mentions scored below this (default 0: keep all).
+    pub fn min_score(mut self, score: f32) -> Self {
+        self.min_score = score;
+        self
+    }
+
+    /// Loads the base, checks it, overlays the model's weights.
+    ///
+    /// # Errors
+    /// [`OfflineError`] naming the file when a file is missing, malformed, of the wrong
+    /// shape, or the base is not the one the model was trained on.
+    pub fn build(self) -> Result<OfflineNer> {
+        if self.batch_size == 0 {
+            return Err(OfflineError::Config("batch size must be at least 1".into()));
+        }
+        let config = ModelConfig::read(&self.model_dir)?;
+        let weights = self.base_dir.join(&config.base.weights);
+        if self.verify_base {
+            let sha = sha256_file(&weights)?;
+            if sha != config.base.sha256 {
+                return Err(OfflineError::bad_model(
+                    &weights,
+                    format!(
+                        "SHA-256 {sha} is not the base {} this model was trained on ({})",
+                        config.base.id, config.base.sha256
+                    ),
+                ));
+            }
+        }
+        let tagger = load_tagger(&self.base_dir, &self.model_dir, &config, self.batch_size)?;
+        Ok(OfflineNer {
+            tagger,
+            config,
+            include_values: self.include_values,
+            min_score: self.min_score,
+        })
+    }
+}
+
+pub(crate) fn load_tagger(
+    base_dir: &Path,
+    model_dir: &Path,
+    config: &ModelConfig,
+    batch_size: usize,
+) -> Result<Tagger> {
+    let bert = read_bert_config(base_dir)?;
+    let tags = TagSet::new(config.entity_types.clone());
+    if config.shape_vocab != SHAPE_VOCAB {
+        return Err(OfflineError::bad_model(
+            model_dir.join(super::config::CONFIG_FILE),
+            format!("shape_vocab {} but this build has {SHAPE_VOCAB}", config.shape_vocab),
+        ));
+    }
+    let mut net = NerNet::new(&bert, tags.len() as i64, config.shape_vocab)?;
+    net.load_base(&base_dir.join(&config.base.weights))?;
+    net.overlay(model_dir, config)?;
+    let enc = Encoder::from_base_dir(base_dir)?;
+    Ok(Tagger {
+        net,
+        enc,
+        tags,
+        max_len: config.max_len,
+        overlap: config.overlap_words,
+        batch_size,
+    })
+}
+
+/// lede's own English news NER model: MiniLM fine-tuned for OntoNotes-style types, with
+/// word-shape features and constrained BIO decoding over words. Runs with no model hub.
+///
+/// ```no_run
+/// use lede_core::{AnnotatedDocument, Document, EntityRecognizer};
+/// use lede_ner::offline::OfflineNer;
+///
+/// let ner = OfflineNer::builder("models/lede-ner-minilm", "/path/to/all-MiniLM-L6-v2").build()?;
+/// let doc = AnnotatedDocument::new(Document::new("d", "Ales Bialiatski was freed in Minsk."));
+/// for m in ner.recognize(&doc)? {
+///     println!("{} {} {:.2} {}..{}", m.text, m.label, m.score, m.span.start, m.span.end);
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct OfflineNer {
+    tagger: Tagger,
+    config: ModelConfig,
+    include_values: bool,
+    min_score: f32,
+}
+
+const _: fn() = || {
+    fn send<T: Send>() {}
+    send::<OfflineNer>();
+};
+
+impl OfflineNer {
+    /// A builder over a model directory and the base MiniLM directory.
+    pub fn builder(model_dir: impl Into<PathBuf>, base_dir: impl Into<PathBuf>) -> OfflineNerBuilder {
+        OfflineNerBuilder {
+            model_dir: model_dir.into(),
+            base_dir: base_dir.into(),
+            batch_size: 16,
+            verify_base: true,
+            include_values: false,
+            min_score: 0.0,
+        }
+    }
+
+    /// The model's config.
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    /// The entity types the model emits.
+    pub fn entity_types(&self) -> &[String] {
+        self.tagger.tags.types()
+    }
+
+    fn keep(&self, label: &str) -> bool {
+        self.include_values || !VALUE_TYPES.contains(&label)
+    }
+
+    /// Mentions in `text`, in text order, non-overlapping.
+    ///
+    /// # Errors
+    /// [`OfflineError`] when libtorch or the tokenizer fails.
+    pub fn mentions(&self, text: &str) -> Result<Vec<Mention>> {
+        Ok(self.mentions_batch(&[text])?.pop().unwrap_or_default())
+    }
+
+    /// Mentions of several texts, their windows batched together (faster for short texts).
+    ///
+    /// # Errors
+    /// [`OfflineError`] when libtorch or the tokenizer fails.
+    pub fn mentions_batch(&self, texts: &[&str]) -> Result<Vec<Vec<Mention>>> {
+        let tagged = self.tagger.tag(texts)?;
+        texts
+            .iter()
+            .zip(&tagged)
+            .map(|(text, t)| {
+                let mut m = mentions_of(text, t, &self.tagger.tags, |l| self.keep(l))?;
+                m.retain(|m| m.score >= self.min_score);
+                Ok(m)
+            })
+            .collect()
+    }
+}
+
+impl EntityRecognizer for OfflineNer {
+    fn name(&self) -> String {
+        "lede-ner-minilm".to_string()
+    }
+
+    fn recognize(&self, doc: &AnnotatedDocument) -> lede_core::Result<Vec<Mention>> {
+        self.mentions(doc.text())
+            .map_err(|e| lede_core::Error::task("ner", e))
+    }
+}

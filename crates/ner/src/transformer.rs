@@ -1,0 +1,451 @@
+//! Transformer NER: any [`TokenClassifier`] over long texts, with windows, subword-to-word
+//! aggregation and label decoding, giving [`Mention`]s with exact byte and char offsets.
+
+use lede_core::{
+    AnnotatedDocument, EntityRecognizer, Mention, OffsetMap, SentenceSplitter, Span, WordTokenizer,
+};
+use lede_models::{Device, LabelMap, ModelSource, Piece, ResolveOptions};
+use lede_tokenize::{NewsSentenceSplitter, RuleWordTokenizer};
+use ndarray::ArrayView1;
+
+use crate::classifier::{HfTokenClassifier, TokenClassifier};
+use crate::error::{Error, Result};
+use crate::labels::{choose_tags, read_entities, Decoding, LabelScheme, Position, Tag};
+use crate::window::{plan, Boundary};
+
+/// How the predictions of a word's subword pieces become the word's prediction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Aggregation {
+    /// The first piece's distribution (how NER models are usually trained).
+    #[default]
+    First,
+    /// The mean of the pieces' distributions.
+    Average,
+    /// The distribution of the piece whose best label is most probable.
+    Max,
+}
+
+/// Named-entity recognition with a transformer token classifier.
+///
+/// Long texts are tagged in overlapping windows ([`TransformerNerBuilder::window`]); each
+/// subword piece is predicted by the window in which it has most context, pieces are
+/// aggregated into words ([`Aggregation`]), and the word tags are decoded once over the whole
+/// text ([`Decoding`], [`LabelScheme`]), so no entity is cut or duplicated at a window edge.
+/// Words are the document's tokens when the caller has them
+/// ([`AnnotatedDocument::tokens`]), else lede-tokenize's [`RuleWordTokenizer`].
+///
+/// ```no_run
+/// use lede_ner::{Aggregation, TransformerNer};
+///
+/// let ner = TransformerNer::builder()
+///     .model("dbmdz/bert-large-cased-finetuned-conll03-english")
+///     .aggregation(Aggregation::First)
+///     .window(256, 32)
+///     .build()?;
+/// for m in ner.tag("Ales Bialiatski was freed in Minsk.")? {
+///     println!("{} {} {}..{} {:.2}", m.text, m.label, m.span.char_start, m.span.char_end, m.score);
+/// }
+/// # Ok::<(), lede_ner::Error>(())
+/// ```
+pub struct TransformerNer {
+    classifier: Box<dyn TokenClassifier>,
+    tags: Vec<Tag>,
+    outside: usize,
+    scheme: LabelScheme,
+    aggregation: Aggregation,
+    decoding: Decoding,
+    content: usize,
+    stride: usize,
+    min_score: f32,
+    words: RuleWordTokenizer,
+    sentences: NewsSentenceSplitter,
+}
+
+impl std::fmt::Debug for TransformerNer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransformerNer")
+            .field("model", &self.classifier.name())
+            .field("scheme", &self.scheme)
+            .field("aggregation", &self.aggregation)
+            .field("decoding", &self.decoding)
+            .field("content", &self.content)
+            .field("stride", &self.stride)
+            .finish()
+    }
+}
+
+enum Source {
+    Model(ModelSource),
+    Classifier(Box<dyn TokenClassifier>),
+}
+
+/// Builder of a [`TransformerNer`]; see the setters for defaults.
+pub struct TransformerNerBuilder {
+    source: Option<Source>,
+    options: ResolveOptions,
+    aggregation: Aggregation,
+    decoding: Decoding,
+    scheme: Option<LabelScheme>,
+    window: Option<(usize, usize)>,
+    batch_size: usize,
+    device: Device,
+    min_score: f32,
+}
+
+impl Default for TransformerNerBuilder {
+    fn default() -> Self {
+        TransformerNerBuilder {
+            source: None,
+            options: ResolveOptions::default(),
+            aggregation: Aggregation::First,
+            decoding: Decoding::Greedy,
+            scheme: None,
+            window: None,
+            batch_size: 8,
+            device: Device::Cpu,
+            min_score: 0.0,
+        }
+    }
+}
+
+impl TransformerNerBuilder {
+    /// The model: a spec string (`dbmdz/...`, a directory, a project model name), a
+    /// [`lede_models::ModelSpec`] or resolved [`lede_models::ModelFiles`]. Loaded as a Hugging
+    /// Face token-classification model ([`HfTokenClassifier`]).
+    pub fn model(mut self, model: impl Into<ModelSource>) -> Self {
+        self.source = Some(Source::Model(model.into()));
+        self
+    }
+
+    /// A ready token classifier instead of a model spec.
+    pub fn classifier(mut self, classifier: Box<dyn TokenClassifier>) -> Self {
+        self.source = Some(Source::Classifier(classifier));
+        self
+    }
+
+    /// How specs resolve (offline mode, search locations). Default: from the environment.
+    pub fn resolve_options(mut self, options: ResolveOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Subword-to-word aggregation (default [`Aggregation::First`]).
+    pub fn aggregation(mut self, aggregation: Aggregation) -> Self {
+        self.aggregation = aggregation;
+        self
+    }
+
+    /// Tag decoding (default [`Decoding::Greedy`]).
+    pub fn decoding(mut self, decoding: Decoding) -> Self {
+        self.decoding = decoding;
+        self
+    }
+
+    /// The label scheme, when detection from the labels is not enough (IOB1 uses the same
+    /// labels as BIO). Only [`Decoding::Constrained`] depends on it.
+    pub fn scheme(mut self, scheme: LabelScheme) -> Self {
+        self.scheme = Some(scheme);
+        self
+    }
+
+    /// Windows of at most `max_len` tokens (special tokens included; capped at the model's
+    /// limit) overlapping by `stride` tokens (at most half a window). Default: the model's
+    /// limit and an eighth of it.
+    pub fn window(mut self, max_len: usize, stride: usize) -> Self {
+        self.window = Some((max_len, stride));
+        self
+    }
+
+    /// Windows per forward pass (default 8).
+    pub fn batch_size(mut self, n: usize) -> Self {
+        self.batch_size = n.max(1);
+        self
+    }
+
+    /// The device (default CPU).
+    pub fn device(mut self, device: Device) -> Self {
+        self.device = device;
+        self
+    }
+
+    /// Drops mentions scoring below this (default 0: keep all).
+    pub fn min_score(mut self, score: f32) -> Self {
+        self.min_score = score;
+        self
+    }
+
+    /// Resolves and loads the model and checks the settings.
+    ///
+    /// # Errors
+    /// [`Error::Model`] for resolution and file problems (naming the file), [`Error::Labels`]
+    /// for a label map without `O` or with placeholder labels, [`Error::InvalidInput`] for
+    /// a window that leaves no room for text or a stride over half a window.
+    pub fn build(self) -> Result<TransformerNer> {
+        let classifier: Box<dyn TokenClassifier> = match self.source {
+            None => return Err(Error::InvalidInput("no NER model given".into())),
+            Some(Source::Classifier(c)) => c,
+            Some(Source::Model(m)) => {
+                let files = m.resolve(&self.options)?;
+                Box::new(HfTokenClassifier::load(
+                    &files,
+                    self.device,
+                    self.batch_size,
+                )?)
+            }
+        };
+        let labels: &LabelMap = classifier.labels();
+        let tags: Vec<Tag> = labels.as_slice().iter().map(|l| Tag::parse(l)).collect();
+        let outside = tags
+            .iter()
+            .position(|t| t.position == Position::Outside)
+            .ok_or_else(|| Error::Labels {
+                path: classifier.name().into(),
+                message: format!(
+                    "the label map {:?} has no O label; it is not a NER tag set",
+                    labels.as_slice()
+                ),
+            })?;
+        let scheme = self.scheme.unwrap_or_else(|| LabelScheme::detect(&tags));
+        let special = classifier.special_tokens();
+        let model_max = classifier.max_len();
+        let (max_len, stride) = self
+            .window
+            .unwrap_or((model_max, model_max.saturating_sub(special) / 8));
+        let content = max_len.min(model_max).saturating_sub(special);
+        if content < 2 {
+            return Err(Error::InvalidInput(format!(
+                "a window of {max_len} tokens leaves {content} for text (the model adds {special})"
+            )));
+        }
+        if stride * 2 > content {
+            return Err(Error::InvalidInput(format!(
+                "stride {stride} is more than half of a window's {content} text tokens"
+            )));
+        }
+        Ok(TransformerNer {
+            classifier,
+            tags,
+            outside,
+            scheme,
+            aggregation: self.aggregation,
+            decoding: self.decoding,
+            content,
+            stride,
+            min_score: self.min_score,
+            words: RuleWordTokenizer::default(),
+            sentences: NewsSentenceSplitter::default(),
+        })
+    }
+}
+
+fn first_visible_byte(text: &str, start: usize, end: usize) -> Option<usize> {
+    text.get(start..end)?
+        .char_indices()
+        .find(|(_, c)| !c.is_whitespace())
+        .map(|(i, _)| start + i)
+}
+
+impl TransformerNer {
+    /// A builder.
+    pub fn builder() -> TransformerNerBuilder {
+        TransformerNerBuilder::default()
+    }
+
+    /// The labels of the model.
+    pub fn labels(&self) -> &LabelMap {
+        self.classifier.labels()
+    }
+
+    /// The entity types the model can emit, in label order.
+    pub fn entity_types(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for t in &self.tags {
+            if t.position != Position::Outside && !out.contains(&t.entity) {
+                out.push(t.entity.clone());
+            }
+        }
+        out
+    }
+
+    /// The label scheme in use.
+    pub fn scheme(&self) -> LabelScheme {
+        self.scheme
+    }
+
+    /// Text tokens per window and overlap, in pieces.
+    pub fn window_pieces(&self) -> (usize, usize) {
+        (self.content, self.stride)
+    }
+
+    /// Mentions in `text`, with its own word and sentence segmentation.
+    ///
+    /// # Errors
+    /// Tokenizer and model failures.
+    pub fn tag(&self, text: &str) -> Result<Vec<Mention>> {
+        let words: Vec<Span> = self
+            .words
+            .tokenize(text)
+            .into_iter()
+            .map(|t| t.span)
+            .collect();
+        let starts: Vec<usize> = self
+            .sentences
+            .split(text)
+            .into_iter()
+            .map(|s| s.span.start)
+            .collect();
+        self.tag_words(text, &words, &starts)
+    }
+
+    /// Mentions in `text` over the given words (spans in text order, not overlapping);
+    /// `sentence_starts` (byte offsets, sorted) are preferred window cuts.
+    ///
+    /// # Errors
+    /// Tokenizer and model failures; [`Error::InvalidInput`] for words that do not fit the
+    /// text.
+    pub fn tag_words(
+        &self,
+        text: &str,
+        words: &[Span],
+        sentence_starts: &[usize],
+    ) -> Result<Vec<Mention>> {
+        for w in words {
+            if w.slice(text).is_none() {
+                return Err(Error::InvalidInput(format!(
+                    "word span {}..{} does not fit the text",
+                    w.start, w.end
+                )));
+            }
+        }
+        if words.windows(2).any(|p| p[1].start < p[0].end) {
+            return Err(Error::InvalidInput(
+                "word spans must be in order and not overlap".into(),
+            ));
+        }
+        let pieces = self.classifier.encode(text)?;
+        if pieces.is_empty() || words.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Which word each piece belongs to (by its first visible byte).
+        let piece_word: Vec<Option<usize>> = pieces
+            .iter()
+            .map(|p| {
+                let b = first_visible_byte(text, p.start, p.end)?;
+                let i = words.partition_point(|w| w.start <= b).checked_sub(1)?;
+                (b < words[i].end).then_some(i)
+            })
+            .collect();
+        let boundary: Vec<Boundary> = (0..pieces.len())
+            .map(|p| {
+                let w = piece_word[p];
+                if p > 0 && w.is_some() && piece_word[p - 1] == w {
+                    Boundary::Inside
+                } else if w.is_some_and(|w| sentence_starts.binary_search(&words[w].start).is_ok())
+                {
+                    Boundary::Sentence
+                } else {
+                    Boundary::Word
+                }
+            })
+            .collect();
+        let windows = plan(&boundary, self.content, self.stride);
+        let slices: Vec<&[Piece]> = windows.windows.iter().map(|r| &pieces[r.clone()]).collect();
+        let probs = self.classifier.classify(&slices)?;
+        if probs.len() != slices.len() {
+            return Err(Error::InvalidInput(format!(
+                "the classifier returned {} windows for {}",
+                probs.len(),
+                slices.len()
+            )));
+        }
+        let k = self.tags.len();
+        for (a, s) in probs.iter().zip(&slices) {
+            if a.nrows() != s.len() || a.ncols() != k {
+                return Err(Error::InvalidInput(format!(
+                    "the classifier returned a {}x{} array for a window of {} pieces and {k} labels",
+                    a.nrows(),
+                    a.ncols(),
+                    s.len()
+                )));
+            }
+        }
+        // Aggregate each word's pieces, reading each piece from its owner window.
+        let mut word_probs: Vec<Option<Vec<f32>>> = vec![None; words.len()];
+        let mut counts = vec![0usize; words.len()];
+        for (p, w) in piece_word.iter().enumerate() {
+            let Some(w) = *w else { continue };
+            let o = windows.owner[p];
+            let row: ArrayView1<f32> = probs[o].row(p - windows.windows[o].start);
+            let slot = &mut word_probs[w];
+            counts[w] += 1;
+            match (self.aggregation, slot.as_mut()) {
+                (_, None) => *slot = Some(row.to_vec()),
+                (Aggregation::First, Some(_)) => {}
+                (Aggregation::Average, Some(acc)) => {
+                    acc.iter_mut().zip(row.iter()).for_each(|(a, x)| *a += x);
+                }
+                (Aggregation::Max, Some(acc)) => {
+                    let best = |v: &mut dyn Iterator<Item = f32>| v.fold(f32::MIN, f32::max);
+                    if best(&mut row.iter().copied()) > best(&mut acc.iter().copied()) {
+                        *acc = row.to_vec();
+                    }
+                }
+            }
+        }
+        if self.aggregation == Aggregation::Average {
+            for (slot, &c) in word_probs.iter_mut().zip(&counts) {
+                if let Some(acc) = slot.as_mut() {
+                    acc.iter_mut().for_each(|a| *a /= c.max(1) as f32);
+                }
+            }
+        }
+        let chosen = choose_tags(
+            &word_probs,
+            &self.tags,
+            self.scheme,
+            self.decoding,
+            self.outside,
+        );
+        let map = OffsetMap::new(text);
+        let mut out = Vec::new();
+        for e in read_entities(&chosen, &self.tags) {
+            if e.entity.is_empty() || e.score < self.min_score || e.end == 0 {
+                continue;
+            }
+            let span = map.span(words[e.start].start, words[e.end - 1].end)?;
+            out.push(Mention {
+                text: text[span.start..span.end].to_string(),
+                label: e.entity,
+                score: e.score.clamp(0.0, 1.0),
+                span,
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl EntityRecognizer for TransformerNer {
+    fn name(&self) -> String {
+        self.classifier.name()
+    }
+
+    fn recognize(&self, doc: &AnnotatedDocument) -> lede_core::Result<Vec<Mention>> {
+        let text = doc.text();
+        let result = if doc.tokens.is_empty() {
+            self.tag(text)
+        } else {
+            let words: Vec<Span> = doc.tokens.iter().map(|t| t.span).collect();
+            let starts: Vec<usize> = if doc.sentences.is_empty() {
+                self.sentences
+                    .split(text)
+                    .into_iter()
+                    .map(|s| s.span.start)
+                    .collect()
+            } else {
+                doc.sentences.iter().map(|s| s.span.start).collect()
+            };
+            self.tag_words(text, &words, &starts)
+        };
+        result.map_err(|e| lede_core::Error::task("ner", e))
+    }
+}

@@ -1,0 +1,203 @@
+//! The offline model end to end on a tiny random BERT built here: train one epoch, save,
+//! load through the builder, tag text; and the bad-file cases. The real shipped model is
+//! exercised only when the MiniLM base is installed.
+
+use std::path::{Path, PathBuf};
+
+use lede_core::{AnnotatedDocument, Document, EntityRecognizer};
+use lede_ner::offline::{
+    train, OfflineError, OfflineNer, TrainConfig, TrainEvent, CONFIG_FILE, WEIGHTS_FILE,
+};
+use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
+use tch::{nn, Device};
+use tokenizers::models::wordpiece::WordPiece;
+use tokenizers::normalizers::BertNormalizer;
+use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
+use tokenizers::Tokenizer;
+
+/// Writes a tiny random BERT base (config.json, model.safetensors, tokenizer.json).
+fn tiny_base(dir: &Path) {
+    let mut vocab: Vec<String> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", ".", ",", "'", "-"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for c in 'a'..='z' {
+        vocab.push(c.to_string());
+        vocab.push(format!("##{c}"));
+    }
+    for w in ["the", "in", "was", "said", "minsk", "paris", "ales", "anna"] {
+        vocab.push(w.to_string());
+    }
+    let vocab_file = dir.join("vocab.txt");
+    std::fs::write(&vocab_file, vocab.join("\n") + "\n").unwrap();
+    let wp = WordPiece::from_file(vocab_file.to_str().unwrap())
+        .unk_token("[UNK]".into())
+        .build()
+        .unwrap();
+    let mut tok = Tokenizer::new(wp);
+    tok.with_normalizer(Some(BertNormalizer::new(true, true, Some(true), true)));
+    tok.with_pre_tokenizer(Some(BertPreTokenizer));
+    tok.save(dir.join("tokenizer.json"), false).unwrap();
+
+    let config = BertConfig {
+        hidden_size: 16,
+        intermediate_size: 32,
+        num_attention_heads: 2,
+        num_hidden_layers: 2,
+        max_position_embeddings: 64,
+        vocab_size: vocab.len() as i64,
+        ..Default::default()
+    };
+    std::fs::write(dir.join("config.json"), serde_json::to_string(&config).unwrap()).unwrap();
+    tch::manual_seed(1);
+    let vs = nn::VarStore::new(Device::Cpu);
+    // With a pooler, like the real MiniLM file: the loader must accept extra tensors.
+    let _bert = BertModel::<BertEmbeddings>::new(vs.root(), &config);
+    vs.save(dir.join("model.safetensors")).unwrap();
+}
+
+const TEXTS: &[&str] = &[
+    "Ales was in Minsk. Anna said the Minsk talks were in Paris.",
+    "Anna's Paris trip, said Ales, was in the U.S. too.",
+];
+
+fn write_data(path: &Path) {
+    let mut lines = Vec::new();
+    for (i, text) in TEXTS.iter().enumerate() {
+        let mut ents = Vec::new();
+        for (name, label) in [("Ales", "PERSON"), ("Anna", "PERSON"), ("Minsk", "GPE"), ("Paris", "GPE")] {
+            for (b, _) in text.match_indices(name) {
+                let s = text[..b].chars().count();
+                ents.push(serde_json::json!({"start": s, "end": s + name.chars().count(), "label": label}));
+            }
+        }
+        lines.push(serde_json::json!({"id": format!("d{i}"), "text": text, "entities": ents, "ignore": []}).to_string());
+    }
+    std::fs::write(path, lines.join("\n")).unwrap();
+}
+
+struct Trained {
+    _tmp: tempfile::TempDir,
+    base: PathBuf,
+    model: PathBuf,
+}
+
+fn trained() -> Trained {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("base");
+    let model = tmp.path().join("model");
+    std::fs::create_dir_all(&base).unwrap();
+    tiny_base(&base);
+    let data = tmp.path().join("train.jsonl");
+    write_data(&data);
+    let mut cfg = TrainConfig::new(&data, &base, &model);
+    cfg.dev_data = Some(data.clone());
+    cfg.epochs = 2;
+    cfg.batch_size = 2;
+    cfg.max_len = 12; // forces several windows per text
+    cfg.overlap_words = 2;
+    cfg.trained_layers = vec![1];
+    cfg.min_type_count = 1;
+    cfg.threads = 1;
+    let mut epochs = 0;
+    let mut steps = 0;
+    let report = train(&cfg, &mut |e: &TrainEvent| match e {
+        TrainEvent::Epoch(r) => {
+            epochs += 1;
+            assert!(r.loss.is_finite());
+            assert!(r.dev.is_some());
+        }
+        TrainEvent::Step { .. } => steps += 1,
+        _ => {}
+    })
+    .unwrap();
+    assert_eq!(epochs, 2);
+    assert!(steps >= 2);
+    assert!(report.weights_bytes > 0);
+    assert!(model.join(CONFIG_FILE).exists() && model.join(WEIGHTS_FILE).exists());
+    Trained { _tmp: tmp, base, model }
+}
+
+#[test]
+fn train_save_load_and_tag() {
+    let t = trained();
+    let ner = OfflineNer::builder(&t.model, &t.base).include_values(true).build().unwrap();
+    assert_eq!(ner.entity_types(), ["PERSON", "GPE"]);
+    assert_eq!(ner.config().trained_layers, vec![1]);
+    let long = TEXTS.join(" ").repeat(5) + " Kolésnikova 👋 Минск.";
+    let mentions = ner.mentions(&long).unwrap();
+    let mut last_end = 0;
+    for m in &mentions {
+        assert_eq!(m.span.slice(&long), Some(m.text.as_str()));
+        assert_eq!(long.chars().skip(m.span.char_start).take(m.span.char_len()).collect::<String>(), m.text);
+        assert!(m.span.start >= last_end, "overlap or disorder at {m:?}");
+        assert!((0.0..=1.0).contains(&m.score));
+        assert!(ner.entity_types().contains(&m.label));
+        last_end = m.span.end;
+    }
+    // Batched and single calls agree, and the trait goes through the same path.
+    let batch = ner.mentions_batch(&[TEXTS[0], TEXTS[1]]).unwrap();
+    assert_eq!(batch[0], ner.mentions(TEXTS[0]).unwrap());
+    assert_eq!(batch[1], ner.mentions(TEXTS[1]).unwrap());
+    let doc = AnnotatedDocument::new(Document::new("d", TEXTS[1]));
+    assert_eq!(ner.recognize(&doc).unwrap(), batch[1]);
+    assert!(ner.mentions("").unwrap().is_empty());
+    assert!(ner.mentions("   \n ").unwrap().is_empty());
+}
+
+#[test]
+fn bad_files_are_named_errors() {
+    let t = trained();
+    // Another base: the checksum differs.
+    let other = tempfile::tempdir().unwrap();
+    tch::manual_seed(99);
+    tiny_base(other.path());
+    let err = OfflineNer::builder(&t.model, other.path()).build().err().unwrap();
+    assert!(matches!(err, OfflineError::BadModel { .. }), "{err}");
+    assert!(err.to_string().contains("model.safetensors"), "{err}");
+
+    // Truncated weights.
+    let w = t.model.join(WEIGHTS_FILE);
+    let bytes = std::fs::read(&w).unwrap();
+    std::fs::write(&w, &bytes[..bytes.len() / 2]).unwrap();
+    let err = OfflineNer::builder(&t.model, &t.base).build().err().unwrap();
+    assert!(err.to_string().contains(WEIGHTS_FILE), "{err}");
+    std::fs::write(&w, &bytes).unwrap();
+    assert!(OfflineNer::builder(&t.model, &t.base).build().is_ok());
+
+    // Missing weights, broken config, wrong format.
+    std::fs::remove_file(&w).unwrap();
+    let err = OfflineNer::builder(&t.model, &t.base).build().err().unwrap();
+    assert!(matches!(err, OfflineError::Io { .. }), "{err}");
+    std::fs::write(&w, &bytes).unwrap();
+    let c = t.model.join(CONFIG_FILE);
+    let config = std::fs::read_to_string(&c).unwrap();
+    std::fs::write(&c, "{").unwrap();
+    assert!(matches!(OfflineNer::builder(&t.model, &t.base).build().err().unwrap(), OfflineError::Json { .. }));
+    std::fs::write(&c, config.replace("lede-ner-minilm/1", "other/9")).unwrap();
+    let err = OfflineNer::builder(&t.model, &t.base).build().err().unwrap();
+    assert!(err.to_string().contains("format"), "{err}");
+    // A zero batch size is refused.
+    std::fs::write(&c, &config).unwrap();
+    assert!(OfflineNer::builder(&t.model, &t.base).batch_size(0).build().is_err());
+}
+
+/// The shipped model over the installed MiniLM, when both are here.
+#[test]
+fn shipped_model_when_installed() {
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let base = home.join(".cache/lede/models/all-MiniLM-L6-v2");
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/lede-ner-minilm");
+    if !base.join("model.safetensors").exists() || !model.join(WEIGHTS_FILE).exists() {
+        eprintln!("skipping: MiniLM base or shipped model not installed");
+        return;
+    }
+    let ner = OfflineNer::builder(&model, &base).build().unwrap();
+    let text = "Foreign Minister Alexander Downer met Nauru's President Rene Harris in Yaren on Monday.";
+    let mentions = ner.mentions(text).unwrap();
+    assert!(!mentions.is_empty());
+    for m in &mentions {
+        assert_eq!(m.span.slice(text), Some(m.text.as_str()));
+        assert!(!lede_ner::offline::VALUE_TYPES.contains(&m.label.as_str()));
+    }
+}

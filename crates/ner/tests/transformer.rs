@@ -1,0 +1,464 @@
+//! Transformer NER through the real loading code (tiny random models of each architecture),
+//! and the windowing/aggregation/decoding logic against a deterministic classifier.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+
+use lede_core::{AnnotatedDocument, Document, EntityRecognizer, Mention, WordTokenizer};
+use lede_models::testing::{news_text, Head, TinyModel, TinyTokenizer};
+use lede_models::{LabelMap, Locations, ModelSpec, Piece, ResolveOptions};
+use lede_ner::{
+    load_recognizer, Aggregation, Decoding, Error, LabelScheme, NerOptions, TokenClassifier,
+    TransformerNer,
+};
+use ndarray::Array2;
+
+/// One libtorch thread: the suite runs tests in parallel on shared cores, where OpenMP's
+/// spin-waiting makes multi-threaded forward passes many times slower.
+fn one_thread() {
+    lede_models::ThreadPlan::with_cores(1, 1, None).apply();
+}
+
+fn isolated(root: &Path) -> ResolveOptions {
+    ResolveOptions {
+        offline: true,
+        locations: Locations {
+            cache_dir: Some(root.join("cache")),
+            models_dirs: vec![root.join("models")],
+            repo_state_dir: None,
+        },
+    }
+}
+
+fn tiny(model: TinyModel) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("model");
+    model.write(&dir).expect("write tiny model");
+    (tmp, dir)
+}
+
+/// Invariants every mention list must satisfy, whatever the model guessed.
+fn check_mentions(text: &str, mentions: &[Mention], types: &[String]) {
+    let words: Vec<lede_core::Token> = lede_tokenize::RuleWordTokenizer::default().tokenize(text);
+    let starts: std::collections::HashSet<usize> = words.iter().map(|w| w.span.start).collect();
+    let ends: std::collections::HashSet<usize> = words.iter().map(|w| w.span.end).collect();
+    for m in mentions {
+        assert_eq!(
+            m.span.slice(text),
+            Some(m.text.as_str()),
+            "byte offsets slice the text"
+        );
+        let by_chars: String = text
+            .chars()
+            .skip(m.span.char_start)
+            .take(m.span.char_end - m.span.char_start)
+            .collect();
+        assert_eq!(by_chars, m.text, "char offsets slice the text");
+        assert!(!m.text.is_empty());
+        assert!(
+            starts.contains(&m.span.start) && ends.contains(&m.span.end),
+            "whole words"
+        );
+        assert!(
+            types.contains(&m.label),
+            "label {} comes from the config",
+            m.label
+        );
+        assert!((0.0..=1.0).contains(&m.score));
+    }
+    for pair in mentions.windows(2) {
+        assert!(
+            pair[0].span.end <= pair[1].span.start,
+            "in order, not overlapping"
+        );
+    }
+}
+
+#[test]
+fn every_architecture_tags_a_long_article() {
+    one_thread();
+    let labels = [
+        "O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC",
+    ];
+    let text = news_text(1500, 7);
+    for model in [
+        TinyModel::bert(Head::TokenClassification),
+        TinyModel::distilbert(Head::TokenClassification),
+        TinyModel::roberta(Head::TokenClassification),
+        TinyModel::xlm_roberta(Head::TokenClassification),
+        TinyModel::electra(Head::TokenClassification),
+        TinyModel::xlm_roberta(Head::TokenClassification)
+            .tokenizer(TinyTokenizer::XlmSentencePiece),
+    ] {
+        let (_t, dir) = tiny(model.labels(&labels));
+        let ner = TransformerNer::builder()
+            .model(dir.as_path())
+            .resolve_options(isolated(dir.parent().expect("parent")))
+            .window(48, 8)
+            .batch_size(4)
+            .build()
+            .expect("build");
+        let types = ner.entity_types();
+        assert_eq!(types, ["PER", "ORG", "LOC", "MISC"]);
+        assert_eq!(ner.scheme(), LabelScheme::Bio);
+        let mentions = ner.tag(&text).expect("tag");
+        assert!(!mentions.is_empty(), "a random model still tags something");
+        check_mentions(&text, &mentions, &types);
+        // The facade's path: the document's own tokens, same result.
+        let mut doc = AnnotatedDocument::new(Document::new("d", text.clone()));
+        doc.tokens = lede_tokenize::RuleWordTokenizer::default().tokenize(&text);
+        let via_trait = ner.recognize(&doc).expect("recognize");
+        assert_eq!(via_trait, mentions);
+    }
+}
+
+#[test]
+fn labels_and_scheme_come_from_the_config() {
+    one_thread();
+    let labels = ["O", "B-ACTOR", "I-ACTOR", "E-ACTOR", "S-ACTOR", "S-PLACE"];
+    let (_t, dir) = tiny(TinyModel::bert(Head::TokenClassification).labels(&labels));
+    let ner = TransformerNer::builder()
+        .model(dir.as_path())
+        .window(32, 4)
+        .decoding(Decoding::Constrained)
+        .build()
+        .expect("build");
+    assert_eq!(ner.scheme(), LabelScheme::Bioes);
+    assert_eq!(ner.labels().as_slice(), labels.map(String::from).as_slice());
+    let text = news_text(400, 3);
+    let mentions = ner.tag(&text).expect("tag");
+    check_mentions(&text, &mentions, &ner.entity_types());
+    for agg in [Aggregation::First, Aggregation::Average, Aggregation::Max] {
+        let ner = TransformerNer::builder()
+            .model(dir.as_path())
+            .aggregation(agg)
+            .build()
+            .expect("build");
+        check_mentions(&text, &ner.tag(&text).expect("tag"), &ner.entity_types());
+    }
+}
+
+#[test]
+fn unusable_models_and_settings_are_errors() {
+    one_thread();
+    // No O label.
+    let (_t, dir) = tiny(TinyModel::bert(Head::TokenClassification).labels(&["B-PER", "I-PER"]));
+    let e = TransformerNer::builder()
+        .model(dir.as_path())
+        .build()
+        .expect_err("no O");
+    assert!(matches!(e, Error::Labels { .. }), "{e}");
+    // Placeholder labels of a model never fine-tuned.
+    let (_t, dir) =
+        tiny(TinyModel::bert(Head::TokenClassification).labels(&["LABEL_0", "LABEL_1"]));
+    let e = TransformerNer::builder()
+        .model(dir.as_path())
+        .build()
+        .expect_err("generic");
+    assert!(e.to_string().contains("placeholder"), "{e}");
+    // Not an encoder.
+    let (_t, dir) = tiny(TinyModel::bart(Head::ConditionalGeneration));
+    let e = TransformerNer::builder()
+        .model(dir.as_path())
+        .build()
+        .expect_err("bart");
+    assert!(e.to_string().contains("bart"), "{e}");
+    // A base model without a classifier: the missing tensor is named.
+    let (_t, dir) = tiny(TinyModel::bert(Head::Base));
+    lede_models::testing::edit_json(&dir.join("config.json"), |c| {
+        c["id2label"] = serde_json::json!({"0": "O", "1": "B-PER"});
+    })
+    .expect("edit");
+    let e = TransformerNer::builder()
+        .model(dir.as_path())
+        .build()
+        .expect_err("no head");
+    assert!(e.to_string().contains("no tensor \"classifier."), "{e}");
+    // Windows.
+    let (_t, dir) = tiny(TinyModel::bert(Head::TokenClassification));
+    let e = TransformerNer::builder()
+        .model(dir.as_path())
+        .window(3, 0)
+        .build()
+        .expect_err("tiny window");
+    assert!(matches!(e, Error::InvalidInput(_)));
+    let e = TransformerNer::builder()
+        .model(dir.as_path())
+        .window(32, 20)
+        .build()
+        .expect_err("stride");
+    assert!(matches!(e, Error::InvalidInput(_)));
+    assert!(TransformerNer::builder().build().is_err(), "no model");
+}
+
+#[test]
+fn load_recognizer_dispatches_and_explains_missing_models() {
+    one_thread();
+    let (tmp, dir) = tiny(TinyModel::bert(Head::TokenClassification));
+    let opts = NerOptions {
+        resolve: isolated(tmp.path()),
+        ..Default::default()
+    };
+    let ner = load_recognizer(&ModelSpec::Dir(dir.clone()), &opts).expect("hf model");
+    let doc = AnnotatedDocument::new(Document::new("d", "Maria Kalesnikava was freed in Minsk."));
+    let mentions = ner.recognize(&doc).expect("recognize");
+    check_mentions(
+        doc.text(),
+        &mentions,
+        &["PER", "ORG", "LOC"].map(String::from),
+    );
+    assert!(!lede_ner::is_offline_model(&dir));
+    let e = load_recognizer(&ModelSpec::parse("lede-ner-minilm").expect("spec"), &opts)
+        .err()
+        .expect("not trained here");
+    assert!(e.to_string().contains("lede train ner"), "{e}");
+}
+
+/// A deterministic stand-in for a model: a word starting with an upper-case letter is a PER
+/// (I- when the previous word of the text is capitalised too, B- otherwise), a word starting
+/// with a digit is a LOC, others are O. Near an *internal* window edge (not the text's own
+/// start or end) it answers O, as a real model guesses worse without context.
+struct Fake {
+    labels: LabelMap,
+    max_len: usize,
+    edge: usize,
+    text: RefCell<String>,
+}
+
+impl Fake {
+    fn new(max_len: usize, edge: usize) -> Fake {
+        Fake {
+            labels: LabelMap::new(
+                ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+            )
+            .expect("labels"),
+            max_len,
+            edge,
+            text: RefCell::new(String::new()),
+        }
+    }
+}
+
+impl TokenClassifier for Fake {
+    fn name(&self) -> String {
+        "fake".into()
+    }
+    fn labels(&self) -> &LabelMap {
+        &self.labels
+    }
+    fn max_len(&self) -> usize {
+        self.max_len
+    }
+    fn special_tokens(&self) -> usize {
+        2
+    }
+    fn encode(&self, text: &str) -> lede_ner::Result<Vec<Piece>> {
+        *self.text.borrow_mut() = text.to_string();
+        // Pieces of up to three chars inside each whitespace-separated run.
+        let mut out = Vec::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c.is_whitespace() {
+                continue;
+            }
+            let mut end = i + c.len_utf8();
+            let mut n = 1;
+            while let Some(&(j, d)) = chars.peek() {
+                if d.is_whitespace() || n == 3 {
+                    break;
+                }
+                end = j + d.len_utf8();
+                n += 1;
+                chars.next();
+            }
+            out.push(Piece {
+                id: 0,
+                start: i,
+                end,
+            });
+        }
+        Ok(out)
+    }
+    fn classify(&self, windows: &[&[Piece]]) -> lede_ner::Result<Vec<Array2<f32>>> {
+        let text = self.text.borrow();
+        let text_start = text.len() - text.trim_start().len();
+        let text_end = text.trim_end().len();
+        let word_start = |p: &Piece| p.start == 0 || text[..p.start].ends_with(char::is_whitespace);
+        let first_char = |p: &Piece| text[p.start..].chars().next().unwrap_or(' ');
+        Ok(windows
+            .iter()
+            .map(|w| {
+                let mut a = Array2::<f32>::zeros((w.len(), 5));
+                let internal_start = w.first().is_some_and(|p| p.start > text_start);
+                let internal_end = w.last().is_some_and(|p| p.end < text_end);
+                let mut word_first = 0usize;
+                for (i, p) in w.iter().enumerate() {
+                    if word_start(p) {
+                        word_first = i;
+                    }
+                    let near_edge = (internal_start && i < self.edge)
+                        || (internal_end && i + self.edge >= w.len());
+                    let head = &w[word_first];
+                    let c = first_char(head);
+                    let prev_capital = text[..head.start]
+                        .split_whitespace()
+                        .next_back()
+                        .and_then(|prev| prev.chars().next())
+                        .is_some_and(char::is_uppercase);
+                    let label = if near_edge {
+                        0
+                    } else if c.is_uppercase() {
+                        if prev_capital {
+                            2
+                        } else {
+                            1
+                        }
+                    } else if c.is_ascii_digit() {
+                        3
+                    } else {
+                        0
+                    };
+                    a.row_mut(i).fill(0.02);
+                    a[[i, label]] = 0.92;
+                }
+                a
+            })
+            .collect())
+    }
+}
+
+fn fake_ner(max_len: usize, stride: usize, edge: usize) -> TransformerNer {
+    TransformerNer::builder()
+        .classifier(Box::new(Fake::new(100_000, edge)))
+        .window(max_len, stride)
+        .build()
+        .expect("build")
+}
+
+#[test]
+fn windows_merge_without_cut_or_duplicated_entities() {
+    one_thread();
+    let text = news_text(3000, 11);
+    let reference = fake_ner(100_000, 0, 3).tag(&text).expect("one window");
+    assert!(reference.len() > 100, "the text has many entities");
+    assert!(
+        reference.iter().any(|m| m.text.contains(' ')),
+        "multi-word entities"
+    );
+    let types = ["PER", "LOC"].map(String::from);
+    check_mentions(&text, &reference, &types);
+    for (max_len, stride) in [(18, 8), (24, 8), (40, 12), (66, 16), (130, 32)] {
+        let ner = fake_ner(max_len, stride, 3);
+        let windowed = ner.tag(&text).expect("windowed");
+        assert_eq!(
+            windowed, reference,
+            "window {max_len} stride {stride}: same mentions as a single window"
+        );
+    }
+    // The harness can fail: without overlap the edge errors show.
+    let no_overlap = fake_ner(24, 0, 3).tag(&text).expect("no overlap");
+    assert_ne!(no_overlap, reference);
+}
+
+#[test]
+fn aggregation_strategies_differ_as_documented() {
+    one_thread();
+    /// One word of three pieces with given distributions over O, B-PER, I-PER.
+    struct Three(LabelMap);
+    impl TokenClassifier for Three {
+        fn name(&self) -> String {
+            "three".into()
+        }
+        fn labels(&self) -> &LabelMap {
+            &self.0
+        }
+        fn max_len(&self) -> usize {
+            16
+        }
+        fn special_tokens(&self) -> usize {
+            2
+        }
+        fn encode(&self, _text: &str) -> lede_ner::Result<Vec<Piece>> {
+            Ok(vec![
+                Piece {
+                    id: 0,
+                    start: 0,
+                    end: 2,
+                },
+                Piece {
+                    id: 0,
+                    start: 2,
+                    end: 4,
+                },
+                Piece {
+                    id: 0,
+                    start: 4,
+                    end: 6,
+                },
+            ])
+        }
+        fn classify(&self, windows: &[&[Piece]]) -> lede_ner::Result<Vec<Array2<f32>>> {
+            let a = ndarray::arr2(&[[0.6, 0.4, 0.0], [0.1, 0.45, 0.45], [0.0, 0.95, 0.05]]);
+            Ok(windows.iter().map(|_| a.clone()).collect())
+        }
+    }
+    let labels =
+        || LabelMap::new(vec!["O".into(), "B-PER".into(), "I-PER".into()]).expect("labels");
+    let run = |agg| {
+        TransformerNer::builder()
+            .classifier(Box::new(Three(labels())))
+            .aggregation(agg)
+            .build()
+            .expect("build")
+            .tag("Abcdef")
+            .expect("tag")
+    };
+    assert!(run(Aggregation::First).is_empty(), "first piece says O");
+    let avg = run(Aggregation::Average);
+    assert_eq!(avg.len(), 1, "mean of B-PER is 0.6");
+    assert!((avg[0].score - 0.6).abs() < 1e-5);
+    let max = run(Aggregation::Max);
+    assert_eq!(max.len(), 1);
+    assert!((max[0].score - 0.95).abs() < 1e-5);
+    assert_eq!(max[0].text, "Abcdef");
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+        #[test]
+        fn any_text_gives_mentions_that_slice_it(text in "\\PC{0,300}", max_len in 6usize..40) {
+            let ner = fake_ner(max_len, (max_len - 2) / 4, 1);
+            let mentions = ner.tag(&text).expect("tag");
+            check_mentions(&text, &mentions, &["PER", "LOC"].map(String::from));
+        }
+    }
+
+    #[test]
+    fn a_real_tiny_model_on_arbitrary_text() {
+        one_thread();
+        let (_t, dir) = tiny(TinyModel::roberta(Head::TokenClassification));
+        let ner = TransformerNer::builder()
+            .model(dir.as_path())
+            .window(16, 4)
+            .build()
+            .expect("build");
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 16,
+            ..ProptestConfig::default()
+        });
+        runner
+            .run(&"\\PC{0,200}", |text| {
+                let mentions = ner.tag(&text).expect("tag");
+                check_mentions(&text, &mentions, &ner.entity_types());
+                Ok(())
+            })
+            .expect("property holds");
+    }
+}

@@ -1,0 +1,85 @@
+//! The error type of lede-relations.
+
+use std::path::PathBuf;
+
+/// Errors of lede-relations.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RelationError {
+    /// A schema file could not be read.
+    #[error("cannot read relation schema {path}")]
+    ReadSchema {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A schema is not valid TOML of the expected shape.
+    #[error("invalid relation schema")]
+    ParseSchema(#[from] toml::de::Error),
+    /// A schema is well-formed TOML but inconsistent (unknown macro, bad cue pattern, ...).
+    #[error("invalid relation schema: {0}")]
+    Schema(String),
+    /// A cue pattern does not parse.
+    #[error("label {label:?}: cue pattern {pattern:?}: {reason}")]
+    Pattern {
+        /// The label whose cue it is.
+        label: String,
+        /// The pattern text.
+        pattern: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A file (model weights, gold data, corpus) could not be read or written.
+    #[error("I/O error on {path}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A JSON document (gold line, model metadata) does not parse.
+    #[error("invalid JSON in {what}")]
+    Json {
+        /// What was being read (a file and line).
+        what: String,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A gold line or model file is well-formed but unusable.
+    #[error("invalid data: {0}")]
+    InvalidData(String),
+    /// libtorch failed.
+    #[error("libtorch error")]
+    Torch(#[from] tch::TchError),
+    /// rust-bert failed (loading or running an optional backend).
+    #[error("rust-bert error")]
+    RustBert(#[from] rust_bert::RustBertError),
+    /// The tokenizer failed to load or to encode.
+    #[error("tokenizer error")]
+    Tokenizer(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+    /// The MiniLM encoder (lede-models) failed to load or run.
+    #[error("encoder error")]
+    Encoder(#[source] Box<lede_models::Error>),
+    /// A required model file is missing.
+    #[error("model file {path} is missing")]
+    MissingFile {
+        /// The expected path.
+        path: PathBuf,
+    },
+    /// A span could not be built (a bug in offsets, or input that changed).
+    #[error("offset error")]
+    Offsets(#[from] lede_core::Error),
+}
+
+/// `Result` with [`RelationError`].
+pub type Result<T, E = RelationError> = std::result::Result<T, E>;
+
+impl From<RelationError> for lede_core::Error {
+    fn from(e: RelationError) -> Self {
+        lede_core::Error::task("relations", e)
+    }
+}

@@ -1,0 +1,447 @@
+//! The offline relation extractor: cue patterns plus, when its files are given, the
+//! MiniLM entity-pair classifier.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use lede_core::{AnnotatedDocument, Evidence, Relation};
+
+use crate::candidates::{from_context, Candidate};
+use crate::context::DocContext;
+use crate::model::PairModel;
+use crate::rules::{apply, HitTail};
+use crate::schema::Schema;
+use crate::{RelationError, Result};
+
+/// The `tail` id of a relation whose tail is a literal value (`age` → `"63"`,
+/// `sentenced_to` → `"11 years"`); the value is in `tail_name`.
+pub const VALUE_TAIL_ID: &str = "";
+
+/// Where the classifier's encoder comes from.
+#[derive(Debug)]
+enum EncoderSource {
+    Dir(PathBuf),
+    Spec(String),
+    Loaded(Box<lede_models::SentenceEmbedder>),
+}
+
+/// Where a relation's score came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A cue pattern alone.
+    Cue,
+    /// The classifier alone.
+    Model,
+    /// Both agreed.
+    Both,
+}
+
+/// A relation with its provenance, as [`NewsRelationExtractor::extract_detailed`] returns it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredRelation {
+    /// The relation.
+    pub relation: Relation,
+    /// Index of the evidence sentence.
+    pub sentence: usize,
+    /// What produced it.
+    pub source: Source,
+    /// The cue pattern that fired, if any.
+    pub cue: Option<String>,
+}
+
+/// Builds a [`NewsRelationExtractor`].
+///
+/// ```
+/// use lede_relations::NewsRelationExtractor;
+/// // Cue patterns only, default news schema (no files needed):
+/// let rules = NewsRelationExtractor::builder().build().unwrap();
+/// assert_eq!(lede_core::RelationExtractor::name(&rules), "lede-relations/cues");
+/// ```
+#[derive(Debug, Default)]
+pub struct RelationExtractorBuilder {
+    schema: Option<Schema>,
+    schema_path: Option<PathBuf>,
+    model_dir: Option<PathBuf>,
+    encoder: Option<EncoderSource>,
+    min_score: Option<f32>,
+    max_sentences_per_batch: Option<usize>,
+}
+
+impl RelationExtractorBuilder {
+    /// A builder with the compiled-in news schema and no model (cues only).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Uses this schema.
+    pub fn schema(mut self, schema: Schema) -> Self {
+        self.schema = Some(schema);
+        self
+    }
+
+    /// Loads the schema from a TOML file at build time.
+    pub fn schema_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.schema_path = Some(path.into());
+        self
+    }
+
+    /// Adds the classifier from a model directory holding [`crate::model::HEAD_WEIGHTS`] and
+    /// [`crate::model::HEAD_META`] (`models/relations/` in the repository).
+    pub fn model_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.model_dir = Some(dir.into());
+        self
+    }
+
+    /// The MiniLM directory the classifier encodes with (`config.json`,
+    /// `model.safetensors`, `tokenizer.json`). One of the `encoder*` settings is required with
+    /// [`Self::model_dir`].
+    pub fn encoder_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.encoder = Some(EncoderSource::Dir(dir.into()));
+        self
+    }
+
+    /// The encoder by lede-models spec (`minilm` is the packaged all-MiniLM-L6-v2, resolved
+    /// the way [`lede_models::ModelSpec`] resolves names).
+    pub fn encoder_model(mut self, spec: impl Into<String>) -> Self {
+        self.encoder = Some(EncoderSource::Spec(spec.into()));
+        self
+    }
+
+    /// An encoder already loaded (it must be the one the classifier was trained over).
+    pub fn encoder(mut self, embedder: lede_models::SentenceEmbedder) -> Self {
+        self.encoder = Some(EncoderSource::Loaded(Box::new(embedder)));
+        self
+    }
+
+    /// A global minimum score on top of the per-label thresholds.
+    pub fn min_score(mut self, score: f32) -> Self {
+        self.min_score = Some(score);
+        self
+    }
+
+    /// How many sentences the encoder runs at once (default 16).
+    pub fn batch_size(mut self, n: usize) -> Self {
+        self.max_sentences_per_batch = Some(n.max(1));
+        self
+    }
+
+    /// Builds the extractor.
+    ///
+    /// # Errors
+    /// Schema errors ([`RelationError::ReadSchema`], [`RelationError::Pattern`], ...), and for
+    /// the classifier [`RelationError::MissingFile`] or the errors of loading it.
+    pub fn build(self) -> Result<NewsRelationExtractor> {
+        let schema = match (self.schema, self.schema_path) {
+            (Some(s), _) => s,
+            (None, Some(p)) => Schema::from_path(p)?,
+            (None, None) => Schema::news()?,
+        };
+        let batch = self.max_sentences_per_batch.unwrap_or(16);
+        let model = match (self.model_dir, self.encoder) {
+            (Some(m), Some(e)) => {
+                let embedder = match e {
+                    EncoderSource::Loaded(b) => *b,
+                    EncoderSource::Dir(d) => lede_models::SentenceEmbedder::builder()
+                        .model(d.as_path())
+                        .batch_size(batch)
+                        .build()
+                        .map_err(|e| RelationError::Encoder(Box::new(e)))?,
+                    EncoderSource::Spec(s) => lede_models::SentenceEmbedder::builder()
+                        .model(s.as_str())
+                        .batch_size(batch)
+                        .build()
+                        .map_err(|e| RelationError::Encoder(Box::new(e)))?,
+                };
+                Some(PairModel::from_parts(
+                    embedder,
+                    crate::model::PairClassifier::load(&m)?,
+                )?)
+            }
+            (Some(_), None) => {
+                return Err(RelationError::InvalidData(
+                    "model_dir needs an encoder (encoder_dir, encoder_model or encoder)".into(),
+                ))
+            }
+            (None, _) => None,
+        };
+        let min_score = self.min_score.unwrap_or(0.0);
+        Ok(NewsRelationExtractor {
+            schema,
+            model,
+            min_score,
+        })
+    }
+}
+
+/// lede's offline relation extractor: cue patterns from the schema, combined with the MiniLM
+/// entity-pair classifier when it is loaded.
+///
+/// Relations are reported between entities (clusters), deduplicated over mentions and
+/// sentences, each with its best-scored evidence sentence.
+pub struct NewsRelationExtractor {
+    schema: Schema,
+    model: Option<PairModel>,
+    min_score: f32,
+}
+
+const _: () = {
+    const fn assert_send<T: Send>() {}
+    assert_send::<NewsRelationExtractor>();
+};
+
+impl std::fmt::Debug for NewsRelationExtractor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewsRelationExtractor")
+            .field("schema", &self.schema.name)
+            .field("labels", &self.schema.labels().len())
+            .field("model", &self.model.is_some())
+            .field("min_score", &self.min_score)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Best {
+    head: usize,
+    tail: TailKey,
+    tail_span: Option<(usize, usize)>,
+    sentence: usize,
+    score: f32,
+    source: Source,
+    cue: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum TailKey {
+    Entity(usize),
+    Value(String),
+}
+
+impl NewsRelationExtractor {
+    /// A builder.
+    pub fn builder() -> RelationExtractorBuilder {
+        RelationExtractorBuilder::new()
+    }
+
+    /// The default offline extractor from the repository layout: the schema and classifier in
+    /// `model_dir` (`news.toml`, [`crate::model::HEAD_WEIGHTS`], [`crate::model::HEAD_META`])
+    /// and MiniLM in `encoder_dir`. Falls back to the compiled-in schema when `news.toml` is
+    /// absent.
+    ///
+    /// # Errors
+    /// As [`RelationExtractorBuilder::build`].
+    pub fn offline(model_dir: impl AsRef<Path>, encoder_dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = model_dir.as_ref();
+        let mut b = Self::builder()
+            .model_dir(dir)
+            .encoder_dir(encoder_dir.as_ref());
+        let schema = dir.join("news.toml");
+        if schema.is_file() {
+            b = b.schema_path(schema);
+        }
+        b.build()
+    }
+
+    /// The schema in use.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// Whether the classifier is loaded.
+    pub fn has_model(&self) -> bool {
+        self.model.is_some()
+    }
+
+    /// The candidate pairs of a document.
+    pub fn candidates(&self, doc: &AnnotatedDocument) -> Vec<Candidate> {
+        let ctx = DocContext::build(doc, &self.schema);
+        from_context(&self.schema, &ctx)
+    }
+
+    /// Relations of a document.
+    ///
+    /// # Errors
+    /// Classifier failures ([`RelationError::Torch`], [`RelationError::Tokenizer`]) and
+    /// evidence spans that do not fit the text ([`RelationError::Offsets`]).
+    pub fn extract_relations(&self, doc: &AnnotatedDocument) -> Result<Vec<Relation>> {
+        Ok(self
+            .extract_detailed(doc)?
+            .into_iter()
+            .map(|r| r.relation)
+            .collect())
+    }
+
+    /// Relations with their provenance (evidence sentence index, cue or classifier).
+    ///
+    /// # Errors
+    /// As [`Self::extract_relations`].
+    pub fn extract_detailed(&self, doc: &AnnotatedDocument) -> Result<Vec<ScoredRelation>> {
+        let ctx = DocContext::build(doc, &self.schema);
+        let mut best: HashMap<(usize, TailKey, TailKey), Best> = HashMap::new();
+        let mut offer = |label: usize, cand: Best| {
+            let symmetric = self
+                .schema
+                .labels()
+                .get(label)
+                .is_some_and(|l| l.spec.symmetric);
+            let h = TailKey::Entity(cand.head);
+            let key = match (&cand.tail, symmetric) {
+                (TailKey::Entity(t), true) if *t < cand.head => (label, cand.tail.clone(), h),
+                _ => (label, h, cand.tail.clone()),
+            };
+            match best.get_mut(&key) {
+                Some(b) => {
+                    let merged = merge_source(b.source, cand.source);
+                    if cand.score > b.score {
+                        *b = cand;
+                    }
+                    b.source = merged;
+                }
+                None => {
+                    best.insert(key, cand);
+                }
+            }
+        };
+        for hit in apply(&self.schema, &ctx) {
+            let (tail, tail_span) = match hit.tail {
+                HitTail::Entity(e) => (TailKey::Entity(e), None),
+                HitTail::Value { value, start, end } => (TailKey::Value(value), Some((start, end))),
+            };
+            let cue = self
+                .schema
+                .labels()
+                .get(hit.label)
+                .and_then(|l| l.cues.get(hit.cue))
+                .map(|c| c.source.clone());
+            offer(
+                hit.label,
+                Best {
+                    head: hit.head,
+                    tail,
+                    tail_span,
+                    sentence: hit.sentence,
+                    score: hit.score,
+                    source: Source::Cue,
+                    cue,
+                },
+            );
+        }
+        if let Some(model) = &self.model {
+            // Only pairs the classifier may report (labels it has a threshold for): the
+            // encoder then runs on the sentences that hold such a pair, and no others.
+            let reportable: Vec<usize> = model
+                .meta()
+                .thresholds
+                .keys()
+                .filter_map(|l| self.schema.label_index(l))
+                .collect();
+            let cands: Vec<Candidate> = from_context(&self.schema, &ctx)
+                .into_iter()
+                .filter(|c| c.labels.iter().any(|l| reportable.contains(l)))
+                .collect();
+            let scored = model.score(doc, &cands)?;
+            // Combine with cue evidence on the same pair and sentence (noisy-or).
+            for (cand, probs) in cands.iter().zip(scored) {
+                for (label_name, p, threshold) in probs {
+                    let Some(li) = self.schema.label_index(&label_name) else {
+                        continue;
+                    };
+                    if !cand.labels.contains(&li) || p < threshold {
+                        continue;
+                    }
+                    offer(
+                        li,
+                        Best {
+                            head: cand.head,
+                            tail: TailKey::Entity(cand.tail),
+                            tail_span: None,
+                            sentence: cand.sentence,
+                            score: p,
+                            source: Source::Model,
+                            cue: None,
+                        },
+                    );
+                }
+            }
+        }
+        let text = doc.text();
+        let map = lede_core::OffsetMap::new(text);
+        let mut out = Vec::with_capacity(best.len());
+        for ((label, _, _), b) in best {
+            let Some(spec) = self.schema.labels().get(label).map(|l| &l.spec) else {
+                continue;
+            };
+            let threshold = if b.source == Source::Model {
+                0.0 // the model's own per-label thresholds were applied above
+            } else {
+                spec.threshold
+            };
+            if b.score < threshold || b.score < self.min_score {
+                continue;
+            }
+            let Some(head) = doc.entities.get(b.head) else {
+                continue;
+            };
+            let (tail_id, tail_name) = match &b.tail {
+                TailKey::Entity(t) => match doc.entities.get(*t) {
+                    Some(e) => (e.id.clone(), e.name.clone()),
+                    None => continue,
+                },
+                TailKey::Value(v) => (VALUE_TAIL_ID.to_string(), v.clone()),
+            };
+            let Some(sentence) = doc.sentences.get(b.sentence) else {
+                continue;
+            };
+            let span = map.span(sentence.span.start, sentence.span.end)?;
+            let _ = b.tail_span;
+            out.push(ScoredRelation {
+                relation: Relation {
+                    head: head.id.clone(),
+                    tail: tail_id,
+                    head_name: head.name.clone(),
+                    tail_name,
+                    label: spec.name.clone(),
+                    score: b.score.clamp(0.0, 1.0),
+                    evidence: Evidence {
+                        span,
+                        text: text[span.start..span.end].to_string(),
+                    },
+                },
+                sentence: b.sentence,
+                source: b.source,
+                cue: b.cue,
+            });
+        }
+        out.sort_by(|a, b| {
+            a.sentence
+                .cmp(&b.sentence)
+                .then(b.relation.score.total_cmp(&a.relation.score))
+                .then(a.relation.label.cmp(&b.relation.label))
+                .then(a.relation.head.cmp(&b.relation.head))
+                .then(a.relation.tail.cmp(&b.relation.tail))
+        });
+        Ok(out)
+    }
+}
+
+fn merge_source(a: Source, b: Source) -> Source {
+    if a == b {
+        a
+    } else {
+        Source::Both
+    }
+}
+
+impl lede_core::RelationExtractor for NewsRelationExtractor {
+    fn name(&self) -> String {
+        if self.model.is_some() {
+            "lede-relations/cues+minilm-pair".to_string()
+        } else {
+            "lede-relations/cues".to_string()
+        }
+    }
+
+    fn extract(&self, doc: &AnnotatedDocument) -> lede_core::Result<Vec<Relation>> {
+        Ok(self.extract_relations(doc)?)
+    }
+}

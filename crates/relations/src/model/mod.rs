@@ -1,0 +1,528 @@
+//! The model-backed scorer: a small classifier over MiniLM token states of the sentence,
+//! pooled over the head mention, the tail mention and the words between them.
+//!
+//! Each sentence with a candidate pair is encoded once (frozen all-MiniLM-L6-v2 through
+//! [`lede_models::SentenceEmbedder::token_states`]), with its person, organisation and place
+//! mentions replaced by type words ([`mask_sentence`]) so that the classifier learns how
+//! relations are written rather than which names go together; a pair's feature vector is
+//! `[mean(head); mean(tail); mean(between); mean(head) * mean(tail); order; distance]`, and a
+//! two-layer perceptron (plain ndarray at inference) gives a softmax over `none` and the
+//! schema's entity-tailed labels, with a temperature and per-label thresholds fitted on
+//! held-out weakly labelled news (see [`train`]).
+//!
+//! Files in the model directory: [`HEAD_WEIGHTS`] (safetensors: `l1.weight` `[hidden, input]`,
+//! `l1.bias`, `l2.weight` `[labels, hidden]`, `l2.bias`) and [`HEAD_META`] (JSON
+//! [`HeadMeta`]).
+
+pub mod train;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use lede_core::AnnotatedDocument;
+use lede_models::{SentenceEmbedder, TokenStates};
+use ndarray::{s, Array1, Array2, ArrayView1, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::candidates::Candidate;
+use crate::{RelationError, Result};
+
+/// File name of the classifier weights.
+pub const HEAD_WEIGHTS: &str = "pair-classifier.safetensors";
+/// File name of the classifier metadata.
+pub const HEAD_META: &str = "pair-classifier.json";
+/// The class index of "no relation".
+pub const NONE_LABEL: &str = "none";
+
+/// Metadata of a trained pair classifier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeadMeta {
+    /// Format version (1).
+    pub version: u32,
+    /// The encoder it was trained over (informational).
+    pub encoder: String,
+    /// Width of the encoder's hidden states.
+    pub encoder_dim: usize,
+    /// Width of the feature vector (`4 * encoder_dim + 2`).
+    pub input_dim: usize,
+    /// Hidden units of the perceptron.
+    pub hidden_units: usize,
+    /// Class names; index 0 is [`NONE_LABEL`].
+    pub labels: Vec<String>,
+    /// Softmax temperature fitted on held-out data.
+    pub temperature: f32,
+    /// Per-label probability thresholds fitted on held-out data; labels absent here are never
+    /// reported by the classifier alone.
+    pub thresholds: BTreeMap<String, f32>,
+    /// Free-form description of the training run.
+    #[serde(default)]
+    pub training: serde_json::Value,
+}
+
+/// Width of the feature vector for an encoder width.
+pub fn feature_dim(encoder_dim: usize) -> usize {
+    4 * encoder_dim + 2
+}
+
+/// The perceptron, as plain arrays.
+#[derive(Debug, Clone)]
+pub struct PairClassifier {
+    w1: Array2<f32>,
+    b1: Array1<f32>,
+    w2: Array2<f32>,
+    b2: Array1<f32>,
+    /// Its metadata.
+    pub meta: HeadMeta,
+}
+
+fn tensor_array(t: &tch::Tensor) -> Result<(Vec<i64>, Vec<f32>)> {
+    let shape = t.size();
+    let flat = t
+        .f_to_kind(tch::Kind::Float)?
+        .f_contiguous()?
+        .f_view([-1])?;
+    let v = Vec::<f32>::try_from(&flat)?;
+    Ok((shape, v))
+}
+
+fn matrix(
+    tensors: &[(String, tch::Tensor)],
+    name: &str,
+    rows: usize,
+    cols: usize,
+) -> Result<Array2<f32>> {
+    let t = tensors
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t)
+        .ok_or_else(|| {
+            RelationError::InvalidData(format!("classifier tensor {name} is missing"))
+        })?;
+    let (shape, v) = tensor_array(t)?;
+    if shape != [rows as i64, cols as i64] {
+        return Err(RelationError::InvalidData(format!(
+            "classifier tensor {name} has shape {shape:?}, expected [{rows}, {cols}]"
+        )));
+    }
+    Array2::from_shape_vec((rows, cols), v)
+        .map_err(|e| RelationError::InvalidData(format!("classifier tensor {name}: {e}")))
+}
+
+fn vector(tensors: &[(String, tch::Tensor)], name: &str, len: usize) -> Result<Array1<f32>> {
+    let t = tensors
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t)
+        .ok_or_else(|| {
+            RelationError::InvalidData(format!("classifier tensor {name} is missing"))
+        })?;
+    let (shape, v) = tensor_array(t)?;
+    if shape != [len as i64] {
+        return Err(RelationError::InvalidData(format!(
+            "classifier tensor {name} has shape {shape:?}, expected [{len}]"
+        )));
+    }
+    Ok(Array1::from(v))
+}
+
+impl PairClassifier {
+    /// Loads [`HEAD_WEIGHTS`] and [`HEAD_META`] from a directory.
+    ///
+    /// # Errors
+    /// [`RelationError::MissingFile`], [`RelationError::Json`], [`RelationError::Torch`], or
+    /// [`RelationError::InvalidData`] when shapes and metadata disagree.
+    pub fn load(dir: &Path) -> Result<PairClassifier> {
+        let meta_path = dir.join(HEAD_META);
+        let weights_path = dir.join(HEAD_WEIGHTS);
+        for p in [&meta_path, &weights_path] {
+            if !p.is_file() {
+                return Err(RelationError::MissingFile { path: p.clone() });
+            }
+        }
+        let text = std::fs::read_to_string(&meta_path).map_err(|source| RelationError::Io {
+            path: meta_path.clone(),
+            source,
+        })?;
+        let meta: HeadMeta = serde_json::from_str(&text).map_err(|source| RelationError::Json {
+            what: meta_path.display().to_string(),
+            source,
+        })?;
+        if meta.labels.first().map(String::as_str) != Some(NONE_LABEL) {
+            return Err(RelationError::InvalidData(format!(
+                "{}: the first class must be {NONE_LABEL:?}",
+                meta_path.display()
+            )));
+        }
+        if meta.input_dim != feature_dim(meta.encoder_dim) {
+            return Err(RelationError::InvalidData(format!(
+                "{}: input_dim {} does not fit encoder_dim {}",
+                meta_path.display(),
+                meta.input_dim,
+                meta.encoder_dim
+            )));
+        }
+        let tensors = tch::Tensor::read_safetensors(&weights_path)?;
+        let (h, i, o) = (meta.hidden_units, meta.input_dim, meta.labels.len());
+        Ok(PairClassifier {
+            w1: matrix(&tensors, "l1.weight", h, i)?.reversed_axes(),
+            b1: vector(&tensors, "l1.bias", h)?,
+            w2: matrix(&tensors, "l2.weight", o, h)?.reversed_axes(),
+            b2: vector(&tensors, "l2.bias", o)?,
+            meta,
+        })
+    }
+
+    /// Class probabilities (rows: examples, columns: [`HeadMeta::labels`]).
+    pub fn probabilities(&self, features: &Array2<f32>) -> Array2<f32> {
+        let hidden = (features.dot(&self.w1) + &self.b1).mapv(|x| x.max(0.0));
+        let logits = hidden.dot(&self.w2) + &self.b2;
+        softmax_rows(&logits, self.meta.temperature)
+    }
+}
+
+/// Row-wise softmax of `logits / temperature`.
+pub fn softmax_rows(logits: &Array2<f32>, temperature: f32) -> Array2<f32> {
+    let t = if temperature > 0.0 { temperature } else { 1.0 };
+    let mut out = logits.mapv(|x| x / t);
+    for mut row in out.axis_iter_mut(Axis(0)) {
+        let max = row.fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+        row.mapv_inplace(|x| (x - max).exp());
+        let sum: f32 = row.sum();
+        if sum > 0.0 {
+            row.mapv_inplace(|x| x / sum);
+        }
+    }
+    out
+}
+
+fn mean_rows(hidden: &Array2<f32>, rows: &[usize]) -> Array1<f32> {
+    let dim = hidden.ncols();
+    let mut acc = Array1::<f32>::zeros(dim);
+    if rows.is_empty() {
+        return acc;
+    }
+    for &r in rows {
+        if r < hidden.nrows() {
+            acc += &hidden.row(r);
+        }
+    }
+    acc / rows.len() as f32
+}
+
+/// The feature vector of a pair, from the token states of its sentence. Spans are byte ranges
+/// relative to the start of the encoded sentence text.
+pub fn pair_features(
+    states: &TokenStates,
+    head: (usize, usize),
+    tail: (usize, usize),
+) -> Array1<f32> {
+    let dim = states.hidden.ncols();
+    let overlapping = |(a, b): (usize, usize)| -> Vec<usize> {
+        states
+            .pieces
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.end > p.start && p.start < b && p.end > a)
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let (first, second) = if head.0 <= tail.0 {
+        (head, tail)
+    } else {
+        (tail, head)
+    };
+    let between: Vec<usize> = states
+        .pieces
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.end > p.start && p.start >= first.1 && p.end <= second.0)
+        .map(|(i, _)| i)
+        .collect();
+    let h = mean_rows(&states.hidden, &overlapping(head));
+    let t = mean_rows(&states.hidden, &overlapping(tail));
+    let m = mean_rows(&states.hidden, &between);
+    let ht = &h * &t;
+    let mut f = Array1::<f32>::zeros(feature_dim(dim));
+    f.slice_mut(s![0..dim]).assign(&h);
+    f.slice_mut(s![dim..2 * dim]).assign(&t);
+    f.slice_mut(s![2 * dim..3 * dim]).assign(&m);
+    f.slice_mut(s![3 * dim..4 * dim]).assign(&ht);
+    f[4 * dim] = if head.0 <= tail.0 { 1.0 } else { -1.0 };
+    f[4 * dim + 1] = ((between.len() as f32) + 1.0).ln() / 4.0;
+    f
+}
+
+/// The word a mention of this type is replaced with before encoding (entity masking: the
+/// classifier sees "person pardoned person", not names it could memorise), or `None` to keep
+/// the mention's own words (demonyms and other types carry meaning, not identity).
+pub fn mask_word(label: &str) -> Option<&'static str> {
+    match label.trim().to_ascii_uppercase().as_str() {
+        "PERSON" | "PER" => Some("person"),
+        "ORG" | "ORGANIZATION" => Some("organization"),
+        "GPE" | "LOC" | "LOCATION" => Some("place"),
+        "FAC" => Some("facility"),
+        _ => None,
+    }
+}
+
+/// A sentence with its mentions masked, and where each mention (by document byte span) landed
+/// in the masked text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaskedSentence {
+    /// The text to encode.
+    pub text: String,
+    /// `(document span, span in text)` for every mention of the sentence.
+    pub spans: Vec<((usize, usize), (usize, usize))>,
+}
+
+/// Masks the mentions inside `doc.sentences[sentence]` with [`mask_word`].
+pub fn mask_sentence(doc: &AnnotatedDocument, sentence: usize) -> Option<MaskedSentence> {
+    let s = doc.sentences.get(sentence)?;
+    let text = doc.text();
+    let mut ms: Vec<(usize, usize, &str)> = doc
+        .entities
+        .iter()
+        .flat_map(|e| e.mentions.iter().map(move |m| (m, e.label.as_str())))
+        .filter(|(m, _)| s.span.contains(&m.span) && !m.span.is_empty())
+        .map(|(m, l)| (m.span.start, m.span.end, l))
+        .collect();
+    ms.sort_by_key(|m| (m.0, std::cmp::Reverse(m.1)));
+    let mut out = String::with_capacity(s.span.len());
+    let mut spans = Vec::with_capacity(ms.len());
+    let mut pos = s.span.start;
+    for (a, b, label) in ms {
+        if a < pos {
+            continue; // overlaps the previous mention
+        }
+        out.push_str(text.get(pos..a)?);
+        let start = out.len();
+        match mask_word(label) {
+            Some(w) => out.push_str(w),
+            None => out.push_str(text.get(a..b)?),
+        }
+        spans.push(((a, b), (start, out.len())));
+        pos = b;
+    }
+    out.push_str(text.get(pos..s.span.end)?);
+    Some(MaskedSentence { text: out, spans })
+}
+
+/// Features of candidates, encoding each needed sentence once.
+pub(crate) fn candidate_features(
+    embedder: &SentenceEmbedder,
+    doc: &AnnotatedDocument,
+    cands: &[Candidate],
+) -> Result<Array2<f32>> {
+    let dim = embedder.dim();
+    let mut needed: Vec<usize> = cands.iter().map(|c| c.sentence).collect();
+    needed.sort_unstable();
+    needed.dedup();
+    let masked: Vec<MaskedSentence> = needed
+        .iter()
+        .filter_map(|&i| mask_sentence(doc, i))
+        .collect();
+    if masked.len() != needed.len() {
+        return Err(RelationError::InvalidData(
+            "a candidate points past the document's sentences".into(),
+        ));
+    }
+    let texts: Vec<&str> = masked.iter().map(|m| m.text.as_str()).collect();
+    let states = embedder
+        .token_states(&texts)
+        .map_err(|e| RelationError::Encoder(Box::new(e)))?;
+    let mut out = Array2::<f32>::zeros((cands.len(), feature_dim(dim)));
+    for (row, c) in cands.iter().enumerate() {
+        let Ok(k) = needed.binary_search(&c.sentence) else {
+            continue;
+        };
+        let (Some(st), Some(m)) = (states.get(k), masked.get(k)) else {
+            continue;
+        };
+        let at = |span: (usize, usize)| m.spans.iter().find(|(d, _)| *d == span).map(|x| x.1);
+        let (Some(h), Some(t)) = (at(c.head_span), at(c.tail_span)) else {
+            continue;
+        };
+        let f = pair_features(st, h, t);
+        out.row_mut(row).assign(&f);
+    }
+    Ok(out)
+}
+
+/// The MiniLM encoder plus the pair classifier.
+pub struct PairModel {
+    embedder: SentenceEmbedder,
+    classifier: PairClassifier,
+}
+
+impl std::fmt::Debug for PairModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PairModel")
+            .field("embedder", &self.embedder.name())
+            .field("labels", &self.classifier.meta.labels.len())
+            .finish()
+    }
+}
+
+impl PairModel {
+    /// Loads the classifier from `model_dir` and the encoder from `encoder_dir`.
+    ///
+    /// # Errors
+    /// Missing or inconsistent files; [`RelationError::InvalidData`] when the classifier was
+    /// trained for another encoder width.
+    pub fn load(model_dir: &Path, encoder_dir: &Path, batch_size: usize) -> Result<PairModel> {
+        let classifier = PairClassifier::load(model_dir)?;
+        let embedder = SentenceEmbedder::builder()
+            .model(encoder_dir)
+            .batch_size(batch_size)
+            .build()
+            .map_err(|e| RelationError::Encoder(Box::new(e)))?;
+        Self::from_parts(embedder, classifier)
+    }
+
+    /// Combines a loaded encoder and classifier.
+    ///
+    /// # Errors
+    /// [`RelationError::InvalidData`] when their widths disagree.
+    pub fn from_parts(embedder: SentenceEmbedder, classifier: PairClassifier) -> Result<PairModel> {
+        if embedder.dim() != classifier.meta.encoder_dim {
+            return Err(RelationError::InvalidData(format!(
+                "the classifier expects {}-wide encoder states, the encoder gives {}",
+                classifier.meta.encoder_dim,
+                embedder.dim()
+            )));
+        }
+        Ok(PairModel {
+            embedder,
+            classifier,
+        })
+    }
+
+    /// The classifier's metadata.
+    pub fn meta(&self) -> &HeadMeta {
+        &self.classifier.meta
+    }
+
+    /// For each candidate: (label, probability, threshold) for every label the classifier has
+    /// a threshold for.
+    ///
+    /// # Errors
+    /// Encoder failures.
+    pub fn score(
+        &self,
+        doc: &AnnotatedDocument,
+        cands: &[Candidate],
+    ) -> Result<Vec<Vec<(String, f32, f32)>>> {
+        if cands.is_empty() {
+            return Ok(Vec::new());
+        }
+        let feats = candidate_features(&self.embedder, doc, cands)?;
+        let probs = self.classifier.probabilities(&feats);
+        let meta = &self.classifier.meta;
+        Ok(probs
+            .axis_iter(Axis(0))
+            .map(|row: ArrayView1<'_, f32>| {
+                meta.labels
+                    .iter()
+                    .zip(row.iter())
+                    .skip(1)
+                    .filter_map(|(l, &p)| meta.thresholds.get(l).map(|&t| (l.clone(), p, t)))
+                    .collect()
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lede_core::{Document, Entity, Mention, OffsetMap, Sentence};
+    use lede_models::Piece;
+
+    fn doc() -> AnnotatedDocument {
+        let text = "Intro. Russian President Vladimir Putin met Xi in Kolésnikovo.";
+        let map = OffsetMap::new(text);
+        let ent = |label: &str, name: &str| {
+            let a = text.find(name).unwrap();
+            Entity {
+                id: name.into(),
+                name: name.into(),
+                label: label.into(),
+                mentions: vec![Mention {
+                    text: name.into(),
+                    label: label.into(),
+                    score: 1.0,
+                    span: map.span(a, a + name.len()).unwrap(),
+                }],
+            }
+        };
+        let mut d = AnnotatedDocument::new(Document::new("d", text));
+        d.sentences = vec![
+            Sentence {
+                span: map.span(0, 6).unwrap(),
+                text: "Intro.".into(),
+            },
+            Sentence {
+                span: map.span(7, text.len()).unwrap(),
+                text: text[7..].into(),
+            },
+        ];
+        d.entities = vec![
+            ent("NORP", "Russian"),
+            ent("PERSON", "Vladimir Putin"),
+            ent("PER", "Xi"),
+            ent("GPE", "Kolésnikovo"),
+        ];
+        d
+    }
+
+    #[test]
+    fn masking_replaces_names_and_maps_spans() {
+        let d = doc();
+        let m = mask_sentence(&d, 1).unwrap();
+        assert_eq!(m.text, "Russian President person met person in place.");
+        assert_eq!(m.spans.len(), 4);
+        for ((da, db), (ma, mb)) in &m.spans {
+            let original = &d.text()[*da..*db];
+            let masked = &m.text[*ma..*mb];
+            assert!(masked == original || mask_word("PERSON") == Some(masked) || masked == "place");
+        }
+        assert!(mask_sentence(&d, 0).unwrap().spans.is_empty());
+        assert!(mask_sentence(&d, 7).is_none());
+    }
+
+    #[test]
+    fn features_pool_the_right_pieces() {
+        // Three pieces with one-hot states: head = piece 0, tail = piece 2, between = piece 1.
+        let pieces = vec![
+            Piece { id: 1, start: 0, end: 3 },
+            Piece { id: 2, start: 4, end: 7 },
+            Piece { id: 3, start: 8, end: 11 },
+        ];
+        let hidden = Array2::from_shape_vec(
+            (3, 3),
+            vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0],
+        )
+        .unwrap();
+        let st = TokenStates { pieces, hidden };
+        let f = pair_features(&st, (0, 3), (8, 11));
+        assert_eq!(f.len(), feature_dim(3));
+        assert_eq!(f.slice(s![0..3]).to_vec(), vec![1.0, 0.0, 0.0]);
+        assert_eq!(f.slice(s![3..6]).to_vec(), vec![0.0, 0.0, 1.0]);
+        assert_eq!(f.slice(s![6..9]).to_vec(), vec![0.0, 1.0, 0.0]);
+        assert_eq!(f.slice(s![9..12]).to_vec(), vec![0.0, 0.0, 0.0]);
+        assert_eq!(f[12], 1.0);
+        let g = pair_features(&st, (8, 11), (0, 3));
+        assert_eq!(g[12], -1.0, "tail before head");
+        assert_eq!(g.slice(s![6..9]).to_vec(), vec![0.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn softmax_with_temperature() {
+        let l = Array2::from_shape_vec((1, 2), vec![0.0, 2.0]).unwrap();
+        let p1 = softmax_rows(&l, 1.0);
+        let p2 = softmax_rows(&l, 2.0);
+        assert!((p1.sum() - 1.0).abs() < 1e-6);
+        assert!(p2[[0, 1]] < p1[[0, 1]], "a higher temperature flattens");
+        assert!((softmax_rows(&l, 0.0)[[0, 1]] - p1[[0, 1]]).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,223 @@
+//! Planning windows over a long subword sequence (see [`crate::Window`] for the contract).
+
+use std::ops::Range;
+
+use crate::Subword;
+
+/// Where one window sits, in source indices (content subwords) and word indices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Plan {
+    pub(crate) source: Range<usize>,
+    pub(crate) owned: Range<usize>,
+    pub(crate) words: Range<usize>,
+    pub(crate) owned_words: Range<usize>,
+}
+
+fn is_word_start(content: &[Subword], t: usize) -> bool {
+    match (
+        t.checked_sub(1).and_then(|p| content.get(p)),
+        content.get(t),
+    ) {
+        (_, None) => true,
+        (None, Some(_)) => true,
+        (Some(prev), Some(cur)) => cur.word.is_none() || cur.word != prev.word,
+    }
+}
+
+/// The first word that starts at or after source index `m` (word ids never decrease along
+/// the content; a word cut at `m` belongs to the side where it starts).
+fn first_word_from(content: &[Subword], m: usize, n_words: usize) -> usize {
+    let (before, after) = content.split_at(m.min(content.len()));
+    let started_before = before.iter().rev().find_map(|s| s.word);
+    after.iter().find_map(|s| s.word).map_or(n_words, |w| {
+        if Some(w) == started_before {
+            w + 1
+        } else {
+            w
+        }
+    })
+}
+
+/// Plans windows of at most `capacity` content subwords overlapping by at most `stride`.
+/// Requires `stride < capacity`.
+pub(crate) fn plan(
+    content: &[Subword],
+    n_words: usize,
+    capacity: usize,
+    stride: usize,
+) -> Vec<Plan> {
+    let len = content.len();
+    if len == 0 || capacity == 0 {
+        return vec![Plan {
+            source: 0..0,
+            owned: 0..0,
+            words: 0..0,
+            owned_words: 0..n_words,
+        }];
+    }
+    // Positions where a cut does not split a word, including `len`.
+    let boundaries: Vec<usize> = (0..=len).filter(|&t| is_word_start(content, t)).collect();
+
+    let mut ranges: Vec<Range<usize>> = Vec::new();
+    let mut start = 0usize;
+    loop {
+        let hard = start.saturating_add(capacity).min(len);
+        let end = if hard == len {
+            len
+        } else {
+            let idx = boundaries.partition_point(|&b| b <= hard);
+            match idx.checked_sub(1).and_then(|i| boundaries.get(i)) {
+                Some(&b) if b > start => b,
+                _ => hard,
+            }
+        };
+        ranges.push(start..end);
+        if end >= len {
+            break;
+        }
+        let desired = end.saturating_sub(stride).max(start + 1);
+        let idx = boundaries.partition_point(|&b| b < desired);
+        start = boundaries
+            .get(idx)
+            .copied()
+            .filter(|&b| b <= end)
+            .unwrap_or(end);
+    }
+
+    // Ownership cuts: the word boundary nearest the middle of each overlap.
+    let mut cuts = Vec::with_capacity(ranges.len() + 1);
+    cuts.push(0usize);
+    for pair in ranges.windows(2) {
+        let (lo, hi) = (pair[1].start, pair[0].end.max(pair[1].start));
+        let mid = lo + (hi - lo) / 2;
+        let from = boundaries.partition_point(|&b| b < lo);
+        let to = boundaries.partition_point(|&b| b <= hi);
+        let nearest = boundaries
+            .get(from..to)
+            .unwrap_or(&[])
+            .iter()
+            .copied()
+            .min_by_key(|&b| b.abs_diff(mid))
+            .unwrap_or(mid);
+        let prev = cuts.last().copied().unwrap_or(0);
+        cuts.push(nearest.max(prev).max(lo).min(hi));
+    }
+    cuts.push(len);
+
+    let mut word_cuts: Vec<usize> = Vec::with_capacity(cuts.len());
+    for (k, &m) in cuts.iter().enumerate() {
+        let w = if k == 0 {
+            0
+        } else if k + 1 == cuts.len() {
+            n_words
+        } else {
+            first_word_from(content, m, n_words)
+        };
+        let prev = word_cuts.last().copied().unwrap_or(0);
+        word_cuts.push(w.max(prev).min(n_words));
+    }
+
+    ranges
+        .into_iter()
+        .enumerate()
+        .map(|(k, source)| {
+            let slice = content.get(source.clone()).unwrap_or(&[]);
+            let lo = slice.iter().filter_map(|s| s.word).min();
+            let hi = slice.iter().filter_map(|s| s.word).max();
+            let words = match (lo, hi) {
+                (Some(a), Some(b)) => a..b + 1,
+                _ => 0..0,
+            };
+            let owned = cuts[k]..cuts[k + 1];
+            let owned_words = word_cuts[k]..word_cuts[k + 1];
+            Plan {
+                source,
+                owned,
+                words,
+                owned_words,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Content where word `w` has `sizes[w]` subwords.
+    fn content(sizes: &[usize]) -> Vec<Subword> {
+        let mut out = Vec::new();
+        for (w, &n) in sizes.iter().enumerate() {
+            for _ in 0..n {
+                out.push(Subword {
+                    token: format!("w{w}"),
+                    id: u32::try_from(w).unwrap(),
+                    special: false,
+                    word: Some(w),
+                    span: None,
+                });
+            }
+        }
+        out
+    }
+
+    fn check(sizes: &[usize], capacity: usize, stride: usize) -> Vec<Plan> {
+        let c = content(sizes);
+        let plans = plan(&c, sizes.len(), capacity, stride);
+        // Owned ranges partition the content, in order.
+        let mut at = 0;
+        for p in &plans {
+            assert_eq!(p.owned.start, at, "{plans:?}");
+            assert!(p.owned.end >= p.owned.start);
+            assert!(
+                p.source.start <= p.owned.start && p.owned.end <= p.source.end,
+                "{p:?}"
+            );
+            assert!(p.source.len() <= capacity);
+            at = p.owned.end;
+        }
+        assert_eq!(at, c.len());
+        // Owned words partition the words.
+        let mut w = 0;
+        for p in &plans {
+            assert_eq!(p.owned_words.start, w);
+            w = p.owned_words.end;
+        }
+        assert_eq!(w, sizes.len());
+        // Overlap at most stride; progress.
+        for pair in plans.windows(2) {
+            assert!(pair[1].source.start > pair[0].source.start);
+            assert!(pair[0].source.end.saturating_sub(pair[1].source.start) <= stride);
+        }
+        plans
+    }
+
+    #[test]
+    fn no_word_is_split_when_avoidable() {
+        let sizes = [1, 3, 2, 1, 4, 1, 1, 2, 3, 1, 1, 1];
+        let plans = check(&sizes, 6, 2);
+        let c = content(&sizes);
+        for p in &plans {
+            assert!(is_word_start(&c, p.source.start) && is_word_start(&c, p.source.end));
+            assert!(is_word_start(&c, p.owned.start) && is_word_start(&c, p.owned.end));
+        }
+        assert!(plans.len() > 2);
+    }
+
+    #[test]
+    fn long_word_is_split_only_when_needed() {
+        let plans = check(&[1, 9, 1], 4, 1);
+        assert!(plans.len() >= 3);
+        assert!(plans.iter().any(|p| p.words == (1..2)));
+    }
+
+    #[test]
+    fn edge_cases() {
+        assert_eq!(check(&[], 4, 1).len(), 1);
+        assert_eq!(check(&[1, 1], 4, 1).len(), 1);
+        check(&[1; 50], 5, 4);
+        check(&[1; 50], 5, 0);
+        check(&[2; 20], 3, 2);
+        check(&[7; 5], 1, 0);
+    }
+}

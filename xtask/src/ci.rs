@@ -1,0 +1,451 @@
+//! `cargo xtask ci`: everything CI checks, stage by stage, with timestamps.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{ExitCode, Stdio};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, ensure, Context, Result};
+use serde_json::Value;
+
+use crate::process::{cargo, describe, run_ok};
+use crate::setup;
+
+/// The article the smoke run analyzes.
+const SEED: &str = "seeds/belarus-pardons-efe.txt";
+
+/// Crates lede-core and lede-tokenize must never depend on.
+fn is_libtorch_crate(name: &str) -> bool {
+    name == "tch"
+        || name.starts_with("tch-")
+        || name.contains("torch")
+        || name.starts_with("rust-bert")
+}
+
+/// Runs the stages in order; stops at the first failure.
+pub fn run(repo: &Path) -> Result<ExitCode> {
+    let mut ci = Stages::default();
+    ci.stage("cargo xtask setup", || {
+        let installed = setup::run(repo)?;
+        Ok(format!(
+            "libtorch {}, model {}",
+            installed.libtorch.display(),
+            installed.model.display()
+        ))
+    })?;
+    ci.stage("cargo fmt --all --check", || {
+        run_ok(cargo(repo).args(["fmt", "--all", "--check"]))?;
+        Ok(String::new())
+    })?;
+    ci.stage(
+        "lede-core, lede-tokenize: no libtorch in cargo tree",
+        || no_libtorch_in_tree(repo),
+    )?;
+    ci.stage(
+        "lede-core, lede-tokenize: cargo test with LIBTORCH=/nonexistent",
+        || {
+            run_ok(cargo(repo).env("LIBTORCH", "/nonexistent").args([
+                "test",
+                "--locked",
+                "-p",
+                "lede-core",
+                "-p",
+                "lede-tokenize",
+            ]))?;
+            Ok(String::new())
+        },
+    )?;
+    ci.stage(
+        "cargo clippy --workspace --all-targets -- -D warnings",
+        || {
+            run_ok(cargo(repo).args([
+                "clippy",
+                "--locked",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))?;
+            Ok(String::new())
+        },
+    )?;
+    ci.stage("cargo xtask test", || run_tests(repo))?;
+    ci.stage(&format!("cargo xtask analyze {SEED}"), || smoke(repo))?;
+    ci.summary();
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Default)]
+struct Stages {
+    done: Vec<(String, f64, String)>,
+    started: Option<Instant>,
+}
+
+impl Stages {
+    fn stage(&mut self, name: &str, body: impl FnOnce() -> Result<String>) -> Result<()> {
+        let started = *self.started.get_or_insert_with(Instant::now);
+        let number = self.done.len() + 1;
+        eprintln!("\n==> [{}] ci stage {number}: {name}", clock());
+        let t = Instant::now();
+        match body() {
+            Ok(note) => {
+                let secs = t.elapsed().as_secs_f64();
+                let note_text = if note.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({note})")
+                };
+                eprintln!(
+                    "<== [{}] ci stage {number} ok in {secs:.0}s{note_text}",
+                    clock()
+                );
+                self.done.push((name.to_string(), secs, note));
+                Ok(())
+            }
+            Err(err) => {
+                eprintln!(
+                    "<== [{}] ci stage {number} FAILED after {:.0}s (ci running for {:.0}s): {name}",
+                    clock(),
+                    t.elapsed().as_secs_f64(),
+                    started.elapsed().as_secs_f64()
+                );
+                Err(err.context(format!("ci stage {number} ({name}) failed")))
+            }
+        }
+    }
+
+    fn summary(&self) {
+        let total = self
+            .started
+            .map(|s| s.elapsed().as_secs_f64())
+            .unwrap_or(0.0);
+        eprintln!("\nci: all {} stages passed in {total:.0}s", self.done.len());
+        for (i, (name, secs, note)) in self.done.iter().enumerate() {
+            eprintln!("  {:>2}. {secs:>5.0}s  {name}  {note}", i + 1);
+        }
+    }
+}
+
+/// The time of day, UTC, as HH:MM:SS.
+fn clock() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    format!(
+        "{:02}:{:02}:{:02}Z",
+        secs / 3600 % 24,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+fn no_libtorch_in_tree(repo: &Path) -> Result<String> {
+    let mut command = cargo(repo);
+    command.args([
+        "tree",
+        "--locked",
+        "-p",
+        "lede-core",
+        "-p",
+        "lede-tokenize",
+        "-e",
+        "normal,build",
+        "--prefix",
+        "none",
+    ]);
+    let out = command
+        .output()
+        .with_context(|| format!("cannot run {}", describe(&command)))?;
+    if !out.status.success() {
+        bail!(
+            "`{}` failed ({}): {}",
+            describe(&command),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let tree = String::from_utf8_lossy(&out.stdout);
+    let bad = libtorch_crates_in(&tree);
+    ensure!(
+        bad.is_empty(),
+        "lede-core / lede-tokenize depend on {}",
+        bad.join(", ")
+    );
+    let crates = crate_names(&tree).len();
+    Ok(format!("{crates} crates, none of them libtorch"))
+}
+
+/// The distinct crate names in `cargo tree --prefix none` output.
+fn crate_names(tree: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = tree
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+fn libtorch_crates_in(tree: &str) -> Vec<String> {
+    crate_names(tree)
+        .into_iter()
+        .filter(|n| is_libtorch_crate(n))
+        .map(String::from)
+        .collect()
+}
+
+/// Totals of cargo test's `test result:` lines.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct TestTotals {
+    suites: u64,
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+impl TestTotals {
+    /// Adds one `test result: ok. 3 passed; 0 failed; 1 ignored; ...` line, if it is one.
+    fn add_line(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
+        let count = |what: &str| -> u64 {
+            rest.split(';')
+                .filter_map(|part| {
+                    let part = part
+                        .trim()
+                        .trim_start_matches("ok.")
+                        .trim_start_matches("FAILED.");
+                    let (n, label) = part.trim().split_once(' ')?;
+                    (label.trim() == what)
+                        .then(|| n.parse::<u64>().ok())
+                        .flatten()
+                })
+                .sum()
+        };
+        self.suites += 1;
+        self.passed += count("passed");
+        self.failed += count("failed");
+        self.ignored += count("ignored");
+    }
+}
+
+/// Runs the README's test command, passing its output through and counting the tests: a run
+/// in which no test passed is a failure.
+fn run_tests(repo: &Path) -> Result<String> {
+    let mut command = cargo(repo);
+    command.args(["xtask", "test"]);
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run {}", describe(&command)))?;
+    let mut totals = TestTotals::default();
+    if let Some(stdout) = child.stdout.take() {
+        let mut out = std::io::stdout().lock();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.context("cannot read the test output")?;
+            totals.add_line(&line);
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    let status = child.wait().context("cannot wait for the tests")?;
+    ensure!(
+        status.success(),
+        "`{}` failed ({status})",
+        describe(&command)
+    );
+    ensure!(
+        totals.passed > 0,
+        "`{}` succeeded but no test passed ({} result lines seen)",
+        describe(&command),
+        totals.suites
+    );
+    ensure!(totals.failed == 0, "{} tests failed", totals.failed);
+    Ok(format!(
+        "{} passed, {} ignored, in {} test binaries and doc-test runs",
+        totals.passed, totals.ignored, totals.suites
+    ))
+}
+
+/// `cargo xtask analyze seeds/...`: its stdout must be the analysis JSON.
+fn smoke(repo: &Path) -> Result<String> {
+    let mut command = cargo(repo);
+    command.args(["xtask", "analyze", SEED]);
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run {}", describe(&command)))?;
+    let mut stdout = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        out.read_to_string(&mut stdout)
+            .context("lede's output is not UTF-8")?;
+    }
+    let status = child.wait().context("cannot wait for lede")?;
+    ensure!(
+        status.success(),
+        "`{}` failed ({status})",
+        describe(&command)
+    );
+    let text =
+        std::fs::read_to_string(repo.join(SEED)).with_context(|| format!("cannot read {SEED}"))?;
+    let sentences = check_analysis(&stdout, &text)?;
+    Ok(format!("valid JSON, {sentences} sentences"))
+}
+
+/// Checks one analysis printed by `lede analyze` for `text`: JSON with a `schema_version` and
+/// at least one sentence, whose spans are in order and slice the text exactly (by bytes and by
+/// chars). Accepts one JSON document, or JSON Lines with the analysis on the first line.
+fn check_analysis(stdout: &str, text: &str) -> Result<usize> {
+    let value: Value = match serde_json::from_str(stdout) {
+        Ok(value) => value,
+        Err(whole) => {
+            let first = stdout.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+            serde_json::from_str(first)
+                .with_context(|| format!("the output is not JSON ({whole})"))?
+        }
+    };
+    let analysis = match &value {
+        Value::Array(items) => items.first().context("the output is an empty JSON array")?,
+        other => other,
+    };
+    ensure!(
+        analysis.get("schema_version").is_some_and(Value::is_string),
+        "the analysis has no schema_version string"
+    );
+    let sentences = analysis
+        .get("sentences")
+        .and_then(Value::as_array)
+        .context("the analysis has no sentences array")?;
+    ensure!(!sentences.is_empty(), "the analysis has no sentences");
+    let chars: Vec<char> = text.chars().collect();
+    let mut previous_end = 0usize;
+    for (i, sentence) in sentences.iter().enumerate() {
+        let field = |name: &str| -> Result<usize> {
+            sentence
+                .get(name)
+                .and_then(Value::as_u64)
+                .and_then(|n| usize::try_from(n).ok())
+                .with_context(|| format!("sentence {i} has no `{name}` offset"))
+        };
+        let (start, end) = (field("start")?, field("end")?);
+        let (char_start, char_end) = (field("char_start")?, field("char_end")?);
+        ensure!(
+            previous_end <= start && start < end,
+            "sentence {i} span {start}..{end} is empty, reversed or overlaps the previous one"
+        );
+        previous_end = end;
+        let by_bytes = text
+            .get(start..end)
+            .with_context(|| format!("sentence {i} span {start}..{end} does not slice the text"))?;
+        let by_chars: String = chars
+            .get(char_start..char_end)
+            .with_context(|| {
+                format!("sentence {i} char span {char_start}..{char_end} is outside the text")
+            })?
+            .iter()
+            .collect();
+        ensure!(
+            by_bytes == by_chars,
+            "sentence {i}: byte and char offsets name different text"
+        );
+        if let Some(claimed) = sentence.get("text").and_then(Value::as_str) {
+            ensure!(
+                claimed == by_bytes,
+                "sentence {i}: its text is not the text its span slices"
+            );
+        }
+    }
+    Ok(sentences.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_result_lines_are_counted() {
+        let mut totals = TestTotals::default();
+        totals.add_line("test result: ok. 12 passed; 0 failed; 2 ignored; 0 measured; 0 filtered out; finished in 0.01s");
+        totals.add_line("running 3 tests");
+        totals.add_line(
+            "test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out",
+        );
+        totals.add_line("test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s");
+        assert_eq!(
+            totals,
+            TestTotals {
+                suites: 3,
+                passed: 13,
+                failed: 2,
+                ignored: 2
+            }
+        );
+    }
+
+    #[test]
+    fn libtorch_crates_are_spotted_in_cargo_tree() {
+        let clean = "lede-core v0.1.0 (/r/crates/core)\nserde v1.0.229\nthiserror v2.0.17\nserde v1.0.229\n";
+        assert!(libtorch_crates_in(clean).is_empty());
+        assert_eq!(crate_names(clean).len(), 3);
+        let dirty = "lede-tokenize v0.1.0 (/r/crates/tokenize)\ntch v0.17.0\ntorch-sys v0.17.0\nrust-bert v0.23.0\n";
+        assert_eq!(
+            libtorch_crates_in(dirty),
+            vec!["rust-bert", "tch", "torch-sys"]
+        );
+    }
+
+    fn sentence(text: &str, start: usize, end: usize) -> Value {
+        let char_start = text[..start].chars().count();
+        let char_end = char_start + text[start..end].chars().count();
+        serde_json::json!({
+            "start": start, "end": end, "char_start": char_start, "char_end": char_end,
+            "text": &text[start..end]
+        })
+    }
+
+    #[test]
+    fn analysis_output_is_checked() {
+        let text = "Минск, 1 ene (EFE). Lukashenko pardoned them.";
+        let cut = text.find(" Lukashenko").unwrap();
+        let good = serde_json::json!({
+            "schema_version": "1",
+            "sentences": [sentence(text, 0, cut), sentence(text, cut + 1, text.len())]
+        });
+        assert_eq!(check_analysis(&good.to_string(), text).unwrap(), 2);
+        // JSON Lines and a one-element array are accepted too.
+        assert_eq!(
+            check_analysis(&format!("{good}\n{good}\n"), text).unwrap(),
+            2
+        );
+        assert_eq!(check_analysis(&format!("[{good}]"), text).unwrap(), 2);
+
+        let mut bad = good.clone();
+        bad["sentences"][1]["char_start"] = serde_json::json!(0);
+        assert!(
+            check_analysis(&bad.to_string(), text).is_err(),
+            "char offsets disagree"
+        );
+        let mut bad = good.clone();
+        bad["sentences"][0]["end"] = serde_json::json!(1);
+        assert!(
+            check_analysis(&bad.to_string(), text).is_err(),
+            "not a char boundary"
+        );
+        let mut bad = good.clone();
+        bad["sentences"] = serde_json::json!([]);
+        assert!(
+            check_analysis(&bad.to_string(), text).is_err(),
+            "no sentences"
+        );
+        let mut bad = good;
+        bad["sentences"][0]["text"] = serde_json::json!("something else");
+        assert!(
+            check_analysis(&bad.to_string(), text).is_err(),
+            "wrong text"
+        );
+        assert!(check_analysis("not json", text).is_err());
+        assert!(check_analysis("{\"sentences\": []}", text).is_err());
+    }
+}
