@@ -204,6 +204,7 @@ fn init_logging(quiet: bool, level: Option<&str>) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
         .without_time()
         .try_init();
 }
@@ -293,7 +294,7 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
     // Load once up front so that a model problem is one clear fatal error, not one per
     // document; workers then build their own instances.
     let first = builder.build().context("cannot load models")?;
-    tracing::info!(models = ?first.provenance(), jobs, "models ready");
+    tracing::debug!(models = ?first.provenance(), jobs, "models ready");
     let first = std::sync::Mutex::new(Some(first));
 
     if let Some(dir) = &args.out {

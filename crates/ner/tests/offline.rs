@@ -16,7 +16,7 @@ use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
 use tokenizers::Tokenizer;
 
 /// Writes a tiny random BERT base (config.json, model.safetensors, tokenizer.json).
-fn tiny_base(dir: &Path) {
+fn tiny_base(dir: &Path, seed: i64) {
     let mut vocab: Vec<String> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", ".", ",", "'", "-"]
         .iter()
         .map(|s| s.to_string())
@@ -49,7 +49,7 @@ fn tiny_base(dir: &Path) {
         ..Default::default()
     };
     std::fs::write(dir.join("config.json"), serde_json::to_string(&config).unwrap()).unwrap();
-    tch::manual_seed(1);
+    tch::manual_seed(seed);
     let vs = nn::VarStore::new(Device::Cpu);
     // With a pooler, like the real MiniLM file: the loader must accept extra tensors.
     let _bert = BertModel::<BertEmbeddings>::new(vs.root(), &config);
@@ -87,7 +87,7 @@ fn trained() -> Trained {
     let base = tmp.path().join("base");
     let model = tmp.path().join("model");
     std::fs::create_dir_all(&base).unwrap();
-    tiny_base(&base);
+    tiny_base(&base, 1);
     let data = tmp.path().join("train.jsonl");
     write_data(&data);
     let mut cfg = TrainConfig::new(&data, &base, &model);
@@ -150,8 +150,7 @@ fn bad_files_are_named_errors() {
     let t = trained();
     // Another base: the checksum differs.
     let other = tempfile::tempdir().unwrap();
-    tch::manual_seed(99);
-    tiny_base(other.path());
+    tiny_base(other.path(), 99);
     let err = OfflineNer::builder(&t.model, other.path()).build().err().unwrap();
     assert!(matches!(err, OfflineError::BadModel { .. }), "{err}");
     assert!(err.to_string().contains("model.safetensors"), "{err}");

@@ -60,21 +60,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .build()?;
         let texts: Vec<&str> = doc.sentences.iter().map(|s| s.text.as_str()).collect();
         embedder.token_states(&texts)?;
-        let t = Instant::now();
-        embedder.token_states(&texts)?;
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            embedder.token_states(&texts)?;
+            times.push(t.elapsed());
+        }
+        times.sort();
         println!(
-            "reference: MiniLM over all {} sentences in {:.2?}",
+            "reference: MiniLM over all {} sentences: min {:.2?}, median {:.2?} (5 runs)",
             texts.len(),
-            t.elapsed()
+            times[0],
+            times[2]
         );
     }
     for (name, ex) in &runs {
         // Warm-up, then the timed run.
         ex.extract_detailed(&doc)?;
-        let t = Instant::now();
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            ex.extract_detailed(&doc)?;
+            times.push(t.elapsed());
+        }
+        times.sort();
         let rels = ex.extract_detailed(&doc)?;
-        let took = t.elapsed();
-        println!("== {name}: {} relations in {took:.2?}", rels.len());
+        println!(
+            "== {name}: {} relations; min {:.2?}, median {:.2?} (5 runs)",
+            rels.len(),
+            times[0],
+            times[2]
+        );
         let verbose = std::env::var_os("LEDE_EVAL_VERBOSE").is_some();
         for r in &rels {
             if r.source != Source::Cue || verbose {

@@ -608,25 +608,40 @@ fn attribution_re() -> &'static Regex {
     })
 }
 
-/// Share of each sentence's characters that lie inside quotation marks. Curly quotes open and
-/// close; a straight double quote toggles; a line break closes any open quote.
+/// Share of each sentence's characters that lie inside quotation marks.
+///
+/// Curly quotes and guillemets open and close. A straight double quote opens when it follows
+/// whitespace, an opening bracket or the start of the text, and closes otherwise; so a quote
+/// that runs over several sentences or paragraphs ("...guide us. \"Every one of us...") stays
+/// open, and a stray closing quote cannot flip the rest of the text into a quotation. A line
+/// break closes any open quote.
 fn quote_shares(text: &str, sentences: &[Sentence]) -> Vec<f32> {
     // Per byte offset: whether the char there is inside quotes.
     let mut inside = vec![false; text.len()];
     let mut open = false;
+    let mut prev: Option<char> = None;
     for (i, c) in text.char_indices() {
+        let closing = matches!(c, '”' | '»')
+            || (c == '"' && open && prev.is_some_and(|p| !p.is_whitespace()));
         match c {
             '“' | '«' => open = true,
-            '”' | '»' => open = false,
-            '"' => open = !open,
+            '"' if !closing => {
+                open = prev.map_or(true, |p| {
+                    p.is_whitespace() || matches!(p, '(' | '[' | '—' | '–')
+                }) || open;
+            }
             '\n' => open = false,
             _ => {}
         }
-        if open || matches!(c, '”' | '»') {
+        if open || closing {
             for b in inside.iter_mut().skip(i).take(c.len_utf8()) {
                 *b = true;
             }
         }
+        if closing {
+            open = false;
+        }
+        prev = Some(c);
     }
     sentences
         .iter()
@@ -1203,6 +1218,22 @@ mod tests {
         let headline = by_text("Belarus frees");
         assert!(!headline.eligible && headline.kind == SentenceKind::Headline);
         assert!(first.features.position > by_text("In exchange").features.position);
+    }
+
+    #[test]
+    fn quotes_over_several_sentences_and_stray_quotes() {
+        let text = "\"Our faith must guide us. \"Every one of us needs hope.\" The King also spoke on Monday. Australia has a fine record,\" he said. The minister left early.";
+        let sentences = RuleSplitter.split(text);
+        let q = quote_shares(text, &sentences);
+        assert_eq!(sentences.len(), 5, "{sentences:?}");
+        assert!(q[0] > 0.9 && q[1] > 0.9, "{q:?}");
+        assert_eq!(q[2], 0.0, "{q:?}");
+        assert!(q[3] < 0.1, "a stray closing quote opens nothing: {q:?}");
+        assert_eq!(q[4], 0.0, "{q:?}");
+        let curly = "“We are lifting them,” Cole said. Prices fell.";
+        let s = RuleSplitter.split(curly);
+        let q = quote_shares(curly, &s);
+        assert!(q[0] > 0.5 && q[1] == 0.0, "{q:?}");
     }
 
     #[test]

@@ -1,0 +1,316 @@
+//! The real `lede` binary on real input: the JSON contract of docs/OUTPUT.md, bad input, exit
+//! codes, and an interrupted batch that resumes without loss or duplication.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use lede_tests::{lede_bin, offline_models_available, workspace_root};
+use serde_json::Value;
+
+fn lede() -> Command {
+    let mut c = Command::new(lede_bin());
+    c.current_dir(workspace_root()).arg("--quiet");
+    c
+}
+
+fn span_ok(text: &str, v: &Value) -> Option<String> {
+    let start = v["start"].as_u64()? as usize;
+    let end = v["end"].as_u64()? as usize;
+    let cs = v["char_start"].as_u64()? as usize;
+    let ce = v["char_end"].as_u64()? as usize;
+    let by_bytes = text.get(start..end)?;
+    let by_chars: String = text.chars().skip(cs).take(ce.saturating_sub(cs)).collect();
+    (by_bytes == by_chars).then(|| by_bytes.to_string())
+}
+
+/// Checks one analysis against docs/OUTPUT.md; returns the number of entities.
+fn check_contract(a: &Value) -> usize {
+    assert_eq!(a["schema_version"], "1.0");
+    let text = a["document"]["text"].as_str().expect("--include-text gives document.text");
+    assert_eq!(a["document"]["bytes"].as_u64(), Some(text.len() as u64));
+    assert_eq!(
+        a["document"]["chars"].as_u64(),
+        Some(text.chars().count() as u64)
+    );
+
+    let sentences = a["sentences"].as_array().expect("sentences[]");
+    assert!(!sentences.is_empty());
+    let mut last_end = 0;
+    for s in sentences {
+        let slice = span_ok(text, s).unwrap_or_else(|| panic!("bad sentence span {s}"));
+        assert_eq!(s["text"].as_str(), Some(slice.as_str()));
+        assert_eq!(slice.trim(), slice, "sentence spans exclude whitespace");
+        let start = s["start"].as_u64().unwrap() as usize;
+        assert!(start >= last_end, "sentences are ordered and disjoint");
+        last_end = s["end"].as_u64().unwrap() as usize;
+    }
+    // Sentences cover every non-whitespace char.
+    let covered: usize = sentences
+        .iter()
+        .map(|s| s["text"].as_str().unwrap().chars().filter(|c| !c.is_whitespace()).count())
+        .sum();
+    assert_eq!(covered, text.chars().filter(|c| !c.is_whitespace()).count());
+
+    let entities = a["entities"].as_array().expect("entities[]");
+    let mut ids = BTreeSet::new();
+    for e in entities {
+        let id = e["id"].as_str().expect("entity id");
+        assert!(ids.insert(id.to_string()), "duplicate entity id {id}");
+        assert!(e["name"].as_str().is_some_and(|n| !n.is_empty()));
+        assert!(e["label"].as_str().is_some());
+        let mentions = e["mentions"].as_array().expect("mentions[]");
+        assert!(!mentions.is_empty());
+        for m in mentions {
+            let slice = span_ok(text, m).unwrap_or_else(|| panic!("bad mention span {m}"));
+            assert_eq!(m["text"].as_str(), Some(slice.as_str()));
+            let score = m["score"].as_f64().expect("mention score");
+            assert!((0.0..=1.0).contains(&score));
+            assert!(m["label"].as_str().is_some());
+        }
+    }
+    for r in a["relations"].as_array().expect("relations[]") {
+        let head = r["head"].as_str().unwrap();
+        assert!(ids.contains(head), "relation head {head} is an entity id");
+        let tail = r["tail"].as_str().unwrap();
+        assert!(tail.is_empty() || ids.contains(tail), "relation tail {tail}");
+        assert!(r["label"].as_str().is_some_and(|l| !l.is_empty()));
+        let score = r["score"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&score));
+        let ev = &r["evidence"];
+        assert_eq!(span_ok(text, ev).as_deref(), ev["text"].as_str());
+    }
+    if let Some(summary) = a["summary"].as_object() {
+        assert!(summary["text"].as_str().is_some_and(|t| !t.is_empty()));
+        let all: BTreeSet<(u64, u64)> = sentences
+            .iter()
+            .map(|s| (s["start"].as_u64().unwrap(), s["end"].as_u64().unwrap()))
+            .collect();
+        for s in summary["sentences"].as_array().unwrap() {
+            assert!(all.contains(&(s["start"].as_u64().unwrap(), s["end"].as_u64().unwrap())));
+            assert_eq!(span_ok(text, s).as_deref(), s["text"].as_str());
+        }
+    }
+    entities.len()
+}
+
+#[test]
+fn seed_articles_follow_the_json_contract() {
+    if !offline_models_available() {
+        return;
+    }
+    let out = lede()
+        .args(["analyze", "--include-text", "--format", "json", "seeds"])
+        .output()
+        .expect("run lede");
+    assert!(
+        out.status.success(),
+        "lede failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let docs = v.as_array().expect("a directory gives a JSON array");
+    assert!(!docs.is_empty());
+    for a in docs {
+        let n = check_contract(a);
+        assert!(n > 0, "the offline default finds entities in a news article");
+        assert!(a["summary"].is_object(), "the default analysis has a summary");
+    }
+}
+
+#[test]
+fn one_text_file_gives_one_object_and_stdin_works() {
+    let seed = workspace_root().join("seeds/belarus-pardons-efe.txt");
+    let out = lede()
+        .args(["analyze", "--tasks", "none", "--include-text"])
+        .arg(&seed)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.is_object());
+    check_contract(&v);
+
+    let mut child = lede()
+        .args(["analyze", "--tasks", "none", "--format", "jsonl", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all("Belarus freed 52 prisoners. They crossed into Lithuania.".as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["sentences"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn bad_inputs_are_reported_and_the_batch_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    std::fs::write(p("empty.txt"), "").unwrap();
+    std::fs::write(p("binary.txt"), b"\x7fELF\x00\x01\x02").unwrap();
+    std::fs::write(p("latin1.txt"), b"Caf\xe9 society.").unwrap();
+    std::fs::write(p("good.txt"), "A good article. It has two sentences.").unwrap();
+    let out = lede()
+        .args(["analyze", "--tasks", "none", "--format", "jsonl"])
+        .arg(p("empty.txt"))
+        .arg(p("binary.txt"))
+        .arg(p("missing.txt"))
+        .arg(p("latin1.txt"))
+        .arg(p("good.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "exit 1 when a document failed");
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5, "one record per input, in input order");
+    for (i, what) in ["empty", "binary", "cannot read", "not valid UTF-8"]
+        .iter()
+        .enumerate()
+    {
+        let err = lines[i]["error"].as_str().unwrap();
+        assert!(err.contains(what), "{err}");
+    }
+    assert_eq!(lines[4]["sentences"].as_array().unwrap().len(), 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // With --quiet, stderr holds exactly the four failures, one line each.
+    assert_eq!(stderr.lines().filter(|l| l.starts_with("lede: ")).count(), 4, "{stderr}");
+
+    // Latin-1 on request.
+    let out = lede()
+        .args(["analyze", "--tasks", "none", "--encoding", "latin1"])
+        .arg(p("latin1.txt"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["sentences"][0]["text"], "Café society.");
+
+    // Too large.
+    let out = lede()
+        .args(["analyze", "--tasks", "none", "--max-bytes", "10"])
+        .arg(p("good.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--max-bytes"));
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_documents_exit_codes() {
+    let out = lede().args(["analyze", "--format", "yaml", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = lede().args(["--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("Exit codes"), "{help}");
+    let out = lede().args(["--version"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("lede "));
+}
+
+fn generated_docs(dir: &Path, n: usize) {
+    let subjects = ["The minister", "Officials", "The company", "Protesters", "The court"];
+    let verbs = ["said", "denied", "announced", "confirmed", "reported"];
+    let mut feed = String::new();
+    for i in 0..n {
+        let mut text = String::new();
+        for j in 0..6 {
+            text.push_str(&format!(
+                "{} in Minsk {} on day {} that talks with Lithuania would continue. ",
+                subjects[(i + j) % subjects.len()],
+                verbs[(i * 3 + j) % verbs.len()],
+                i * 10 + j
+            ));
+        }
+        let line = serde_json::json!({ "id": format!("doc-{i:03}"), "text": text });
+        feed.push_str(&line.to_string());
+        feed.push('\n');
+    }
+    std::fs::write(dir.join("feed.jsonl"), feed).unwrap();
+}
+
+fn outputs(dir: &Path) -> HashMap<String, usize> {
+    let mut ids = HashMap::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !name.ends_with(".json") {
+            continue;
+        }
+        let v: Value = serde_json::from_slice(&std::fs::read(entry.path()).unwrap())
+            .expect("every output file is complete JSON");
+        *ids.entry(v["document"]["id"].as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    ids
+}
+
+#[test]
+fn interrupted_batch_resumes_without_loss_or_duplication() {
+    let tasks = if offline_models_available() { "ner" } else { "none" };
+    let input = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    generated_docs(input.path(), 300);
+    let feed = input.path().join("feed.jsonl");
+
+    let mut child = lede()
+        .args(["analyze", "--jobs", "2", "--tasks", tasks, "--out"])
+        .arg(out.path())
+        .arg(&feed)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once some, but not all, outputs exist.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let mut killed_midway = false;
+    loop {
+        let done = outputs(out.path()).len();
+        if done >= 20 {
+            killed_midway = done < 300;
+            let _ = child.kill();
+            break;
+        }
+        if child.try_wait().unwrap().is_some() || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = child.wait();
+    let before = outputs(out.path());
+    assert!(before.values().all(|&n| n == 1));
+
+    let status = lede()
+        .args(["analyze", "--jobs", "2", "--resume", "--tasks", tasks, "--out"])
+        .arg(out.path())
+        .arg(&feed)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let after = outputs(out.path());
+    assert_eq!(after.len(), 300, "every document has exactly one output");
+    assert!(after.values().all(|&n| n == 1));
+    let expected: BTreeSet<String> = (0..300).map(|i| format!("doc-{i:03}")).collect();
+    assert_eq!(after.keys().cloned().collect::<BTreeSet<_>>(), expected);
+    // No temporary files left behind by the completed run.
+    let leftovers = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .count();
+    assert!(leftovers <= 2, "at most the files interrupted by the kill");
+    eprintln!(
+        "killed midway: {killed_midway} ({} of 300 done before the kill)",
+        before.len()
+    );
+}
