@@ -49,7 +49,11 @@ pub fn offline_models_available() -> bool {
     let cache = std::env::var("LEDE_CACHE_DIR")
         .map(PathBuf::from)
         .ok()
-        .or_else(|| std::env::var("HOME").ok().map(|h| Path::new(&h).join(".cache/lede")))
+        .or_else(|| {
+            std::env::var("HOME")
+                .ok()
+                .map(|h| Path::new(&h).join(".cache/lede"))
+        })
         .map(|c| c.join("models/all-MiniLM-L6-v2/model.safetensors"));
     let present = minilm.is_file() || cache.is_some_and(|c| c.is_file());
     if !present {

@@ -28,7 +28,9 @@ fn span_ok(text: &str, v: &Value) -> Option<String> {
 /// Checks one analysis against docs/OUTPUT.md; returns the number of entities.
 fn check_contract(a: &Value) -> usize {
     assert_eq!(a["schema_version"], "1.0");
-    let text = a["document"]["text"].as_str().expect("--include-text gives document.text");
+    let text = a["document"]["text"]
+        .as_str()
+        .expect("--include-text gives document.text");
     assert_eq!(a["document"]["bytes"].as_u64(), Some(text.len() as u64));
     assert_eq!(
         a["document"]["chars"].as_u64(),
@@ -49,7 +51,14 @@ fn check_contract(a: &Value) -> usize {
     // Sentences cover every non-whitespace char.
     let covered: usize = sentences
         .iter()
-        .map(|s| s["text"].as_str().unwrap().chars().filter(|c| !c.is_whitespace()).count())
+        .map(|s| {
+            s["text"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .count()
+        })
         .sum();
     assert_eq!(covered, text.chars().filter(|c| !c.is_whitespace()).count());
 
@@ -74,7 +83,10 @@ fn check_contract(a: &Value) -> usize {
         let head = r["head"].as_str().unwrap();
         assert!(ids.contains(head), "relation head {head} is an entity id");
         let tail = r["tail"].as_str().unwrap();
-        assert!(tail.is_empty() || ids.contains(tail), "relation tail {tail}");
+        assert!(
+            tail.is_empty() || ids.contains(tail),
+            "relation tail {tail}"
+        );
         assert!(r["label"].as_str().is_some_and(|l| !l.is_empty()));
         let score = r["score"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&score));
@@ -114,8 +126,14 @@ fn seed_articles_follow_the_json_contract() {
     assert!(!docs.is_empty());
     for a in docs {
         let n = check_contract(a);
-        assert!(n > 0, "the offline default finds entities in a news article");
-        assert!(a["summary"].is_object(), "the default analysis has a summary");
+        assert!(
+            n > 0,
+            "the offline default finds entities in a news article"
+        );
+        assert!(
+            a["summary"].is_object(),
+            "the default analysis has a summary"
+        );
     }
 }
 
@@ -185,7 +203,11 @@ fn bad_inputs_are_reported_and_the_batch_goes_on() {
     assert_eq!(lines[4]["sentences"].as_array().unwrap().len(), 2);
     let stderr = String::from_utf8_lossy(&out.stderr);
     // With --quiet, stderr holds exactly the four failures, one line each.
-    assert_eq!(stderr.lines().filter(|l| l.starts_with("lede: ")).count(), 4, "{stderr}");
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("lede: ")).count(),
+        4,
+        "{stderr}"
+    );
 
     // Latin-1 on request.
     let out = lede()
@@ -209,7 +231,10 @@ fn bad_inputs_are_reported_and_the_batch_goes_on() {
 
 #[test]
 fn usage_errors_exit_2_and_help_documents_exit_codes() {
-    let out = lede().args(["analyze", "--format", "yaml", "x"]).output().unwrap();
+    let out = lede()
+        .args(["analyze", "--format", "yaml", "x"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let out = lede().args(["--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
@@ -219,7 +244,13 @@ fn usage_errors_exit_2_and_help_documents_exit_codes() {
 }
 
 fn generated_docs(dir: &Path, n: usize) {
-    let subjects = ["The minister", "Officials", "The company", "Protesters", "The court"];
+    let subjects = [
+        "The minister",
+        "Officials",
+        "The company",
+        "Protesters",
+        "The court",
+    ];
     let verbs = ["said", "denied", "announced", "confirmed", "reported"];
     let mut feed = String::new();
     for i in 0..n {
@@ -256,7 +287,11 @@ fn outputs(dir: &Path) -> HashMap<String, usize> {
 
 #[test]
 fn interrupted_batch_resumes_without_loss_or_duplication() {
-    let tasks = if offline_models_available() { "ner" } else { "none" };
+    let tasks = if offline_models_available() {
+        "ner"
+    } else {
+        "none"
+    };
     let input = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     generated_docs(input.path(), 300);
@@ -290,7 +325,9 @@ fn interrupted_batch_resumes_without_loss_or_duplication() {
     assert!(before.values().all(|&n| n == 1));
 
     let status = lede()
-        .args(["analyze", "--jobs", "2", "--resume", "--tasks", tasks, "--out"])
+        .args([
+            "analyze", "--jobs", "2", "--resume", "--tasks", tasks, "--out",
+        ])
         .arg(out.path())
         .arg(&feed)
         .stdout(Stdio::null())

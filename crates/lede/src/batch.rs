@@ -118,8 +118,7 @@ where
         let fatal_ref = &fatal;
         scope.spawn(move |_| {
             for (seq, input) in inputs.enumerate() {
-                if permit_tx.send(()).is_err() || fatal_ref.lock().map_or(true, |f| f.is_some())
-                {
+                if permit_tx.send(()).is_err() || fatal_ref.lock().map_or(true, |f| f.is_some()) {
                     break;
                 }
                 if skip(&input.id) {

@@ -231,7 +231,10 @@ fn parse_tasks(list: &[String], tokens: bool) -> Result<Tasks> {
     Ok(t)
 }
 
-pub(crate) fn builder_from(model: &ModelArgs, config: Option<(&Option<String>, bool)>) -> lede::AnalyzerBuilder {
+pub(crate) fn builder_from(
+    model: &ModelArgs,
+    config: Option<(&Option<String>, bool)>,
+) -> lede::AnalyzerBuilder {
     let models = model
         .models
         .clone()
@@ -281,9 +284,12 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
         max_bytes,
         globs,
     };
-    let mut builder = builder_from(&args.model, Some((&cfg.models, cfg.offline.unwrap_or(false))))
-        .tasks(tasks)
-        .max_bytes(usize::try_from(max_bytes).unwrap_or(usize::MAX));
+    let mut builder = builder_from(
+        &args.model,
+        Some((&cfg.models, cfg.offline.unwrap_or(false))),
+    )
+    .tasks(tasks)
+    .max_bytes(usize::try_from(max_bytes).unwrap_or(usize::MAX));
     if let Some(n) = args.summary_sentences.or(cfg.summary_sentences) {
         builder = builder.summary_sentences(n);
     }
@@ -301,7 +307,11 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create output directory {}", dir.display()))?;
     }
-    let sources: Vec<InputSource> = args.inputs.iter().map(|a| InputSource::from_arg(a)).collect();
+    let sources: Vec<InputSource> = args
+        .inputs
+        .iter()
+        .map(|a| InputSource::from_arg(a))
+        .collect();
     let sources = expand_sources(&sources, &in_opts);
     let file_count = sources.len();
     // `--format json` prints one object for one plain-text input, else an array.
@@ -347,7 +357,14 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
         if io_error.is_some() {
             return;
         }
-        let r = emit(&f, format, args.out.as_deref(), &mut out, &mut emitted, single);
+        let r = emit(
+            &f,
+            format,
+            args.out.as_deref(),
+            &mut out,
+            &mut emitted,
+            single,
+        );
         if let Err(e) = r {
             io_error = Some(e);
         }

@@ -69,7 +69,11 @@ pub fn file_stem(id: &str) -> String {
         .collect();
     let tail = tail.trim_start_matches('.');
     let tail: String = tail.chars().take(80).collect();
-    format!("{}-{:016x}", if tail.is_empty() { "doc" } else { &tail }, fnv1a(id))
+    format!(
+        "{}-{:016x}",
+        if tail.is_empty() { "doc" } else { &tail },
+        fnv1a(id)
+    )
 }
 
 fn fnv1a(s: &str) -> u64 {

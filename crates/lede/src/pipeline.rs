@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use lede_core::{
-    AnnotatedDocument, Analysis, Document, Embeddings, Entity, EntityRecognizer, Mention,
+    Analysis, AnnotatedDocument, Document, Embeddings, Entity, EntityRecognizer, Mention,
     RelationExtractor, SentenceEncoder, SentenceSplitter, Summarizer, WordTokenizer,
 };
 
@@ -241,9 +241,7 @@ impl Analyzer {
         analysis.models = self.provenance.clone();
         if self.tasks.relations {
             if let Some(rel) = &self.relations {
-                analysis.relations = rel
-                    .extract(&doc)
-                    .map_err(|e| task_error("relations", &e))?;
+                analysis.relations = rel.extract(&doc).map_err(|e| task_error("relations", &e))?;
             }
         }
         if self.tasks.summary {

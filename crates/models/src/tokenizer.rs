@@ -215,8 +215,9 @@ impl SubwordTokenizer {
         let tok = TokenizerOption::from_file(ModelType::XLMRoberta, p, None, lower, None, None)
             .map_err(|e| tok_err(path, e))?;
         let id = |v: Option<i64>, what: &str| {
-            v.and_then(|v| u32::try_from(v).ok())
-                .ok_or_else(|| tok_err(path, format!("the SentencePiece model has no {what} token")))
+            v.and_then(|v| u32::try_from(v).ok()).ok_or_else(|| {
+                tok_err(path, format!("the SentencePiece model has no {what} token"))
+            })
         };
         let bos = id(tok.get_bos_id(), "<s>")?;
         let sep = id(tok.get_sep_id(), "</s>")?;

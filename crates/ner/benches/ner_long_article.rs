@@ -12,10 +12,10 @@
 
 use std::time::Instant;
 
-use lede_models::testing::{news_text, Head, TinyModel};
-use lede_models::{ModelSpec, ResolveOptions, ThreadPlan};
 use lede_core::{SentenceSplitter, WordTokenizer};
+use lede_models::testing::{news_text, Head, TinyModel};
 use lede_models::Device;
+use lede_models::{ModelSpec, ResolveOptions, ThreadPlan};
 use lede_ner::{HfTokenClassifier, TokenClassifier, TransformerNer};
 
 fn status_kb(key: &str) -> Option<u64> {
@@ -40,7 +40,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let words = env_usize("LEDE_BENCH_WORDS", 20_000);
     let runs = env_usize("LEDE_BENCH_RUNS", 3).max(1);
     // LEDE_BENCH_THREADS=n: plan as if the machine had n cores (one worker, n threads).
-    let plan = match std::env::var("LEDE_BENCH_THREADS").ok().and_then(|v| v.parse().ok()) {
+    let plan = match std::env::var("LEDE_BENCH_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         Some(n) => ThreadPlan::with_cores(n, 1, None),
         None => ThreadPlan::new(env_usize("LEDE_JOBS", 1)),
     }
@@ -62,7 +65,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     let t = Instant::now();
-    let ner = TransformerNer::builder().model(model_dir.as_path()).build()?;
+    let ner = TransformerNer::builder()
+        .model(model_dir.as_path())
+        .build()?;
     let load = t.elapsed();
     let text = news_text(words, 2024);
     let n_words = text.split_whitespace().count();

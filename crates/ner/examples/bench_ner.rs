@@ -23,6 +23,37 @@ fn vm_hwm_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// CPU seconds (user + system) this process has used, from `/proc/self/stat`.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the full line: 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Wall-clock and CPU throughput of `f` over `words` words.
+fn measure<T>(
+    words: usize,
+    f: impl FnOnce() -> Result<T, Box<dyn std::error::Error>>,
+) -> Result<(T, String), Box<dyn std::error::Error>> {
+    let (t, c) = (Instant::now(), cpu_seconds());
+    let out = f()?;
+    let (wall, cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - c);
+    Ok((
+        out,
+        format!(
+            "{wall:.2}s wall, {:.0} words/s; {cpu:.2} CPU s, {:.0} words per CPU second",
+            words as f64 / wall,
+            words as f64 / cpu.max(1e-9)
+        ),
+    ))
+}
+
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let (mut model, mut base, mut text, mut dir, mut ids) = (None, None, None, None, None);
@@ -48,7 +79,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     };
     tch::set_num_threads(threads);
     let t0 = Instant::now();
-    let ner = OfflineNer::builder(&model, &base).batch_size(batch).build()?;
+    let ner = OfflineNer::builder(&model, &base)
+        .batch_size(batch)
+        .build()?;
     println!(
         "load: {:.2}s (threads {threads}, batch {batch})",
         t0.elapsed().as_secs_f64()
@@ -59,14 +92,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         let one = std::fs::read_to_string(&text)?;
         let long = vec![one.as_str(); repeat].join("\n\n");
         let words = long.split_whitespace().count();
-        let t = Instant::now();
-        let m = ner.mentions(&long)?;
-        let s = t.elapsed().as_secs_f64();
+        let (m, timing) = measure(words, || Ok(ner.mentions(&long)?))?;
         println!(
-            "long document ({} x{repeat}): {words} words, {} mentions, {s:.2}s, {:.0} words/s",
+            "long document ({} x{repeat}): {words} words, {} mentions: {timing}",
             text.display(),
-            m.len(),
-            words as f64 / s
+            m.len()
         );
     }
     if let (Some(dir), Some(ids)) = (dir, ids) {
@@ -77,28 +107,32 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             .map(|id| std::fs::read_to_string(dir.join(format!("{}.txt", id.trim()))))
             .collect::<Result<_, _>>()?;
         let words: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
-        let t = Instant::now();
-        let mut n = 0;
-        for text in &texts {
-            n += ner.mentions(text)?.len();
-        }
-        let s = t.elapsed().as_secs_f64();
+        let (n, timing) = measure(words, || {
+            let mut n = 0;
+            for text in &texts {
+                n += ner.mentions(text)?.len();
+            }
+            Ok(n)
+        })?;
         println!(
-            "{} documents one by one: {words} words, {n} mentions, {s:.2}s, {:.0} words/s",
-            texts.len(),
-            words as f64 / s
+            "{} documents one by one: {words} words, {n} mentions: {timing}",
+            texts.len()
         );
-        let t = Instant::now();
-        let mut n = 0;
-        for chunk in texts.chunks(8) {
-            let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
-            n += ner.mentions_batch(&refs)?.iter().map(Vec::len).sum::<usize>();
-        }
-        let s = t.elapsed().as_secs_f64();
+        let (n, timing) = measure(words, || {
+            let mut n = 0;
+            for chunk in texts.chunks(8) {
+                let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+                n += ner
+                    .mentions_batch(&refs)?
+                    .iter()
+                    .map(Vec::len)
+                    .sum::<usize>();
+            }
+            Ok(n)
+        })?;
         println!(
-            "{} documents batched by 8: {words} words, {n} mentions, {s:.2}s, {:.0} words/s",
-            texts.len(),
-            words as f64 / s
+            "{} documents batched by 8: {words} words, {n} mentions: {timing}",
+            texts.len()
         );
     }
     if let Some(mb) = vm_hwm_mb() {

@@ -33,9 +33,21 @@ fn fine_f1(reference: &[PredDoc], predicted: &[PredDoc], types: &[String]) -> (f
         n_ref += r.len();
         n_pred += p.len();
     }
-    let prec = if n_pred == 0 { 0.0 } else { tp as f64 / n_pred as f64 };
-    let rec = if n_ref == 0 { 0.0 } else { tp as f64 / n_ref as f64 };
-    let f = if prec + rec == 0.0 { 0.0 } else { 2.0 * prec * rec / (prec + rec) };
+    let prec = if n_pred == 0 {
+        0.0
+    } else {
+        tp as f64 / n_pred as f64
+    };
+    let rec = if n_ref == 0 {
+        0.0
+    } else {
+        tp as f64 / n_ref as f64
+    };
+    let f = if prec + rec == 0.0 {
+        0.0
+    } else {
+        2.0 * prec * rec / (prec + rec)
+    };
     (prec, rec, f)
 }
 
@@ -61,14 +73,16 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (Some(model), Some(base)) = (model, base) else {
         return Err("need --model and --base".into());
     };
-    let ner = OfflineNer::builder(&model, &base).include_values(true).build()?;
+    let ner = OfflineNer::builder(&model, &base)
+        .include_values(true)
+        .build()?;
     if let (Some(gold_path), Some(docs)) = (gold, docs) {
         let gold = load_gold(&gold_path)?;
         let mut predicted = Vec::new();
         for g in &gold {
             let path = docs.join(format!("{}.txt", g.doc));
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             g.check_text(&text)?;
             predicted.push(PredDoc::from_mentions(g.doc.clone(), &ner.mentions(&text)?));
         }
@@ -79,8 +93,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         );
         println!("{}", evaluate(&gold, &predicted));
         for (name, path) in &also {
-            let file =
-                std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
             let pred = read_predicted(std::io::BufReader::new(file))?;
             println!("## {name} on the same gold\n");
             println!("{}", evaluate(&gold, &pred));
@@ -89,7 +102,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(dev) = dev {
         let examples = read_examples(&dev)?;
         let raw = std::fs::read_to_string(&dev)?;
-        let (mut md, mut sm, mut agreed, mut ours) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut md, mut sm, mut agreed, mut ours) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (ex, line) in examples
             .iter()
             .zip(raw.lines().filter(|l| !l.trim().is_empty()))
@@ -100,9 +114,18 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 serde_json::from_value(v.get(key).cloned().unwrap_or_default())
             };
             let doc = ex.id.clone();
-            md.push(PredDoc { doc: doc.clone(), entities: spans("teacher_md")? });
-            sm.push(PredDoc { doc: doc.clone(), entities: spans("teacher_sm")? });
-            agreed.push(PredDoc { doc: doc.clone(), entities: spans("entities")? });
+            md.push(PredDoc {
+                doc: doc.clone(),
+                entities: spans("teacher_md")?,
+            });
+            sm.push(PredDoc {
+                doc: doc.clone(),
+                entities: spans("teacher_sm")?,
+            });
+            agreed.push(PredDoc {
+                doc: doc.clone(),
+                entities: spans("entities")?,
+            });
             ours.push(PredDoc::from_mentions(doc, &ner.mentions(&ex.text)?));
         }
         let types = ner.entity_types().to_vec();

@@ -48,7 +48,11 @@ fn tiny_base(dir: &Path, seed: i64) {
         vocab_size: vocab.len() as i64,
         ..Default::default()
     };
-    std::fs::write(dir.join("config.json"), serde_json::to_string(&config).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("config.json"),
+        serde_json::to_string(&config).unwrap(),
+    )
+    .unwrap();
     tch::manual_seed(seed);
     let vs = nn::VarStore::new(Device::Cpu);
     // With a pooler, like the real MiniLM file: the loader must accept extra tensors.
@@ -65,7 +69,12 @@ fn write_data(path: &Path) {
     let mut lines = Vec::new();
     for (i, text) in TEXTS.iter().enumerate() {
         let mut ents = Vec::new();
-        for (name, label) in [("Ales", "PERSON"), ("Anna", "PERSON"), ("Minsk", "GPE"), ("Paris", "GPE")] {
+        for (name, label) in [
+            ("Ales", "PERSON"),
+            ("Anna", "PERSON"),
+            ("Minsk", "GPE"),
+            ("Paris", "GPE"),
+        ] {
             for (b, _) in text.match_indices(name) {
                 let s = text[..b].chars().count();
                 ents.push(serde_json::json!({"start": s, "end": s + name.chars().count(), "label": label}));
@@ -115,13 +124,20 @@ fn trained() -> Trained {
     assert!(steps >= 2);
     assert!(report.weights_bytes > 0);
     assert!(model.join(CONFIG_FILE).exists() && model.join(WEIGHTS_FILE).exists());
-    Trained { _tmp: tmp, base, model }
+    Trained {
+        _tmp: tmp,
+        base,
+        model,
+    }
 }
 
 #[test]
 fn train_save_load_and_tag() {
     let t = trained();
-    let ner = OfflineNer::builder(&t.model, &t.base).include_values(true).build().unwrap();
+    let ner = OfflineNer::builder(&t.model, &t.base)
+        .include_values(true)
+        .build()
+        .unwrap();
     assert_eq!(ner.entity_types(), ["PERSON", "GPE"]);
     assert_eq!(ner.config().trained_layers, vec![1]);
     let long = TEXTS.join(" ").repeat(5) + " Kolésnikova 👋 Минск.";
@@ -129,7 +145,13 @@ fn train_save_load_and_tag() {
     let mut last_end = 0;
     for m in &mentions {
         assert_eq!(m.span.slice(&long), Some(m.text.as_str()));
-        assert_eq!(long.chars().skip(m.span.char_start).take(m.span.char_len()).collect::<String>(), m.text);
+        assert_eq!(
+            long.chars()
+                .skip(m.span.char_start)
+                .take(m.span.char_len())
+                .collect::<String>(),
+            m.text
+        );
         assert!(m.span.start >= last_end, "overlap or disorder at {m:?}");
         assert!((0.0..=1.0).contains(&m.score));
         assert!(ner.entity_types().contains(&m.label));
@@ -151,7 +173,10 @@ fn bad_files_are_named_errors() {
     // Another base: the checksum differs.
     let other = tempfile::tempdir().unwrap();
     tiny_base(other.path(), 99);
-    let err = OfflineNer::builder(&t.model, other.path()).build().err().unwrap();
+    let err = OfflineNer::builder(&t.model, other.path())
+        .build()
+        .err()
+        .unwrap();
     assert!(matches!(err, OfflineError::BadModel { .. }), "{err}");
     assert!(err.to_string().contains("model.safetensors"), "{err}");
 
@@ -159,32 +184,52 @@ fn bad_files_are_named_errors() {
     let w = t.model.join(WEIGHTS_FILE);
     let bytes = std::fs::read(&w).unwrap();
     std::fs::write(&w, &bytes[..bytes.len() / 2]).unwrap();
-    let err = OfflineNer::builder(&t.model, &t.base).build().err().unwrap();
+    let err = OfflineNer::builder(&t.model, &t.base)
+        .build()
+        .err()
+        .unwrap();
     assert!(err.to_string().contains(WEIGHTS_FILE), "{err}");
     std::fs::write(&w, &bytes).unwrap();
     assert!(OfflineNer::builder(&t.model, &t.base).build().is_ok());
 
     // Missing weights, broken config, wrong format.
     std::fs::remove_file(&w).unwrap();
-    let err = OfflineNer::builder(&t.model, &t.base).build().err().unwrap();
+    let err = OfflineNer::builder(&t.model, &t.base)
+        .build()
+        .err()
+        .unwrap();
     assert!(matches!(err, OfflineError::Io { .. }), "{err}");
     std::fs::write(&w, &bytes).unwrap();
     let c = t.model.join(CONFIG_FILE);
     let config = std::fs::read_to_string(&c).unwrap();
     std::fs::write(&c, "{").unwrap();
-    assert!(matches!(OfflineNer::builder(&t.model, &t.base).build().err().unwrap(), OfflineError::Json { .. }));
+    assert!(matches!(
+        OfflineNer::builder(&t.model, &t.base)
+            .build()
+            .err()
+            .unwrap(),
+        OfflineError::Json { .. }
+    ));
     std::fs::write(&c, config.replace("lede-ner-minilm/1", "other/9")).unwrap();
-    let err = OfflineNer::builder(&t.model, &t.base).build().err().unwrap();
+    let err = OfflineNer::builder(&t.model, &t.base)
+        .build()
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("format"), "{err}");
     // A zero batch size is refused.
     std::fs::write(&c, &config).unwrap();
-    assert!(OfflineNer::builder(&t.model, &t.base).batch_size(0).build().is_err());
+    assert!(OfflineNer::builder(&t.model, &t.base)
+        .batch_size(0)
+        .build()
+        .is_err());
 }
 
 /// The shipped model over the installed MiniLM, when both are here.
 #[test]
 fn shipped_model_when_installed() {
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
     let base = home.join(".cache/lede/models/all-MiniLM-L6-v2");
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/lede-ner-minilm");
     if !base.join("model.safetensors").exists() || !model.join(WEIGHTS_FILE).exists() {
@@ -192,7 +237,8 @@ fn shipped_model_when_installed() {
         return;
     }
     let ner = OfflineNer::builder(&model, &base).build().unwrap();
-    let text = "Foreign Minister Alexander Downer met Nauru's President Rene Harris in Yaren on Monday.";
+    let text =
+        "Foreign Minister Alexander Downer met Nauru's President Rene Harris in Yaren on Monday.";
     let mentions = ner.mentions(text).unwrap();
     assert!(!mentions.is_empty());
     for m in &mentions {

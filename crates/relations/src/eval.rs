@@ -306,10 +306,16 @@ impl RelationScores {
             s.push_str(&line(&format!("  {label}"), c));
         }
         for g in &self.missed {
-            s.push_str(&format!("missed    {} | {} | {}\n", g.head, g.relation, g.tail));
+            s.push_str(&format!(
+                "missed    {} | {} | {}\n",
+                g.head, g.relation, g.tail
+            ));
         }
         for g in &self.spurious {
-            s.push_str(&format!("spurious  {} | {} | {}\n", g.head, g.relation, g.tail));
+            s.push_str(&format!(
+                "spurious  {} | {} | {}\n",
+                g.head, g.relation, g.tail
+            ));
         }
         s
     }

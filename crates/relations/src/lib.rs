@@ -19,6 +19,24 @@
 //! * [`rebel`] and [`nli`]: optional rust-bert backends (a REBEL-style triplet generator and
 //!   NLI zero-shot over the schema's verbalizations) for users with bigger models.
 //!
+//! ## The default offline extractor
+//!
+//! ```no_run
+//! use lede_relations::NewsRelationExtractor;
+//! // Cue patterns + the pair classifier in models/relations/ (pair-classifier.safetensors,
+//! // pair-classifier.json), over the packaged all-MiniLM-L6-v2 as lede-models resolves it:
+//! let extractor = NewsRelationExtractor::builder()
+//!     .schema_path("models/relations/news.toml") // optional: the same schema is compiled in
+//!     .model_dir("models/relations")
+//!     .encoder_model("minilm") // or .encoder_dir(path), or .encoder(an already built SentenceEmbedder)
+//!     .build()?;
+//! // The same in one call, with a MiniLM directory:
+//! let same = NewsRelationExtractor::offline("models/relations", "/path/to/all-MiniLM-L6-v2")?;
+//! // Cue patterns only (no files, no libtorch work):
+//! let cues = NewsRelationExtractor::builder().build()?;
+//! # Ok::<(), lede_relations::RelationError>(())
+//! ```
+//!
 //! ```
 //! use lede_core::{AnnotatedDocument, Document, Entity, Mention, OffsetMap, RelationExtractor, Sentence};
 //! use lede_relations::NewsRelationExtractor;

@@ -80,3 +80,39 @@ fn seed_article_with_spacy_entities() {
     assert!(s.labelled.precision() >= 0.6, "{}", s.report());
     assert!(s.labelled.recall() >= 0.5, "{}", s.report());
 }
+
+/// The shipped classifier over the packaged MiniLM, when MiniLM is on this machine (skips with a
+/// notice otherwise).
+#[test]
+fn default_offline_extractor_on_the_seed() {
+    let minilm = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .map(|h| h.join(".cache/lede/models/all-MiniLM-L6-v2"));
+    if !minilm
+        .as_ref()
+        .is_some_and(|d| d.join("model.safetensors").is_file())
+    {
+        println!("skipped: all-MiniLM-L6-v2 is not in ~/.cache/lede/models");
+        return;
+    }
+    let extractor = NewsRelationExtractor::builder()
+        .model_dir(repo().join("models/relations"))
+        .encoder_model("minilm")
+        .build()
+        .unwrap();
+    assert!(extractor.has_model());
+    let specs: Vec<EntitySpec> = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("models/relations/gold/seed-entities.json")).unwrap(),
+    )
+    .unwrap();
+    let doc = seed_doc(entities_from_forms(&seed_text(), &specs).unwrap());
+    let rels = extractor.extract_relations(&doc).unwrap();
+    let mut analysis = Analysis::empty(&doc.document);
+    analysis.entities = doc.entities.clone();
+    analysis.relations = rels;
+    let gold = read_gold(repo().join("models/relations/gold/seed.jsonl")).unwrap();
+    let s = evaluate(&gold, &[analysis], extractor.schema());
+    println!("{}", s.report());
+    assert!(s.labelled.precision() >= 0.6, "{}", s.report());
+    assert!(s.labelled.recall() >= 0.5, "{}", s.report());
+}

@@ -138,7 +138,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             // Each setting's objective is the mean stemmed F1 of ROUGE-1, -2 and -L; the
             // winner maximises the objective averaged with its grid neighbours, so that a
             // lucky spike on a few documents does not decide.
-            let grids: [&[f32]; 7] = [
+            let grids: [&[f32]; 8] = [
                 &[0.5, 1.0, 2.0, 4.0], // position
                 &[0.5, 1.0, 2.0],      // position_decay
                 &[0.0, 0.25, 0.5],     // centrality
@@ -155,6 +155,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 entities: grids[4][idx[4]],
                 quote: grids[5][idx[5]],
                 mmr_lambda: grids[6][idx[6]],
+                length: grids[7][idx[7]],
                 ..base.clone()
             };
             let dims: Vec<usize> = grids.iter().map(|g| g.len()).collect();

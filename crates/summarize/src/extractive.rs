@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, SummarizeError};
 use crate::graph::{
-    centroid_similarity, cosine_matrix, min_max, mmr_select, normalize_rows, pagerank,
+    centroid_similarity, cosine_matrix, excess_similarity, min_max, mmr_select, normalize_rows,
+    pagerank,
 };
 use crate::lexical::{content_terms, is_stopword, tfidf_embeddings};
 use crate::text::{classify_all, SentenceKind, StorySentence};
@@ -108,10 +109,12 @@ pub struct ScoringWeights {
     pub attribution: f32,
     /// Weight of shortness (`(8 - words) / 8` for sentences under eight words).
     pub short: f32,
+    /// Weight of length (`min(words, 40) / 40`).
+    pub length: f32,
     /// Damping of the PageRank walk.
     pub pagerank_damping: f32,
-    /// MMR trade-off: 1 ranks by score alone, lower values penalise similarity to the
-    /// sentences already picked.
+    /// MMR trade-off: 1 ranks by score alone, lower values penalise sentences that are
+    /// unusually similar to the ones already picked ([`crate::graph::excess_similarity`]).
     pub mmr_lambda: f32,
 }
 
@@ -129,6 +132,7 @@ impl Default for ScoringWeights {
             quote: -0.3,
             attribution: 0.0,
             short: -0.3,
+            length: 0.0,
             pagerank_damping: 0.85,
             mmr_lambda: 0.7,
         }
@@ -153,6 +157,7 @@ impl ScoringWeights {
             self.quote,
             self.attribution,
             self.short,
+            self.length,
             self.pagerank_damping,
             self.mmr_lambda,
         ];
@@ -204,6 +209,8 @@ pub struct SentenceFeatures {
     pub attribution: f32,
     /// Shortness.
     pub short: f32,
+    /// Length, `min(words, 40) / 40`.
+    pub length: f32,
 }
 
 impl SentenceFeatures {
@@ -217,6 +224,7 @@ impl SentenceFeatures {
             + w.quote * self.quote
             + w.attribution * self.attribution
             + w.short * self.short
+            + w.length * self.length
     }
 }
 
@@ -259,8 +267,9 @@ pub struct Ranking {
     pub embeddings: EmbeddingSource,
     /// Indices (into `sentences`) of the eligible ones.
     eligible: Vec<usize>,
-    /// Cosine similarities between eligible sentences.
-    similarity: Array2<f32>,
+    /// Redundancy between eligible sentences ([`crate::graph::excess_similarity`] of their
+    /// cosine similarities).
+    redundancy: Array2<f32>,
 }
 
 impl Ranking {
@@ -285,7 +294,7 @@ impl Ranking {
         let budget = length.word_budget();
         let picked = mmr_select(
             relevance.view(),
-            self.similarity.view(),
+            self.redundancy.view(),
             lambda,
             limit,
             |chosen, i| match budget {
@@ -878,6 +887,7 @@ fn rank_prepared(
             } else {
                 0.0
             },
+            length: s.words.min(40) as f32 / 40.0,
         };
         if let Some(r) = ranked.get_mut(i) {
             r.eligible = true;
@@ -889,7 +899,7 @@ fn rank_prepared(
         sentences: ranked,
         embeddings: source,
         eligible: eligible.clone(),
-        similarity,
+        redundancy: excess_similarity(similarity.view()),
     }
 }
 

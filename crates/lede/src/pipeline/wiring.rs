@@ -1,32 +1,189 @@
 //! Builds an [`Analyzer`] from an [`AnalyzerBuilder`]: resolves the model set and loads each
-//! task's implementation.
+//! task's implementation. The only place that knows which concrete type serves which task.
 
 use std::collections::BTreeMap;
 
+use lede_core::{EntityRecognizer, RelationExtractor, SentenceEncoder, Summarizer};
+use lede_models::{ModelSet, ModelSpec, ResolveOptions, SentenceEmbedder, Task, TaskModel};
+use lede_ner::{load_recognizer, NerOptions};
+use lede_relations::NewsRelationExtractor;
+use lede_summarize::{AbstractiveSummarizer, ExtractiveSummarizer, SummaryLength};
 use lede_tokenize::{NewsSentenceSplitter, RuleWordTokenizer};
 
-use super::{Analyzer, AnalyzerBuilder, Tasks};
-use crate::Result;
+use super::{Analyzer, AnalyzerBuilder, ModelChoice};
+use crate::{error_chain, Error, Result};
 
 /// Default size limit of a document, in bytes.
 pub(crate) const DEFAULT_MAX_BYTES: usize = 10 * 1024 * 1024;
 
+fn models_err(what: &str, e: &(dyn std::error::Error + 'static)) -> Error {
+    Error::Models(format!("{what}: {}", error_chain(e)))
+}
+
+/// The model set a choice names. A directory that is not a manifest is a NER model; the other
+/// tasks then come from the offline set.
+pub(crate) fn model_set(choice: &ModelChoice, resolve: &ResolveOptions) -> Result<ModelSet> {
+    let load = |name: &str| {
+        ModelSet::load(name, &resolve.locations).map_err(|e| models_err("model set", &e))
+    };
+    match choice {
+        ModelChoice::Offline => load("offline"),
+        ModelChoice::Standard => load("standard"),
+        ModelChoice::Path(p) if p.is_dir() => {
+            let offline = load("offline")?;
+            Ok(ModelSet::ner_only(ModelSpec::Dir(p.clone())).with_defaults(&offline))
+        }
+        ModelChoice::Path(p) => load(&p.to_string_lossy()),
+    }
+}
+
+fn spec_of(task: &TaskModel, what: &str) -> Result<Option<ModelSpec>> {
+    task.spec().map_err(|e| models_err(what, &e))
+}
+
 pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
     let tasks = b.tasks.unwrap_or_default();
+    let resolve = ResolveOptions::from_env().offline(b.offline);
     let mut provenance = BTreeMap::new();
-    provenance.insert("sentences".to_string(), "lede-tokenize news rules".to_string());
+    provenance.insert(
+        "sentences".to_string(),
+        "lede-tokenize news rules".to_string(),
+    );
+
+    let any_model = tasks.ner || tasks.relations || tasks.summary;
+    let set = if any_model {
+        Some(model_set(&b.models, &resolve)?)
+    } else {
+        None
+    };
+    if let Some(set) = &set {
+        provenance.insert("model_set".into(), set.name.clone());
+    }
+    let entry = |t: Task| set.as_ref().and_then(|s| s.task(t)).cloned();
+
+    // The shared sentence encoder: one forward pass per sentence, reused by the summary.
+    let mut encoder: Option<Box<dyn SentenceEncoder>> = None;
+    let summary_entry = entry(Task::Summary);
+    let extractive = summary_entry
+        .as_ref()
+        .is_some_and(|t| t.method.as_deref().unwrap_or("extractive") == "extractive");
+    if tasks.summary && extractive {
+        let spec = match entry(Task::Encoder) {
+            Some(t) => spec_of(&t, "encoder")?.unwrap_or(ModelSpec::MiniLm),
+            None => ModelSpec::MiniLm,
+        };
+        let emb = SentenceEmbedder::builder()
+            .model(spec.clone())
+            .resolve_options(resolve.clone())
+            .build()
+            .map_err(|e| models_err("sentence encoder", &e))?;
+        provenance.insert("encoder".into(), emb.name().to_string());
+        encoder = Some(Box::new(emb));
+    }
+
+    let mut ner: Option<Box<dyn EntityRecognizer>> = None;
+    if tasks.ner {
+        if let Some(t) = entry(Task::Ner) {
+            if let Some(spec) = spec_of(&t, "ner")? {
+                let opts = NerOptions {
+                    resolve: resolve.clone(),
+                    ..NerOptions::default()
+                };
+                let rec = load_recognizer(&spec, &opts).map_err(|e| models_err("NER model", &e))?;
+                provenance.insert("ner".into(), rec.name());
+                ner = Some(rec);
+            }
+        }
+    }
+
+    let mut relations: Option<Box<dyn RelationExtractor>> = None;
+    if tasks.relations {
+        if let Some(t) = entry(Task::Relations) {
+            relations = Some(relation_extractor(&t, &resolve, &mut provenance)?);
+        }
+    }
+
+    let mut summarizer: Option<Box<dyn Summarizer>> = None;
+    if tasks.summary {
+        let n = b.summary_sentences.unwrap_or(3).max(1);
+        match summary_entry {
+            Some(t) if t.method.as_deref() == Some("abstractive") => {
+                let Some(spec) = spec_of(&t, "summary")? else {
+                    return Err(Error::Models(
+                        "summary: method \"abstractive\" needs a `model`".into(),
+                    ));
+                };
+                let s = AbstractiveSummarizer::builder(spec)
+                    .resolve_options(resolve.clone())
+                    .build()
+                    .map_err(|e| models_err("summarization model", &e))?;
+                provenance.insert("summary".into(), s.name());
+                summarizer = Some(Box::new(s));
+            }
+            _ => {
+                // Extractive: reads the embeddings the facade put on the document.
+                let s = ExtractiveSummarizer::builder()
+                    .length(SummaryLength::Sentences(n))
+                    .build()
+                    .map_err(|e| models_err("summarizer", &e))?;
+                provenance.insert("summary".into(), s.name());
+                summarizer = Some(Box::new(s));
+            }
+        }
+    }
+
     Ok(Analyzer {
         splitter: Box::new(NewsSentenceSplitter::default()),
         tokenizer: Box::new(RuleWordTokenizer::default()),
-        encoder: None,
-        ner: None,
+        encoder,
+        ner,
         clusterer: cluster,
-        relations: None,
-        summarizer: None,
-        tasks: Tasks { ..tasks },
+        relations,
+        summarizer,
+        tasks,
         max_bytes: b.max_bytes.unwrap_or(DEFAULT_MAX_BYTES),
         provenance,
     })
+}
+
+fn relation_extractor(
+    t: &TaskModel,
+    resolve: &ResolveOptions,
+    provenance: &mut BTreeMap<String, String>,
+) -> Result<Box<dyn RelationExtractor>> {
+    let mut b = NewsRelationExtractor::builder();
+    if let Some(schema) = t.option_str("schema") {
+        b = b.schema_path(schema);
+    }
+    match t.method.as_deref().unwrap_or("offline") {
+        "offline" => {
+            // The pair classifier lives in the project's models/relations; its encoder is
+            // the packaged MiniLM.
+            let model_dir = resolve
+                .locations
+                .project_candidates("relations")
+                .into_iter()
+                .find(|d| d.join("pair-classifier.safetensors").is_file());
+            if let Some(dir) = model_dir {
+                let encoder_spec = t.option_str("encoder").unwrap_or("minilm");
+                let enc = ModelSpec::parse(encoder_spec)
+                    .and_then(|s| s.locate(resolve))
+                    .map_err(|e| models_err("relation encoder", &e))?;
+                b = b.model_dir(dir).encoder_dir(enc);
+            }
+        }
+        "rules" => {}
+        other => {
+            return Err(Error::Models(format!(
+                "relations: method {other:?} is not available in this build (use \"offline\" or \"rules\")"
+            )))
+        }
+    }
+    let ex = b
+        .build()
+        .map_err(|e| models_err("relation extractor", &e))?;
+    provenance.insert("relations".into(), ex.name());
+    Ok(Box::new(ex))
 }
 
 fn cluster(text: &str, mentions: &[lede_core::Mention]) -> Vec<lede_core::Entity> {

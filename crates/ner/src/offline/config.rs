@@ -64,10 +64,11 @@ impl ModelConfig {
     pub fn read(dir: &Path) -> Result<ModelConfig> {
         let path = dir.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| OfflineError::io(&path, e))?;
-        let cfg: ModelConfig = serde_json::from_str(&text).map_err(|source| OfflineError::Json {
-            path: path.clone(),
-            source,
-        })?;
+        let cfg: ModelConfig =
+            serde_json::from_str(&text).map_err(|source| OfflineError::Json {
+                path: path.clone(),
+                source,
+            })?;
         if cfg.format != FORMAT {
             return Err(OfflineError::bad_model(
                 &path,

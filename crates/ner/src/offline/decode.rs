@@ -73,7 +73,7 @@ impl TagSet {
         }
         match from {
             None | Some(0) => false,
-            Some(f) => (f + 1) / 2 == to / 2,
+            Some(f) => f.div_ceil(2) == to / 2,
         }
     }
 
@@ -149,17 +149,22 @@ impl TagSet {
                     .unwrap_or(0);
             }
         }
-        self.spans_of_tags(&tags, |i, t| emit(i, t))
+        self.spans_of_tags(&tags, emit)
     }
 
     /// Spans of a (valid or not) tag sequence; an `I-T` with no opening `B-T` opens a span.
-    pub fn spans_of_tags(&self, tags: &[usize], logp: impl Fn(usize, usize) -> f32) -> Vec<WordSpan> {
+    pub fn spans_of_tags(
+        &self,
+        tags: &[usize],
+        logp: impl Fn(usize, usize) -> f32,
+    ) -> Vec<WordSpan> {
         let mut out = Vec::new();
         let mut open: Option<(usize, usize, f32)> = None; // (start, type, sum logp)
         for (i, &tag) in tags.iter().enumerate() {
             let ty = if tag == 0 { None } else { Some((tag - 1) / 2) };
             let is_begin = tag % 2 == 1;
-            let continues = matches!((open, ty), (Some((_, ot, _)), Some(t)) if ot == t && !is_begin);
+            let continues =
+                matches!((open, ty), (Some((_, ot, _)), Some(t)) if ot == t && !is_begin);
             if !continues {
                 if let Some((s, t, sum)) = open.take() {
                     out.push(span(s, i, t, sum));
@@ -220,10 +225,18 @@ mod tests {
     fn viterbi_repairs_orphan_inside() {
         let s = set();
         // Greedy would give O, I-PER, I-PER: an I with no B. Viterbi must open with B.
-        let lp = vec![row(&[(0, 0.9)]), row(&[(2, 0.6), (1, 0.3)]), row(&[(2, 0.9)]), row(&[(0, 0.9)])];
+        let lp = vec![
+            row(&[(0, 0.9)]),
+            row(&[(2, 0.6), (1, 0.3)]),
+            row(&[(2, 0.9)]),
+            row(&[(0, 0.9)]),
+        ];
         let spans = s.viterbi(&lp);
         assert_eq!(spans.len(), 1);
-        assert_eq!((spans[0].start, spans[0].end, spans[0].type_index), (1, 3, 0));
+        assert_eq!(
+            (spans[0].start, spans[0].end, spans[0].type_index),
+            (1, 3, 0)
+        );
         assert!(spans[0].score > 0.0 && spans[0].score <= 1.0);
     }
 
@@ -232,7 +245,10 @@ mod tests {
         let s = set();
         let lp = vec![row(&[(1, 0.9)]), row(&[(3, 0.9)]), row(&[(4, 0.9)])];
         let spans = s.viterbi(&lp);
-        let got: Vec<_> = spans.iter().map(|w| (w.start, w.end, w.type_index)).collect();
+        let got: Vec<_> = spans
+            .iter()
+            .map(|w| (w.start, w.end, w.type_index))
+            .collect();
         assert_eq!(got, [(0, 1, 0), (1, 3, 1)]);
         assert!(s.viterbi(&[]).is_empty());
         // Rows of the wrong width decode as O.

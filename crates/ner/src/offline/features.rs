@@ -149,7 +149,10 @@ impl DocFeatures {
                     own_start,
                     own_end,
                 });
-                ctx_start = own_end.saturating_sub(overlap).max(ctx_start + 1).min(own_end);
+                ctx_start = own_end
+                    .saturating_sub(overlap)
+                    .max(ctx_start + 1)
+                    .min(own_end);
                 own_start = own_end;
             }
         }
@@ -166,11 +169,7 @@ pub(crate) struct WindowInput {
     pub(crate) firsts: Vec<(usize, usize)>,
 }
 
-pub(crate) fn window_input(
-    doc: &DocFeatures,
-    w: &Window,
-    enc: &Encoder,
-) -> WindowInput {
+pub(crate) fn window_input(doc: &DocFeatures, w: &Window, enc: &Encoder) -> WindowInput {
     let mut ids = vec![enc.cls];
     let mut shapes = vec![0];
     let mut firsts = Vec::new();
@@ -187,7 +186,11 @@ pub(crate) fn window_input(
     }
     ids.push(enc.sep);
     shapes.push(0);
-    WindowInput { ids, shapes, firsts }
+    WindowInput {
+        ids,
+        shapes,
+        firsts,
+    }
 }
 
 /// Padded batch tensors `(ids, shapes, mask)` of shape `[batch, longest]`, and for each
@@ -245,9 +248,14 @@ mod tests {
         let mut next = 0;
         for w in ws {
             assert_eq!(w.own_start, next);
-            assert!(w.ctx_start <= w.own_start && w.own_end <= w.ctx_end && w.own_start < w.own_end);
+            assert!(
+                w.ctx_start <= w.own_start && w.own_end <= w.ctx_end && w.own_start < w.own_end
+            );
             let cost: usize = (w.ctx_start..w.ctx_end).map(|i| d.pieces[i].len()).sum();
-            assert!(cost <= budget || w.ctx_end - w.ctx_start == 1, "{w:?} costs {cost}");
+            assert!(
+                cost <= budget || w.ctx_end - w.ctx_start == 1,
+                "{w:?} costs {cost}"
+            );
             next = w.own_end;
         }
         assert_eq!(next, n);
@@ -255,7 +263,9 @@ mod tests {
 
     #[test]
     fn windows_cut_at_sentences_then_overlap() {
-        let words = ["a", "b", "c", ".", "d", "e", "f", "g", "h", "i", "j", "k", "l", "."];
+        let words = [
+            "a", "b", "c", ".", "d", "e", "f", "g", "h", "i", "j", "k", "l", ".",
+        ];
         let (text, d) = doc(&[1; 14], &words);
         let ws = d.windows(&text, 8, 2);
         check_cover(&ws, 14, 6, &d);

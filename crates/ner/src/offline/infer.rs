@@ -14,7 +14,9 @@ use super::model::{read_bert_config, sha256_file, NerNet};
 use super::words::SHAPE_VOCAB;
 
 /// Value types (dates, times, amounts): not names, left out of the mentions unless asked for.
-pub const VALUE_TYPES: &[&str] = &["DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"];
+pub const VALUE_TYPES: &[&str] = &[
+    "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL",
+];
 
 /// The network, its encoder and decoding settings: what both training (dev scores) and the
 /// recognizer run.
@@ -47,12 +49,18 @@ impl Tagger {
             feats.push(f);
         }
         // Per document, per word: log-probabilities (empty: no prediction, decoded as O).
-        let mut rows: Vec<Vec<Vec<f32>>> = feats.iter().map(|f| vec![Vec::new(); f.words.len()]).collect();
+        let mut rows: Vec<Vec<Vec<f32>>> = feats
+            .iter()
+            .map(|f| vec![Vec::new(); f.words.len()])
+            .collect();
         let mut order: Vec<usize> = (0..inputs.len()).collect();
         order.sort_by_key(|&i| inputs.get(i).map_or(0, |(_, w)| w.ids.len()));
         let _guard = tch::no_grad_guard();
         for chunk in order.chunks(self.batch_size.max(1)) {
-            let batch: Vec<&WindowInput> = chunk.iter().filter_map(|&i| inputs.get(i).map(|(_, w)| w)).collect();
+            let batch: Vec<&WindowInput> = chunk
+                .iter()
+                .filter_map(|&i| inputs.get(i).map(|(_, w)| w))
+                .collect();
             let (ids, shapes, mask, longest) = batch_tensors(&batch, self.enc.pad);
             let logits = self.net.forward(&ids, &shapes, &mask, false)?;
             let mut flat = Vec::new();
@@ -138,7 +146,7 @@ pub struct OfflineNerBuilder {
 }
 
 impl OfflineNerBuilder {
-    /// Windows run through the network at once (default 16).
+    /// Windows run through the network at once (default 8; on CPU, 4 to 8 measured best).
     pub fn batch_size(mut self, n: usize) -> Self {
         self.batch_size = n;
         self
@@ -208,7 +216,10 @@ pub(crate) fn load_tagger(
     if config.shape_vocab != SHAPE_VOCAB {
         return Err(OfflineError::bad_model(
             model_dir.join(super::config::CONFIG_FILE),
-            format!("shape_vocab {} but this build has {SHAPE_VOCAB}", config.shape_vocab),
+            format!(
+                "shape_vocab {} but this build has {SHAPE_VOCAB}",
+                config.shape_vocab
+            ),
         ));
     }
     let mut net = NerNet::new(&bert, tags.len() as i64, config.shape_vocab)?;
@@ -253,11 +264,14 @@ const _: fn() = || {
 
 impl OfflineNer {
     /// A builder over a model directory and the base MiniLM directory.
-    pub fn builder(model_dir: impl Into<PathBuf>, base_dir: impl Into<PathBuf>) -> OfflineNerBuilder {
+    pub fn builder(
+        model_dir: impl Into<PathBuf>,
+        base_dir: impl Into<PathBuf>,
+    ) -> OfflineNerBuilder {
         OfflineNerBuilder {
             model_dir: model_dir.into(),
             base_dir: base_dir.into(),
-            batch_size: 16,
+            batch_size: 8,
             verify_base: true,
             include_values: false,
             min_score: 0.0,

@@ -49,7 +49,9 @@ pub use train::{
     read_examples, train, CharRange, EpochReport, Example, Scores, TrainConfig, TrainEvent,
     TrainReport, DEFAULT_TYPES,
 };
-pub use words::{sentence_starts, shape_ids, split_words, word_shape, Word, SHAPE_VOCAB, WORDS_VERSION};
+pub use words::{
+    sentence_starts, shape_ids, split_words, word_shape, Word, SHAPE_VOCAB, WORDS_VERSION,
+};
 
 /// A progress callback for [`train`] that draws an indicatif bar per epoch and prints each
 /// epoch's loss and dev scores to stderr.
@@ -85,7 +87,11 @@ pub fn console_progress() -> impl FnMut(&TrainEvent) {
                 }
                 b
             });
-            loss_avg = if *step == 1 { *loss } else { 0.95 * loss_avg + 0.05 * loss };
+            loss_avg = if *step == 1 {
+                *loss
+            } else {
+                0.95 * loss_avg + 0.05 * loss
+            };
             b.set_prefix(format!("epoch {epoch}/{epochs}"));
             b.set_position(*step as u64);
             b.set_message(format!("loss {loss_avg:.4}"));

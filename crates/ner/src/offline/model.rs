@@ -173,15 +173,15 @@ impl NerNet {
         let mut out: Vec<(String, Tensor)> = Vec::new();
         tch::no_grad(|| -> Result<()> {
             for name in names {
-                let var = vars.get(name).ok_or_else(|| {
-                    OfflineError::Config(format!("no variable {name} to save"))
-                })?;
+                let var = vars
+                    .get(name)
+                    .ok_or_else(|| OfflineError::Config(format!("no variable {name} to save")))?;
                 if name.starts_with(OWN_PREFIX) {
                     out.push((format!("{VALUE_PREFIX}{name}"), var.detach().copy()));
                 } else {
-                    let b = base.get(name).ok_or_else(|| {
-                        OfflineError::Config(format!("no base value for {name}"))
-                    })?;
+                    let b = base
+                        .get(name)
+                        .ok_or_else(|| OfflineError::Config(format!("no base value for {name}")))?;
                     let delta = (var.detach() - b).to_kind(Kind::Half);
                     out.push((format!("{DELTA_PREFIX}{name}"), delta));
                 }
@@ -216,7 +216,10 @@ impl NerNet {
                 } else if let Some(n) = name.strip_prefix(VALUE_PREFIX) {
                     (n, false)
                 } else {
-                    return Err(OfflineError::bad_model(&path, format!("unknown tensor {name}")));
+                    return Err(OfflineError::bad_model(
+                        &path,
+                        format!("unknown tensor {name}"),
+                    ));
                 };
                 let mut var = vars.get(target).map(|v| v.shallow_clone()).ok_or_else(|| {
                     OfflineError::bad_model(&path, format!("tensor {name} matches no variable"))
@@ -224,7 +227,11 @@ impl NerNet {
                 if var.size() != t.size() {
                     return Err(OfflineError::bad_model(
                         &path,
-                        format!("tensor {name} has shape {:?}, expected {:?}", t.size(), var.size()),
+                        format!(
+                            "tensor {name} has shape {:?}, expected {:?}",
+                            t.size(),
+                            var.size()
+                        ),
                     ));
                 }
                 let t = t.to_kind(Kind::Float);
@@ -257,9 +264,9 @@ impl NerNet {
         train: bool,
     ) -> Result<Tensor> {
         let emb = ids.f_embedding_like(&self.word_embeddings)? + self.shapes.forward(shapes);
-        let out = self
-            .bert
-            .forward_t(None, Some(mask), None, None, Some(&emb), None, None, train)?;
+        let out =
+            self.bert
+                .forward_t(None, Some(mask), None, None, Some(&emb), None, None, train)?;
         let h = out.hidden_state.dropout(self.dropout, train);
         Ok(self.head.forward(&h))
     }

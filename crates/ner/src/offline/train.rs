@@ -177,9 +177,21 @@ pub struct Scores {
 impl Scores {
     /// Scores from counts.
     pub fn from_counts(tp: usize, fp: usize, fn_: usize) -> Scores {
-        let p = if tp + fp == 0 { 0.0 } else { tp as f64 / (tp + fp) as f64 };
-        let r = if tp + fn_ == 0 { 0.0 } else { tp as f64 / (tp + fn_) as f64 };
-        let f = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
+        let p = if tp + fp == 0 {
+            0.0
+        } else {
+            tp as f64 / (tp + fp) as f64
+        };
+        let r = if tp + fn_ == 0 {
+            0.0
+        } else {
+            tp as f64 / (tp + fn_) as f64
+        };
+        let f = if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        };
         Scores {
             tp,
             fp,
@@ -394,7 +406,9 @@ pub(crate) fn score_examples(tagger: &Tagger, examples: &[Example]) -> Result<Sc
 pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result<TrainReport> {
     let started = Instant::now();
     if cfg.epochs == 0 || cfg.batch_size == 0 {
-        return Err(OfflineError::Config("epochs and batch size must be at least 1".into()));
+        return Err(OfflineError::Config(
+            "epochs and batch size must be at least 1".into(),
+        ));
     }
     tch::manual_seed(cfg.seed as i64);
     tch::set_num_threads(cfg.threads.max(1) as i32);
@@ -522,7 +536,12 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result
                 .f_index_select(0, &Tensor::from_slice(&flat))?;
             let loss = picked
                 .f_log_softmax(-1, Kind::Float)?
-                .f_nll_loss::<Tensor>(&Tensor::from_slice(&gold), None, tch::Reduction::Mean, -100)?;
+                .f_nll_loss::<Tensor>(
+                    &Tensor::from_slice(&gold),
+                    None,
+                    tch::Reduction::Mean,
+                    -100,
+                )?;
             opt.zero_grad();
             loss.f_backward()?;
             opt.clip_grad_norm(1.0);
@@ -553,7 +572,11 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result
         }
         let report = EpochReport {
             epoch,
-            loss: if loss_n == 0 { 0.0 } else { loss_sum / loss_n as f64 },
+            loss: if loss_n == 0 {
+                0.0
+            } else {
+                loss_sum / loss_n as f64
+            },
             dev,
             seconds: t0.elapsed().as_secs_f64(),
             saved: better,
@@ -644,7 +667,6 @@ fn model_config(cfg: &TrainConfig, facts: &RunFacts<'_>, report: &TrainReport) -
     }
 }
 
-
 fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -690,7 +712,11 @@ mod tests {
         assert_eq!(tag("In"), -100);
         assert_eq!(tag("met"), 0);
         let bad = Example {
-            entities: vec![CharRange { start: 5, end: 999, label: Some("GPE".into()) }],
+            entities: vec![CharRange {
+                start: 5,
+                end: 999,
+                label: Some("GPE".into()),
+            }],
             ..ex
         };
         assert!(word_tags(&bad, &words, &tags, Path::new("x")).is_err());

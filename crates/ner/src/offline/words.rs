@@ -83,10 +83,40 @@ fn keeps_final_period(s: &str) -> bool {
     }
     matches!(
         body,
-        "Mr" | "Mrs" | "Ms" | "Dr" | "Prof" | "St" | "Jr" | "Sr" | "Corp" | "Inc" | "Ltd" | "Co"
-            | "Gen" | "Col" | "Lt" | "Sgt" | "Capt" | "Gov" | "Sen" | "Rep" | "Rev" | "No"
-            | "Jan" | "Feb" | "Mar" | "Apr" | "Aug" | "Sept" | "Sep" | "Oct" | "Nov" | "Dec"
-            | "vs" | "Mt" | "Ft"
+        "Mr" | "Mrs"
+            | "Ms"
+            | "Dr"
+            | "Prof"
+            | "St"
+            | "Jr"
+            | "Sr"
+            | "Corp"
+            | "Inc"
+            | "Ltd"
+            | "Co"
+            | "Gen"
+            | "Col"
+            | "Lt"
+            | "Sgt"
+            | "Capt"
+            | "Gov"
+            | "Sen"
+            | "Rep"
+            | "Rev"
+            | "No"
+            | "Jan"
+            | "Feb"
+            | "Mar"
+            | "Apr"
+            | "Aug"
+            | "Sept"
+            | "Sep"
+            | "Oct"
+            | "Nov"
+            | "Dec"
+            | "vs"
+            | "Mt"
+            | "Ft"
     )
 }
 
@@ -319,12 +349,31 @@ mod tests {
     fn punctuation_possessives_and_abbreviations() {
         assert_eq!(
             texts("\"Minsk,\" said Mr. Bialiatski's lawyer in the U.S."),
-            ["\"", "Minsk", ",", "\"", "said", "Mr.", "Bialiatski", "'s", "lawyer", "in", "the", "U.S."]
+            [
+                "\"",
+                "Minsk",
+                ",",
+                "\"",
+                "said",
+                "Mr.",
+                "Bialiatski",
+                "'s",
+                "lawyer",
+                "in",
+                "the",
+                "U.S."
+            ]
         );
         assert_eq!(texts("ministers' talks"), ["ministers", "'", "talks"]);
-        assert_eq!(texts("O'Brien won 45%."), ["O'Brien", "won", "45", "%", "."]);
+        assert_eq!(
+            texts("O'Brien won 45%."),
+            ["O'Brien", "won", "45", "%", "."]
+        );
         assert_eq!(texts("$US50 million"), ["$", "US50", "million"]);
-        assert_eq!(texts("Paris\u{2014}London"), ["Paris", "\u{2014}", "London"]);
+        assert_eq!(
+            texts("Paris\u{2014}London"),
+            ["Paris", "\u{2014}", "London"]
+        );
     }
 
     #[test]

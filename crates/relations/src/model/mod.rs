@@ -494,15 +494,25 @@ mod tests {
     fn features_pool_the_right_pieces() {
         // Three pieces with one-hot states: head = piece 0, tail = piece 2, between = piece 1.
         let pieces = vec![
-            Piece { id: 1, start: 0, end: 3 },
-            Piece { id: 2, start: 4, end: 7 },
-            Piece { id: 3, start: 8, end: 11 },
+            Piece {
+                id: 1,
+                start: 0,
+                end: 3,
+            },
+            Piece {
+                id: 2,
+                start: 4,
+                end: 7,
+            },
+            Piece {
+                id: 3,
+                start: 8,
+                end: 11,
+            },
         ];
-        let hidden = Array2::from_shape_vec(
-            (3, 3),
-            vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0],
-        )
-        .unwrap();
+        let hidden =
+            Array2::from_shape_vec((3, 3), vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0])
+                .unwrap();
         let st = TokenStates { pieces, hidden };
         let f = pair_features(&st, (0, 3), (8, 11));
         assert_eq!(f.len(), feature_dim(3));
