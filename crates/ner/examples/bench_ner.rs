@@ -10,6 +10,7 @@
 //! Words are whitespace-separated tokens of the input. `--text` runs one long document (the
 //! file repeated `--repeat` times); `--dir`/`--ids` runs many short documents one call each,
 //! then batched (`mentions_batch`, 8 at a time). Peak memory is `VmHWM` of this process.
+//! `--show yes` prints the mentions of the `--text` file once.
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -59,7 +60,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (mut model, mut base, mut text, mut dir, mut ids) = (None, None, None, None, None);
     let mut repeat = 10usize;
     let mut threads = 2i32;
-    let mut batch = 16usize;
+    let mut batch = 8usize;
+    let mut show = false;
     while let Some(a) = args.next() {
         let v = args.next().ok_or_else(|| format!("{a} needs a value"))?;
         match a.as_str() {
@@ -71,6 +73,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             "--repeat" => repeat = v.parse()?,
             "--threads" => threads = v.parse()?,
             "--batch" => batch = v.parse()?,
+            "--show" => show = v == "yes",
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -90,6 +93,14 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     ner.mentions("Ales Bialiatski was freed in Minsk on Tuesday.")?;
     if let Some(text) = text {
         let one = std::fs::read_to_string(&text)?;
+        if show {
+            for m in ner.mentions(&one)? {
+                println!(
+                    "{:>6}..{:<6} {:<8} {:.2} {}",
+                    m.span.start, m.span.end, m.label, m.score, m.text
+                );
+            }
+        }
         let long = vec![one.as_str(); repeat].join("\n\n");
         let words = long.split_whitespace().count();
         let (m, timing) = measure(words, || Ok(ner.mentions(&long)?))?;
