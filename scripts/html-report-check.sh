@@ -28,7 +28,7 @@ trap 'rm -rf "$work"' EXIT
 chromium --headless --no-sandbox --disable-gpu --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$work/profile" --enable-logging=stderr --v=0 \
-    --window-size=1280,2400 --hide-scrollbars \
+    --window-size=1280,3000 --hide-scrollbars \
     --screenshot="$work/shot.png" "file://$work/report.html" 2> "$work/chromium.log" || true
 
 if [ ! -s "$work/shot.png" ]; then

@@ -188,7 +188,10 @@ fn article_html(a: &Analysis, text: &str) -> String {
 /// relations, labelled. Plain SVG, laid out here (no browser-side code).
 fn graph_svg(a: &Analysis) -> String {
     let mut nodes: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
-    for r in &a.relations {
+    // Relations to a literal value (age, sentence length) have no tail entity: they are in
+    // the table, not the graph.
+    let edges: Vec<_> = a.relations.iter().filter(|r| !r.tail.is_empty()).collect();
+    for r in &edges {
         let label_of = |id: &str| {
             a.entities
                 .iter()
@@ -214,7 +217,7 @@ fn graph_svg(a: &Analysis) -> String {
          <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">\
          <path d=\"M0,0 L10,5 L0,10 z\" fill=\"#78909c\"/></marker></defs>"
     );
-    for r in &a.relations {
+    for r in &edges {
         let (Some(&(x1, y1)), Some(&(x2, y2))) =
             (pos.get(r.head.as_str()), pos.get(r.tail.as_str()))
         else {

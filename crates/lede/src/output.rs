@@ -157,7 +157,7 @@ pub fn render_text(a: &Analysis) -> String {
     if !a.entities.is_empty() {
         let _ = writeln!(s, "\nEntities:");
         let mut ents: Vec<_> = a.entities.iter().collect();
-        ents.sort_by(|x, y| y.mentions.len().cmp(&x.mentions.len()));
+        ents.sort_by_key(|e| std::cmp::Reverse(e.mentions.len()));
         for e in ents {
             let mut forms: Vec<&str> = e.mentions.iter().map(|m| m.text.as_str()).collect();
             forms.sort_unstable();

@@ -146,6 +146,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 &[0.0, 0.25, 0.5],     // entities
                 &[0.0, -0.25, -0.5],   // quote
                 &[0.6, 0.8, 1.0],      // mmr_lambda
+                &[0.0, 0.25, 0.5],     // length
             ];
             let weights_at = |idx: &[usize]| ScoringWeights {
                 position: grids[0][idx[0]],
