@@ -95,12 +95,15 @@ fn check_contract(a: &Value) -> usize {
     }
     if let Some(summary) = a["summary"].as_object() {
         assert!(summary["text"].as_str().is_some_and(|t| !t.is_empty()));
-        let all: BTreeSet<(u64, u64)> = sentences
+        let all: Vec<(u64, u64)> = sentences
             .iter()
             .map(|s| (s["start"].as_u64().unwrap(), s["end"].as_u64().unwrap()))
             .collect();
         for s in summary["sentences"].as_array().unwrap() {
-            assert!(all.contains(&(s["start"].as_u64().unwrap(), s["end"].as_u64().unwrap())));
+            // Each summary sentence lies within one document sentence (a leading dateline or
+            // a glued sign-off may be cut off).
+            let (a, b) = (s["start"].as_u64().unwrap(), s["end"].as_u64().unwrap());
+            assert!(all.iter().any(|&(x, y)| x <= a && b <= y), "{s}");
             assert_eq!(span_ok(text, s).as_deref(), s["text"].as_str());
         }
     }

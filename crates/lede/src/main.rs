@@ -314,15 +314,19 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
         .collect();
     let sources = expand_sources(&sources, &in_opts);
     let file_count = sources.len();
-    // `--format json` prints one object for one plain-text input, else an array.
-    let single = file_count == 1
-        && match &sources[0] {
-            InputSource::Stdin => !matches!(input_format, InputFormat::Jsonl | InputFormat::Lines),
-            InputSource::Path(p) => match input_format {
+    // `--format json` prints one object for one plain-text file (or stdin) named on the
+    // command line, else an array (directories always give an array).
+    let single = args.inputs.len() == 1
+        && match &sources[..] {
+            [InputSource::Stdin] => {
+                !matches!(input_format, InputFormat::Jsonl | InputFormat::Lines)
+            }
+            [InputSource::Path(p)] if !Path::new(&args.inputs[0]).is_dir() => match input_format {
                 InputFormat::Text => true,
                 InputFormat::Auto => !p.to_string_lossy().ends_with(".jsonl"),
                 _ => false,
             },
+            _ => false,
         };
     let inputs = sources
         .into_iter()

@@ -9,6 +9,7 @@
 //!     --refs models/summarize/dev/lee_background.tune.jsonl --docs /tmp/lee-docs
 //! ```
 //!
+//! `--out FILE` writes the tuned weights (`tune`) or the full report as JSON (`eval`);
 //! `--weights FILE.json` scores with saved weights; `--sentences N` sets the length (3);
 //! `--encoder minilm` embeds the sentences with lede-models' packaged all-MiniLM-L6-v2 once
 //! per document (stored in `sentence_embeddings`, as the facade does), `--encoder lexical`
@@ -117,6 +118,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             let report = evaluate_summaries(&refs, &docs, &s, &options)?;
             println!("{}", report.table());
+            if let Some(out) = &args.out {
+                std::fs::write(out, serde_json::to_string_pretty(&report)?)?;
+            }
             for (a, b) in report.systems[0]
                 .documents
                 .iter()

@@ -83,14 +83,16 @@ impl SummaryLength {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ScoringWeights {
-    /// Weight of the lead-bias prior: the larger of `1 / (1 + p)^position_decay`, `p` the
-    /// sentence's rank among the story sentences (0 for the first), and
-    /// `section_lead / (1 + q)^position_decay` for a sentence `q` places after a subheading.
+    /// Weight of the lead-bias prior: `1 / (1 + p)^position_decay`, `p` the sentence's rank
+    /// among the story sentences (0 for the first); for the first sentence after a
+    /// subheading, the larger of that and `section_lead`.
     pub position: f32,
     /// Decay exponent of the position prior.
     pub position_decay: f32,
-    /// Where a story has subheadings, each section has its own lead: the prior of a
-    /// section's sentences restarts at this fraction of the story lead's (0 turns it off).
+    /// Where a story has subheadings, the first sentence of each section is that section's
+    /// lead: its prior is at least this fraction of the story lead's (0 turns it off). Not
+    /// tuned (the development corpus has no subheadings): 1 treats a section lead like the
+    /// story lead.
     pub section_lead: f32,
     /// Weight of PageRank centrality in the sentence similarity graph.
     pub centrality: f32,
@@ -119,22 +121,29 @@ pub struct ScoringWeights {
 }
 
 impl Default for ScoringWeights {
+    /// The weights tuned with MiniLM embeddings on the tuning half of the development
+    /// references (`models/summarize/extractive-weights.json` records them; see
+    /// `docs/EVALUATION-summary.md`). On that news, the grid search put no weight on
+    /// centrality, centroid closeness, entity coverage or length: a slowly decaying lead
+    /// prior, the quote and shortness penalties, and MMR against unusually similar sentences
+    /// did best. `section_lead`, `heading`, `short` and `pagerank_damping` were not in the
+    /// grid.
     fn default() -> Self {
         ScoringWeights {
-            position: 1.0,
-            position_decay: 1.0,
-            section_lead: 0.5,
-            centrality: 0.3,
-            centroid: 0.3,
+            position: 0.5,
+            position_decay: 0.5,
+            section_lead: 1.0,
+            centrality: 0.0,
+            centroid: 0.0,
             heading: 0.2,
-            entities: 0.2,
+            entities: 0.0,
             entity_density: 0.0,
-            quote: -0.3,
+            quote: -0.5,
             attribution: 0.0,
             short: -0.3,
             length: 0.0,
             pagerank_damping: 0.85,
-            mmr_lambda: 0.7,
+            mmr_lambda: 0.6,
         }
     }
 }
@@ -190,8 +199,7 @@ impl ScoringWeights {
 pub struct SentenceFeatures {
     /// Lead-bias prior in the story, `1 / (1 + p)^decay`.
     pub position: f32,
-    /// Lead-bias prior in the sentence's section, `1 / (1 + q)^decay`, for sentences after a
-    /// subheading (0 in the first section).
+    /// 1 for the first story sentence after a subheading (a section lead), else 0.
     pub section_lead: f32,
     /// PageRank centrality, scaled by the largest.
     pub centrality: f32,
@@ -870,7 +878,7 @@ fn rank_prepared(
         let section = section_positions.get(p).copied().flatten();
         let features = SentenceFeatures {
             position: 1.0 / (1.0 + p as f32).powf(w.position_decay),
-            section_lead: section.map_or(0.0, |q| 1.0 / (1.0 + q as f32).powf(w.position_decay)),
+            section_lead: if section == Some(0) { 1.0 } else { 0.0 },
             centrality: centrality.get(p).copied().unwrap_or(0.0),
             centroid: centroid.get(p).copied().unwrap_or(0.0),
             heading,
@@ -1219,7 +1227,10 @@ mod tests {
         let section = by_text("Hours earlier");
         assert_eq!(section.features.section_lead, 1.0);
         let after = by_text("\"We are lifting");
-        assert!(after.features.section_lead > 0.0 && after.features.section_lead < 1.0);
+        assert_eq!(
+            after.features.section_lead, 0.0,
+            "only the section's first sentence"
+        );
         assert_eq!(
             first.features.section_lead, 0.0,
             "the first section has no section prior"
@@ -1291,6 +1302,29 @@ mod tests {
             "first sentence even if longer than the budget"
         );
         assert!(LeadSummarizer::new(SummaryLength::Words(0)).is_err());
+    }
+
+    #[test]
+    fn default_weights_match_the_recorded_tuning() {
+        let recorded: ScoringWeights = serde_json::from_str(include_str!(
+            "../../../models/summarize/extractive-weights.json"
+        ))
+        .unwrap();
+        assert_eq!(recorded, ScoringWeights::default());
+        assert!(recorded.validate().is_ok());
+        let bad = ScoringWeights {
+            mmr_lambda: 1.5,
+            ..ScoringWeights::default()
+        };
+        assert!(bad.validate().is_err());
+        let nan = ScoringWeights {
+            quote: f32::NAN,
+            ..ScoringWeights::default()
+        };
+        assert!(ExtractiveSummarizer::builder()
+            .weights(nan)
+            .build()
+            .is_err());
     }
 
     #[test]

@@ -118,10 +118,9 @@ pub fn min_max(v: ArrayView1<'_, f32>) -> Array1<f32> {
 /// How much more similar than usual each pair of rows is, for redundancy penalties that work
 /// the same with any encoder: with `m` and `s` the mean and standard deviation of the
 /// off-diagonal similarities of the document and `t = m + s`, the result is
-/// `max(0, sim - t) / (1 - t)` (0 on the diagonal). A neural encoder's sentences of one
-/// story are all fairly similar (cosines of 0.3 to 0.7 with MiniLM) while TF-IDF vectors
-/// mostly are not; only pairs that stand out from their document's own spread count as
-/// redundant.
+/// `max(0, sim - t) / (1 - t)` (0 on the diagonal). A neural encoder gives the sentences of
+/// one story fairly high cosines to each other while TF-IDF vectors mostly share little; only
+/// pairs that stand out from their document's own spread count as redundant.
 pub fn excess_similarity(sim: ArrayView2<'_, f32>) -> Array2<f32> {
     let n = sim.nrows().min(sim.ncols());
     let mut values = Vec::new();

@@ -4,10 +4,13 @@
 //! for news, the LEAD-k baseline, abstractive summarization with rust-bert models, and a
 //! ROUGE scorer with an evaluation API.
 //!
-//! * [`ExtractiveSummarizer`]: ranks the story sentences of a document by a tuned mix of a
-//!   news lead-bias prior, PageRank centrality in the sentence-embedding similarity graph,
-//!   closeness to the document centroid, entity coverage, headings, quotes and attribution,
-//!   then picks them with MMR. It reuses the sentence embeddings the facade stored in
+//! * [`ExtractiveSummarizer`]: ranks the story sentences of a document by a weighted mix of a
+//!   news lead-bias prior, section leads, PageRank centrality in the sentence-embedding
+//!   similarity graph, closeness to the document centroid, entity coverage and density,
+//!   headings, quotes, attribution and length ([`ScoringWeights`]), then picks them with MMR.
+//!   The default weights were tuned on news with hand-written reference summaries
+//!   (`docs/EVALUATION-summary.md`): on that data a slowly decaying lead prior, quote and
+//!   shortness penalties and MMR did best, and centrality got no weight. It reuses the sentence embeddings the facade stored in
 //!   [`lede_core::AnnotatedDocument::sentence_embeddings`], encodes with any
 //!   [`lede_core::SentenceEncoder`] (lede-models' MiniLM) otherwise, and falls back to
 //!   lexical TF-IDF vectors ([`lexical`]) with no model at all. Headlines, bylines, datelines

@@ -548,6 +548,23 @@ mod tests {
         assert!(k.iter().all(|(kind, _)| *kind == SentenceKind::Content));
     }
 
+    proptest::proptest! {
+        /// Sentences and their story-text parts slice the original text exactly, with byte
+        /// and char offsets that agree, whatever the text.
+        #[test]
+        fn spans_slice_any_text(text in "(\\PC|\n| |[.!?\"“”()-]){0,120}") {
+            let sentences = RuleSplitter.split(&text);
+            let offsets = OffsetMap::new(&text);
+            for st in classify_all(&text, &sentences) {
+                for s in [&st.sentence, &st.content] {
+                    proptest::prop_assert_eq!(s.span.slice(&text), Some(s.text.as_str()));
+                    proptest::prop_assert_eq!(offsets.span(s.span.start, s.span.end).ok(), Some(s.span));
+                    proptest::prop_assert!(st.sentence.span.contains(&st.content.span));
+                }
+            }
+        }
+    }
+
     #[test]
     fn word_counts() {
         assert_eq!(word_count("Hello, world!"), 2);
