@@ -78,7 +78,7 @@ impl SummaryLength {
 ///
 /// Every feature is scaled to `[0, 1]` within the document; a sentence's score is the
 /// weighted sum, and negative weights penalise. The defaults were tuned on the development
-/// references in `models/summarize/dev` (see `docs/EVALUATION-summary.md` and
+/// references in `models/summarize/dev` (see `docs/EVALUATION.md` and
 /// `models/summarize/extractive-weights.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -123,7 +123,7 @@ pub struct ScoringWeights {
 impl Default for ScoringWeights {
     /// The weights tuned with MiniLM embeddings on the tuning half of the development
     /// references (`models/summarize/extractive-weights.json` records them; see
-    /// `docs/EVALUATION-summary.md`). On that news, the grid search put no weight on
+    /// `docs/EVALUATION.md`). On that news, the grid search put no weight on
     /// centrality, centroid closeness, entity coverage or length: a slowly decaying lead
     /// prior, the quote and shortness penalties, and MMR against unusually similar sentences
     /// did best. `section_lead`, `heading`, `short` and `pagerank_damping` were not in the

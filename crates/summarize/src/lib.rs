@@ -9,7 +9,7 @@
 //!   similarity graph, closeness to the document centroid, entity coverage and density,
 //!   headings, quotes, attribution and length ([`ScoringWeights`]), then picks them with MMR.
 //!   The default weights were tuned on news with hand-written reference summaries
-//!   (`docs/EVALUATION-summary.md`): on that data a slowly decaying lead prior, quote and
+//!   (`docs/EVALUATION.md`): on that data a slowly decaying lead prior, quote and
 //!   shortness penalties and MMR did best, and centrality got no weight. It reuses the sentence embeddings the facade stored in
 //!   [`lede_core::AnnotatedDocument::sentence_embeddings`], encodes with any
 //!   [`lede_core::SentenceEncoder`] (lede-models' MiniLM) otherwise, and falls back to

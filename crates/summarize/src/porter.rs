@@ -6,7 +6,7 @@
 //! `NLTK_EXTENSIONS` mode (which adds a handful of special cases such as `dying -> die` and the
 //! later `-logi` / `-bli` rules of Porter's C release). Google's `rouge-score` uses NLTK's default
 //! mode, so on a small number of rare words stems (and therefore stemmed ROUGE) can differ from
-//! that package; see `docs/EVALUATION-summary.md`.
+//! that package; see `docs/EVALUATION.md`.
 //!
 //! The stemmer works on lowercase ASCII words; anything else is returned unchanged.
 //!
