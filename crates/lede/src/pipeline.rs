@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use lede_core::{
-    Analysis, AnnotatedDocument, Document, Embeddings, Entity, EntityRecognizer, Mention,
-    RelationExtractor, SentenceEncoder, SentenceSplitter, Summarizer, WordTokenizer,
+    Analysis, AnnotatedDocument, Document, Entity, EntityRecognizer, Mention, RelationExtractor,
+    SentenceSplitter, Summarizer, WordTokenizer,
 };
 
 use crate::{error_chain, Error, Result};
@@ -146,7 +146,6 @@ impl AnalyzerBuilder {
 pub struct Analyzer {
     pub(crate) splitter: Box<dyn SentenceSplitter>,
     pub(crate) tokenizer: Box<dyn WordTokenizer>,
-    pub(crate) encoder: Option<Box<dyn SentenceEncoder>>,
     pub(crate) ner: Option<Box<dyn EntityRecognizer>>,
     pub(crate) clusterer: Clusterer,
     pub(crate) relations: Option<Box<dyn RelationExtractor>>,
@@ -181,8 +180,7 @@ impl Analyzer {
         &self.provenance
     }
 
-    /// Runs the shared stages and NER over one document: sentences, tokens, sentence
-    /// embeddings (when the summary or relations need them) and entities. The result is what
+    /// Runs the shared stages and NER over one document: sentences, tokens and entities. The result is what
     /// relation extractors and summarizers take; evaluation commands use it to run a single
     /// task as the full pipeline would.
     ///
@@ -194,22 +192,6 @@ impl Analyzer {
         let mut doc = AnnotatedDocument::new(document);
         doc.sentences = self.splitter.split(doc.text());
         doc.tokens = self.tokenizer.tokenize(doc.text());
-
-        // Sentence embeddings are computed once and shared by summarization and relations.
-        if let Some(encoder) = &self.encoder {
-            if self.tasks.summary || self.tasks.relations {
-                let texts: Vec<&str> = doc.sentences.iter().map(|s| s.text.as_str()).collect();
-                let rows = encoder
-                    .encode(&texts)
-                    .map_err(|e| task_error("encoder", &e))?;
-                let dim = encoder.dim();
-                let mut values = Vec::with_capacity(rows.len() * dim);
-                for r in rows {
-                    values.extend(r);
-                }
-                doc.sentence_embeddings = Some(Embeddings { dim, values });
-            }
-        }
 
         if self.tasks.ner {
             if let Some(ner) = &self.ner {

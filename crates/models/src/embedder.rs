@@ -4,7 +4,7 @@
 use ndarray::Array2;
 use tch::{Device, Kind, Tensor};
 
-use crate::encoder::{load_encoder, TransformerEncoder};
+use crate::encoder::{load_encoder_with, TransformerEncoder};
 use crate::files::{ModelFiles, Pooling};
 use crate::spec::{ModelSpec, ResolveOptions};
 use crate::tokenizer::{Piece, SubwordTokenizer};
@@ -114,6 +114,7 @@ pub struct SentenceEmbedderBuilder {
     device: Device,
     batch_size: usize,
     max_len: Option<usize>,
+    layers: Option<usize>,
 }
 
 impl Default for SentenceEmbedderBuilder {
@@ -124,6 +125,7 @@ impl Default for SentenceEmbedderBuilder {
             device: Device::Cpu,
             batch_size: 32,
             max_len: None,
+            layers: None,
         }
     }
 }
@@ -160,14 +162,33 @@ impl SentenceEmbedderBuilder {
         self
     }
 
+    /// Runs only the first `n` transformer layers (an early exit: about `n / layers` of the
+    /// full cost; the states of the last layer run are pooled). Default: all of them. The
+    /// weights of the later layers are read and left unused.
+    pub fn layers(mut self, n: usize) -> Self {
+        self.layers = Some(n);
+        self
+    }
+
     /// Resolves, validates and loads the model.
     ///
     /// # Errors
-    /// Resolution, validation and loading errors of lede-models, naming the file at fault.
+    /// Resolution, validation and loading errors of lede-models, naming the file at fault;
+    /// [`Error::Config`] for `layers(0)` or more layers than the model has.
     pub fn build(self) -> Result<SentenceEmbedder> {
-        let files = self.model.resolve(&self.options)?;
+        let mut files = self.model.resolve(&self.options)?;
+        if let Some(n) = self.layers {
+            set_layers(&mut files, n)?;
+        }
         let tokenizer = SubwordTokenizer::from_files(&files)?;
-        let loaded = load_encoder(&files, self.device, |_, _| Ok(()), &[], true)?;
+        let loaded = load_encoder_with(
+            &files,
+            self.device,
+            |_, _| Ok(()),
+            &[],
+            true,
+            self.layers.is_some(),
+        )?;
         check_vocab(&tokenizer, &loaded.encoder, &files)?;
         let limit = loaded.encoder.max_positions();
         let max_len = self
@@ -193,6 +214,30 @@ impl SentenceEmbedderBuilder {
             name: files.name.clone(),
         })
     }
+}
+
+/// Rewrites the loaded config so that the encoder is built with its first `n` layers.
+fn set_layers(files: &mut crate::files::ModelFiles, n: usize) -> Result<()> {
+    let key = ["num_hidden_layers", "n_layers"]
+        .into_iter()
+        .find(|k| files.config.get(k).is_some_and(serde_json::Value::is_u64));
+    let Some(key) = key else {
+        return Err(Error::config(
+            &files.config_path,
+            "no layer count (num_hidden_layers or n_layers) to cut",
+        ));
+    };
+    let have = files.config.get(key).and_then(serde_json::Value::as_u64).unwrap_or(0);
+    if n == 0 || n as u64 > have {
+        return Err(Error::config(
+            &files.config_path,
+            format!("cannot run {n} layers of a model with {have}"),
+        ));
+    }
+    if let Some(v) = files.config.get_mut(key) {
+        *v = serde_json::Value::from(n as u64);
+    }
+    Ok(())
 }
 
 pub(crate) fn check_vocab(

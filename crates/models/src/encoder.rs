@@ -489,6 +489,23 @@ pub fn load_encoder<H>(
     allow_missing: &[&str],
     freeze: bool,
 ) -> Result<Loaded<H>> {
+    load_encoder_with(files, device, make_head, allow_missing, freeze, false)
+}
+
+/// [`load_encoder`], and with `skip_extra_layers` the files may hold more layers than the
+/// config describes (they are left unused: an early exit, see
+/// [`crate::SentenceEmbedderBuilder::layers`]).
+///
+/// # Errors
+/// As [`load_encoder`].
+pub fn load_encoder_with<H>(
+    files: &ModelFiles,
+    device: Device,
+    make_head: impl FnOnce(&nn::Path, &TransformerEncoder) -> Result<H>,
+    allow_missing: &[&str],
+    freeze: bool,
+    skip_extra_layers: bool,
+) -> Result<Loaded<H>> {
     let mut vs = VarStore::new(device);
     let root = vs.root();
     let encoder =
@@ -497,6 +514,7 @@ pub fn load_encoder<H>(
     let options = LoadOptions {
         aliases: TransformerEncoder::aliases(files.architecture),
         allow_missing: allow_missing.iter().map(|s| s.to_string()).collect(),
+        skip_extra_layers,
     };
     let report = weights::load(&mut vs, &files.weights, &files.config_path, &options)?;
     if freeze {

@@ -48,7 +48,7 @@ pub mod weights;
 pub mod testing;
 
 pub use embedder::{ModelSource, SentenceEmbedder, SentenceEmbedderBuilder, TokenStates};
-pub use encoder::{load_encoder, Loaded, TransformerEncoder};
+pub use encoder::{load_encoder, load_encoder_with, Loaded, TransformerEncoder};
 pub use error::{Error, Result};
 pub use files::{
     Architecture, LabelMap, ModelFiles, Pooling, TokenizerConfig, TokenizerFiles, WeightsFile,

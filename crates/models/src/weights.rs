@@ -214,6 +214,9 @@ pub struct LoadOptions {
     /// Variables that may be absent from every file (they keep their initial values), given
     /// as name prefixes; e.g. a fresh classification head when loading a backbone.
     pub allow_missing: Vec<String>,
+    /// Whether tensors of layers past the ones the config describes are skipped (a model
+    /// built with its first layers only, an early exit) instead of refused as a mismatch.
+    pub skip_extra_layers: bool,
 }
 
 /// What [`load`] did.
@@ -435,7 +438,7 @@ pub fn load(
                     let container = var_names.iter().any(|x| x.starts_with(&prefix));
                     let this = format!("{prefix}{n}.");
                     let has_layer = var_names.iter().any(|x| x.starts_with(&this));
-                    if container && !has_layer {
+                    if container && !has_layer && !options.skip_extra_layers {
                         let count = var_names
                             .iter()
                             .filter_map(|x| layer_of(x))

@@ -61,7 +61,8 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
     }
     let entry = |t: Task| set.as_ref().and_then(|s| s.task(t)).cloned();
 
-    // The shared sentence encoder: one forward pass per sentence, reused by the summary.
+    // The extractive summary's sentence encoder. The summarizer encodes only the sentences
+    // it may pick (its MMR pool), not the whole document.
     let mut encoder: Option<Box<dyn SentenceEncoder>> = None;
     let summary_entry = entry(Task::Summary);
     let extractive = summary_entry
@@ -76,7 +77,8 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
         // sentences vary a lot in length (on the seed article, batches of 4 cost about half of batches of 32).
         let emb = SentenceEmbedder::builder()
             .model(spec.clone())
-            .batch_size(4)
+            .batch_size(8)
+            .max_len(32)
             .resolve_options(resolve.clone())
             .build()
             .map_err(|e| models_err("sentence encoder", &e))?;
@@ -124,9 +126,12 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
                 summarizer = Some(Box::new(s));
             }
             _ => {
-                // Extractive: reads the embeddings the facade put on the document.
-                let s = ExtractiveSummarizer::builder()
-                    .length(SummaryLength::Sentences(n))
+                // Extractive, with MiniLM for the sentences it may pick.
+                let mut builder = ExtractiveSummarizer::builder().length(SummaryLength::Sentences(n));
+                if let Some(e) = encoder.take() {
+                    builder = builder.boxed_encoder(e);
+                }
+                let s = builder
                     .build()
                     .map_err(|e| models_err("summarizer", &e))?;
                 provenance.insert("summary".into(), s.name());
@@ -138,7 +143,6 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
     Ok(Analyzer {
         splitter: Box::new(NewsSentenceSplitter::default()),
         tokenizer: Box::new(RuleWordTokenizer::default()),
-        encoder,
         ner,
         clusterer: cluster,
         relations,
