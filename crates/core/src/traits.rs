@@ -1,7 +1,7 @@
 //! One trait per pipeline stage. Implementations live in the task crates; the facade composes
 //! them.
 
-use crate::{AnnotatedDocument, Mention, Relation, Result, Sentence, Summary, Token};
+use crate::{AnnotatedDocument, Embeddings, Mention, Relation, Result, Sentence, Summary, Token};
 
 /// Splits text into sentences.
 pub trait SentenceSplitter: Send + Sync {
@@ -29,6 +29,21 @@ pub trait EntityRecognizer: Send {
     /// # Errors
     /// [`crate::Error::Task`] when the model fails.
     fn recognize(&self, doc: &AnnotatedDocument) -> Result<Vec<Mention>>;
+
+    /// The mentions of [`Self::recognize`] and, where the recognizer's own encoder yields
+    /// them at no extra cost, one vector per sentence of `doc.sentences` (rows in sentence
+    /// order, L2-normalised, pooled from the contextual states it computed anyway), so that
+    /// later stages (the extractive summary) need not encode the document a second time.
+    /// The default gives no vectors.
+    ///
+    /// # Errors
+    /// As [`Self::recognize`].
+    fn recognize_with_sentence_vectors(
+        &self,
+        doc: &AnnotatedDocument,
+    ) -> Result<(Vec<Mention>, Option<Embeddings>)> {
+        Ok((self.recognize(doc)?, None))
+    }
 }
 
 /// Finds relations between the entities of a document.

@@ -150,6 +150,7 @@ fn eval_summary(a: EvalSummaryArgs) -> Result<()> {
     let docs = load_docs(&a.docs, &refs)?;
     let analyzer = builder_from(&a.model, None)
         .tasks(Tasks {
+            ner: true,
             summary: true,
             ..Tasks::none()
         })

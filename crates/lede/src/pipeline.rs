@@ -180,7 +180,8 @@ impl Analyzer {
         &self.provenance
     }
 
-    /// Runs the shared stages and NER over one document: sentences, tokens and entities. The result is what
+    /// Runs the shared stages and NER over one document: sentences, tokens, entities and, when
+    /// the summary runs and the recognizer offers them, sentence vectors from NER's encoder. The result is what
     /// relation extractors and summarizers take; evaluation commands use it to run a single
     /// task as the full pipeline would.
     ///
@@ -195,7 +196,18 @@ impl Analyzer {
 
         if self.tasks.ner {
             if let Some(ner) = &self.ner {
-                let mentions = ner.recognize(&doc).map_err(|e| task_error("ner", &e))?;
+                // The summary reuses NER's encoder states as sentence vectors when the
+                // recognizer offers them, instead of encoding the document again.
+                let mentions = if self.tasks.summary {
+                    let (mentions, vectors) = ner
+                        .recognize_with_sentence_vectors(&doc)
+                        .map_err(|e| task_error("ner", &e))?;
+                    doc.sentence_embeddings =
+                        vectors.filter(|v| v.rows() == doc.sentences.len() && v.dim > 0);
+                    mentions
+                } else {
+                    ner.recognize(&doc).map_err(|e| task_error("ner", &e))?
+                };
                 doc.entities = (self.clusterer)(doc.text(), &mentions);
             }
         }

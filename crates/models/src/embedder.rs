@@ -227,7 +227,11 @@ fn set_layers(files: &mut crate::files::ModelFiles, n: usize) -> Result<()> {
             "no layer count (num_hidden_layers or n_layers) to cut",
         ));
     };
-    let have = files.config.get(key).and_then(serde_json::Value::as_u64).unwrap_or(0);
+    let have = files
+        .config
+        .get(key)
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0);
     if n == 0 || n as u64 > have {
         return Err(Error::config(
             &files.config_path,

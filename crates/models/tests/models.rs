@@ -193,6 +193,28 @@ fn sentence_embedder_on_a_bare_bert() {
     assert_eq!(states[1].pieces.len(), emb.max_len() - 2);
     let as_trait: &dyn lede_core::SentenceEncoder = &emb;
     assert_eq!(as_trait.encode(&["x"]).expect("trait encode")[0].len(), 32);
+
+    // Early exit: the first layer only gives other (still normalised) vectors; the later
+    // layers' weights are skipped, not refused. Zero layers or more than the model has are
+    // configuration errors.
+    let first = SentenceEmbedder::builder()
+        .model(resolve_dir(&dir).expect("resolve"))
+        .layers(1)
+        .build()
+        .expect("one-layer embedder");
+    let v1 = first.embed(&texts[1..2]).expect("embed");
+    let norm: f32 = v1.row(0).dot(&v1.row(0)).sqrt();
+    assert!((norm - 1.0).abs() < 1e-4);
+    let diff: f32 = (&v1.row(0) - &v.row(1)).mapv(f32::abs).sum();
+    assert!(diff > 1e-3, "one layer differs from all layers");
+    for n in [0, 99] {
+        let err = SentenceEmbedder::builder()
+            .model(resolve_dir(&dir).expect("resolve"))
+            .layers(n)
+            .build()
+            .expect_err("bad layer count");
+        assert!(err.to_string().contains("layers"), "{err}");
+    }
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use lede_core::{AnnotatedDocument, Document, EntityRecognizer};
+use lede_core::{AnnotatedDocument, Document, EntityRecognizer, SentenceSplitter};
 use lede_ner::offline::{
     train, OfflineError, OfflineNer, TrainConfig, TrainEvent, CONFIG_FILE, WEIGHTS_FILE,
 };
@@ -165,6 +165,24 @@ fn train_save_load_and_tag() {
     assert_eq!(ner.recognize(&doc).unwrap(), batch[1]);
     assert!(ner.mentions("").unwrap().is_empty());
     assert!(ner.mentions("   \n ").unwrap().is_empty());
+
+    // Sentence vectors come from the same pass: same mentions, one unit row per span (zero
+    // for a span with no word), across several windows.
+    let spans = [(0, long.len() / 2), (long.len() / 2, long.len()), (0, 0)];
+    let (m2, vectors) = ner.mentions_and_sentence_vectors(&long, &spans).unwrap();
+    assert_eq!(m2, mentions);
+    assert!(vectors.dim > 0);
+    assert_eq!(vectors.rows(), spans.len());
+    for i in 0..2 {
+        let norm: f32 = vectors.row(i).unwrap().iter().map(|x| x * x).sum();
+        assert!((norm - 1.0).abs() < 1e-3, "row {i} norm² {norm}");
+    }
+    assert!(vectors.row(2).unwrap().iter().all(|&x| x == 0.0));
+    let mut d = AnnotatedDocument::new(Document::new("d", long.clone()));
+    d.sentences = lede_tokenize::NewsSentenceSplitter::default().split(&long);
+    let (m3, v3) = ner.recognize_with_sentence_vectors(&d).unwrap();
+    assert_eq!(m3, mentions);
+    assert_eq!(v3.map(|v| v.rows()), Some(d.sentences.len()));
 }
 
 #[test]
@@ -237,6 +255,22 @@ fn shipped_model_when_installed() {
         return;
     }
     let ner = OfflineNer::builder(&model, &base).build().unwrap();
+    // Its sentence vectors place a repeated sentence closer to itself than to an unrelated one
+    // (NER states are anisotropic: every cosine is high, so only the order is meaningful;
+    // the summarizer's redundancy threshold adapts to each document for that reason).
+    let story = "The government lifted sanctions on potash exports on Monday. \
+                 The weather in the mountains was mild and sunny. \
+                 The government lifted sanctions on potash exports on Monday.";
+    let a = story.find("The weather").unwrap();
+    let b = story.rfind("The government").unwrap();
+    let spans = [(0, a - 1), (a, b - 1), (b, story.len())];
+    let (_, v) = ner.mentions_and_sentence_vectors(story, &spans).unwrap();
+    let cos = |i: usize, j: usize| -> f32 {
+        let (x, y) = (v.row(i).unwrap(), v.row(j).unwrap());
+        x.iter().zip(y).map(|(p, q)| p * q).sum()
+    };
+    assert!(cos(0, 2) > cos(0, 1), "{} vs {}", cos(0, 2), cos(0, 1));
+    assert!(cos(0, 2) > cos(1, 2), "{} vs {}", cos(0, 2), cos(1, 2));
     let text =
         "Foreign Minister Alexander Downer met Nauru's President Rene Harris in Yaren on Monday.";
     let mentions = ner.mentions(text).unwrap();

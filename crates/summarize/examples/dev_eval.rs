@@ -7,11 +7,6 @@
 //! # Grid-search the scoring weights on the tuning half and print the best:
 //! cargo run --release -p lede-summarize --example dev_eval -- tune \
 //!     --refs models/summarize/dev/lee_background.tune.jsonl --docs /tmp/lee-docs
-//! # Compare redundancy thresholds (`ScoringWeights::redundancy_threshold`) and encoder input
-//! # lengths, MiniLM encoding lazily inside the summarizer as in the facade
-//! # (DEV_EVAL_THRESHOLDS and DEV_EVAL_MAX_LENS: comma-separated lists):
-//! cargo run --release -p lede-summarize --example dev_eval -- threshold \
-//!     --refs models/summarize/dev/lee_background.tune.jsonl --docs /tmp/lee-docs
 //! ```
 //!
 //! `--out FILE` writes the tuned weights (`tune`) or the full report as JSON (`eval`);
@@ -243,70 +238,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "{}",
                 evaluate_summaries(&refs, &docs, &s, &options)?.table()
             );
-        }
-        "threshold" => {
-            // MiniLM encodes lazily inside the summarizer here (the documents carry no
-            // embeddings), as in the facade; `adaptive` encodes every sentence.
-            let bare: Vec<AnnotatedDocument> = docs
-                .iter()
-                .map(|d| {
-                    let mut d = d.clone();
-                    d.sentence_embeddings = None;
-                    d
-                })
-                .collect();
-            let options = EvalOptions {
-                baseline: length,
-                ..Default::default()
-            };
-            let list = |var: &str, default: &str| -> Vec<String> {
-                std::env::var(var)
-                    .unwrap_or_else(|_| default.into())
-                    .split(',')
-                    .map(|v| v.trim().to_string())
-                    .collect()
-            };
-            let thresholds: Vec<Option<f32>> = list(
-                "DEV_EVAL_THRESHOLDS",
-                "adaptive,0.4,0.45,0.5,0.55,0.6,0.65,0.7,0.75,0.8",
-            )
-            .iter()
-            .map(|v| v.parse().ok())
-            .collect();
-            let max_lens: Vec<usize> = list("DEV_EVAL_MAX_LENS", "32,256")
-                .iter()
-                .filter_map(|v| v.parse().ok())
-                .collect();
-            println!("threshold max_len   R-1     R-2     R-L   objective  (stemmed F1)");
-            for &max_len in &max_lens {
-                for &threshold in &thresholds {
-                    let s = ExtractiveSummarizer::builder()
-                        .length(length)
-                        .weights(ScoringWeights {
-                            redundancy_threshold: threshold,
-                            ..base.clone()
-                        })
-                        .encoder(
-                            lede_models::SentenceEmbedder::builder()
-                                .model("minilm")
-                                .batch_size(8)
-                                .max_len(max_len)
-                                .build()?,
-                        )
-                        .build()?;
-                    let report = evaluate_summaries(&refs, &bare, &s, &options)?;
-                    let m = &report.systems[0].mean_stemmed;
-                    println!(
-                        "{:<9} {:<7} {:.4}  {:.4}  {:.4}  {:.4}",
-                        threshold.map_or("adaptive".to_string(), |t| t.to_string()),
-                        max_len,
-                        m.rouge1.f1,
-                        m.rouge2.f1,
-                        m.rouge_l.f1,
-                        objective(&report)
-                    );
-                }
-            }
         }
         other => return Err(format!("unknown command {other}").into()),
     }

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, SummarizeError};
 use crate::graph::{
-    centroid_similarity, cosine_matrix, excess_over, excess_similarity, min_max, mmr_select,
-    normalize_rows, pagerank,
+    centroid_similarity, cosine_matrix, excess_similarity, min_max, mmr_select, normalize_rows,
+    pagerank,
 };
 use crate::lexical::{content_terms, is_stopword, tfidf_embeddings};
 use crate::text::{classify_all, SentenceKind, StorySentence};
@@ -118,15 +118,6 @@ pub struct ScoringWeights {
     /// MMR trade-off: 1 ranks by score alone, lower values penalise sentences that are
     /// unusually similar to the ones already picked ([`crate::graph::excess_similarity`]).
     pub mmr_lambda: f32,
-    /// When two sentences count as redundant for MMR. `Some(t)`: a fixed cosine threshold
-    /// for neural sentence vectors; the redundancy of a pair is `max(0, cos - t) / (1 - t)`.
-    /// It lets the summarizer encode lazily: sentences are encoded in order of relevance,
-    /// only as long as one of them could still be picked, so a 3-sentence summary usually
-    /// encodes 3 to 5 sentences instead of the whole article. `None`, and always for the
-    /// lexical TF-IDF fallback: the threshold adapts to the document (the mean plus one
-    /// standard deviation of its sentence similarities, see
-    /// [`crate::graph::excess_similarity`]), which needs every sentence's vector.
-    pub redundancy_threshold: Option<f32>,
 }
 
 impl Default for ScoringWeights {
@@ -153,20 +144,7 @@ impl Default for ScoringWeights {
             length: 0.0,
             pagerank_damping: 0.85,
             mmr_lambda: 0.6,
-            redundancy_threshold: Some(REDUNDANCY_THRESHOLD),
         }
-    }
-}
-
-/// The default [`ScoringWeights::redundancy_threshold`] (chosen on the tuning half of the
-/// development references with MiniLM, see `docs/EVALUATION.md`).
-const REDUNDANCY_THRESHOLD: f32 = 0.35;
-
-impl ScoringWeights {
-    /// Whether a feature needs the similarity graph of all eligible sentences (PageRank
-    /// centrality or closeness to the centroid), so that every sentence must be encoded.
-    pub fn needs_graph(&self) -> bool {
-        self.centrality != 0.0 || self.centroid != 0.0
     }
 }
 
@@ -206,13 +184,6 @@ impl ScoringWeights {
             return Err(SummarizeError::InvalidConfig(
                 "pagerank_damping must be in [0, 1)".into(),
             ));
-        }
-        if let Some(t) = self.redundancy_threshold {
-            if !(-1.0..1.0).contains(&t) {
-                return Err(SummarizeError::InvalidConfig(
-                    "redundancy_threshold must be in [-1, 1)".into(),
-                ));
-            }
         }
         if !(0.0..=1.0).contains(&self.mmr_lambda) {
             return Err(SummarizeError::InvalidConfig(
@@ -304,7 +275,8 @@ pub struct Ranking {
     pub embeddings: EmbeddingSource,
     /// Indices (into `sentences`) of the eligible ones.
     eligible: Vec<usize>,
-    /// Redundancy between eligible sentences (see [`ScoringWeights::redundancy_threshold`]).
+    /// Redundancy between eligible sentences ([`crate::graph::excess_similarity`] of their
+    /// cosine similarities).
     redundancy: Array2<f32>,
 }
 
@@ -549,8 +521,7 @@ impl ExtractiveSummarizer {
         &self.weights
     }
 
-    /// Scores every sentence of `doc`, with vectors for all of them (the document's own
-    /// embeddings, the encoder's, or TF-IDF), and MMR choosing among every eligible sentence.
+    /// Scores every sentence of `doc`.
     ///
     /// # Errors
     /// Encoder failures, or [`SummarizeError::NoEmbeddings`] when no vectors can be had.
@@ -560,7 +531,7 @@ impl ExtractiveSummarizer {
         Ok(rank_prepared(
             doc,
             &prepared,
-            Some(&vectors),
+            &vectors,
             source,
             &self.weights,
         ))
@@ -576,52 +547,12 @@ impl ExtractiveSummarizer {
         length: SummaryLength,
     ) -> Result<Summary> {
         length.validate()?;
-        let w = &self.weights;
-        let prepared = prepare(doc, self.splitter.as_ref());
-        let lazy = match (&self.encoder, w.redundancy_threshold) {
-            (Some(e), Some(t))
-                if !w.needs_graph() && document_vectors(doc, &prepared).is_none() =>
-            {
-                Some((e, t))
-            }
-            _ => None,
-        };
-        let chosen: Vec<Sentence> = match lazy {
-            Some((encoder, threshold)) => {
-                let ranking = rank_prepared(doc, &prepared, None, EmbeddingSource::Encoder, w);
-                let texts: Vec<&str> = ranking
-                    .sentences
-                    .iter()
-                    .map(|s| s.sentence.text.as_str())
-                    .collect();
-                let picked = lazy_mmr(
-                    &ranking,
-                    length,
-                    // The likely picks and two more, in one forward pass.
-                    length_estimate(length, &prepared) + 2,
-                    w.mmr_lambda,
-                    threshold,
-                    |idx: &[usize]| {
-                        let batch: Vec<&str> =
-                            idx.iter().filter_map(|&i| texts.get(i).copied()).collect();
-                        encode_rows(encoder.as_ref(), &batch)
-                    },
-                )?;
-                picked
-                    .into_iter()
-                    .filter_map(|i| ranking.sentences.get(i).map(|s| s.sentence.clone()))
-                    .collect()
-            }
-            None => {
-                let (vectors, source) = self.vectors(doc, &prepared)?;
-                let ranking = rank_prepared(doc, &prepared, Some(&vectors), source, w);
-                ranking
-                    .select(length, w.mmr_lambda)
-                    .into_iter()
-                    .map(|s| s.sentence.clone())
-                    .collect()
-            }
-        };
+        let ranking = self.rank(doc)?;
+        let chosen = ranking
+            .select(length, self.weights.mmr_lambda)
+            .into_iter()
+            .map(|s| s.sentence.clone())
+            .collect();
         Ok(summary_of(chosen, "extractive"))
     }
 
@@ -631,8 +562,20 @@ impl ExtractiveSummarizer {
         doc: &AnnotatedDocument,
         prepared: &Prepared,
     ) -> Result<(Array2<f32>, EmbeddingSource)> {
-        if let Some(a) = document_vectors(doc, prepared) {
-            return Ok((a, EmbeddingSource::Document));
+        let n = prepared.sentences.len();
+        if !prepared.own {
+            if let Some(e) = &doc.sentence_embeddings {
+                if e.dim > 0 && e.rows() == n && e.values.len() == n * e.dim {
+                    if let Ok(a) = Array2::from_shape_vec((n, e.dim), e.values.clone()) {
+                        return Ok((a, EmbeddingSource::Document));
+                    }
+                }
+                tracing::warn!(
+                    rows = e.rows(),
+                    sentences = n,
+                    "document embeddings do not match its sentences; not using them"
+                );
+            }
         }
         let texts: Vec<&str> = prepared
             .story
@@ -646,183 +589,29 @@ impl ExtractiveSummarizer {
                     EmbeddingSource::Encoder,
                 ));
             }
-            return Ok((
-                encode_rows(encoder.as_ref(), &texts)?,
-                EmbeddingSource::Encoder,
-            ));
+            let rows = encoder.encode(&texts).map_err(SummarizeError::Encoder)?;
+            let dim = rows.first().map_or(0, Vec::len);
+            if rows.len() != n || dim == 0 || rows.iter().any(|r| r.len() != dim) {
+                return Err(SummarizeError::EmbeddingShape {
+                    rows: rows.len(),
+                    dim,
+                    sentences: n,
+                });
+            }
+            let flat: Vec<f32> = rows.into_iter().flatten().collect();
+            let a = Array2::from_shape_vec((n, dim), flat).map_err(|_| {
+                SummarizeError::EmbeddingShape {
+                    rows: n,
+                    dim,
+                    sentences: n,
+                }
+            })?;
+            return Ok((a, EmbeddingSource::Encoder));
         }
         if self.lexical_fallback {
             return Ok((tfidf_embeddings(&texts), EmbeddingSource::Lexical));
         }
         Err(SummarizeError::NoEmbeddings)
-    }
-}
-
-/// The document's own sentence embeddings, when they match its sentences.
-fn document_vectors(doc: &AnnotatedDocument, prepared: &Prepared) -> Option<Array2<f32>> {
-    if prepared.own {
-        return None;
-    }
-    let e = doc.sentence_embeddings.as_ref()?;
-    let n = prepared.sentences.len();
-    if e.dim > 0 && e.rows() == n && e.values.len() == n * e.dim {
-        if let Ok(a) = Array2::from_shape_vec((n, e.dim), e.values.clone()) {
-            return Some(a);
-        }
-    }
-    tracing::warn!(
-        rows = e.rows(),
-        sentences = n,
-        "document embeddings do not match its sentences; not using them"
-    );
-    None
-}
-
-/// Encodes `texts` (at least one) into a `[texts, dim]` matrix, checking the encoder's output.
-fn encode_rows(encoder: &dyn SentenceEncoder, texts: &[&str]) -> Result<Array2<f32>> {
-    let n = texts.len();
-    let rows = encoder.encode(texts).map_err(SummarizeError::Encoder)?;
-    let dim = rows.first().map_or(0, Vec::len);
-    if rows.len() != n || dim == 0 || rows.iter().any(|r| r.len() != dim) {
-        return Err(SummarizeError::EmbeddingShape {
-            rows: rows.len(),
-            dim,
-            sentences: n,
-        });
-    }
-    let flat: Vec<f32> = rows.into_iter().flatten().collect();
-    Array2::from_shape_vec((n, dim), flat).map_err(|_| SummarizeError::EmbeddingShape {
-        rows: n,
-        dim,
-        sentences: n,
-    })
-}
-
-/// Greedy MMR over the eligible sentences of `ranking` (scored without vectors), encoding
-/// sentences only when they are needed, with a fixed redundancy threshold: the same picks as
-/// [`mmr_select`] over [`excess_over`] of all their vectors.
-///
-/// Redundancy is never negative, so a sentence can score at most `lambda * relevance`. The
-/// `first` most relevant sentences are encoded at once (they are the likely picks); before
-/// each pick, as long as the best encoded candidate's MMR value is below the bound of the
-/// most relevant candidate not yet encoded, the next two are encoded. Returns indices into
-/// `ranking.sentences`, in document order.
-fn lazy_mmr(
-    ranking: &Ranking,
-    length: SummaryLength,
-    first: usize,
-    lambda: f32,
-    threshold: f32,
-    mut encode: impl FnMut(&[usize]) -> Result<Array2<f32>>,
-) -> Result<Vec<usize>> {
-    let items: Vec<&RankedSentence> = ranking
-        .eligible
-        .iter()
-        .filter_map(|&i| ranking.sentences.get(i))
-        .collect();
-    if items.is_empty() {
-        return Ok(Vec::new());
-    }
-    let raw: Array1<f32> = items.iter().map(|s| s.score).collect();
-    let relevance = min_max(raw.view());
-    // Items by relevance, best first (ties: earlier sentence).
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&a, &b| relevance[b].total_cmp(&relevance[a]).then(a.cmp(&b)));
-    let limit = length.sentence_limit(items.len());
-    let words: Vec<usize> = items
-        .iter()
-        .map(|s| crate::text::word_count(&s.sentence.text))
-        .collect();
-    let budget = length.word_budget();
-    let fits = |chosen: &[usize], i: usize| match budget {
-        None => true,
-        Some(b) => chosen.is_empty() || chosen.iter().map(|&j| words[j]).sum::<usize>() + words[i] <= b,
-    };
-    let mut vectors: Vec<Option<Array1<f32>>> = vec![None; items.len()];
-    let mut encoded = 0; // items order[..encoded] have vectors
-    let mut encode_next = |count: usize, vectors: &mut Vec<Option<Array1<f32>>>, encoded: &mut usize| -> Result<()> {
-        let end = (*encoded + count).min(order.len());
-        if end <= *encoded {
-            return Ok(());
-        }
-        let idx: Vec<usize> = order[*encoded..end].iter().map(|&k| items[k].index).collect();
-        let rows = normalize_rows(encode(&idx)?.view());
-        for (r, &k) in order[*encoded..end].iter().enumerate() {
-            vectors[k] = Some(rows.row(r).to_owned());
-        }
-        *encoded = end;
-        Ok(())
-    };
-    encode_next(first.max(1), &mut vectors, &mut encoded)?;
-    let redundancy = |a: &Array1<f32>, b: &Array1<f32>| -> f32 {
-        let cos = a.dot(b);
-        if cos.is_finite() && cos > threshold {
-            (cos - threshold) / (1.0 - threshold)
-        } else {
-            0.0
-        }
-    };
-    let mut picked: Vec<usize> = Vec::new();
-    while picked.len() < limit {
-        loop {
-            // The best encoded candidate.
-            let mut best: Option<(usize, f32)> = None;
-            for &k in &order[..encoded] {
-                if picked.contains(&k) || !fits(&picked, k) {
-                    continue;
-                }
-                let Some(v) = vectors[k].as_ref() else { continue };
-                let red = picked
-                    .iter()
-                    .filter_map(|&j| vectors[j].as_ref().map(|u| redundancy(v, u)))
-                    .fold(0.0f32, f32::max);
-                let value = lambda * relevance[k] - (1.0 - lambda) * red;
-                if best.map_or(true, |(_, b)| value > b) {
-                    best = Some((k, value));
-                }
-            }
-            // Could a candidate not yet encoded beat it?
-            let next = order[encoded..].iter().copied().find(|&k| fits(&picked, k));
-            match (best, next) {
-                (_, Some(k)) if best.map_or(true, |(_, b)| lambda * relevance[k] > b) => {
-                    encode_next(2, &mut vectors, &mut encoded)?;
-                }
-                (Some((k, _)), _) => {
-                    picked.push(k);
-                    break;
-                }
-                (None, _) => {
-                    let mut out: Vec<usize> = picked.iter().map(|&k| items[k].index).collect();
-                    out.sort_unstable();
-                    return Ok(out);
-                }
-            }
-        }
-    }
-    tracing::debug!(
-        eligible = items.len(),
-        encoded,
-        "lazy MMR: sentences encoded"
-    );
-    let mut out: Vec<usize> = picked.iter().map(|&k| items[k].index).collect();
-    out.sort_unstable();
-    Ok(out)
-}
-
-/// About how many sentences a summary of `length` has.
-fn length_estimate(length: SummaryLength, prepared: &Prepared) -> usize {
-    let eligible = prepared.eligible.len();
-    match length {
-        SummaryLength::Words(budget) => {
-            let words: usize = prepared
-                .eligible
-                .iter()
-                .filter_map(|&i| prepared.story.get(i).map(|s| s.words))
-                .sum();
-            let mean = (words / eligible.max(1)).max(1);
-            budget.div_ceil(mean) + 1
-        }
-        other => other.sentence_limit(eligible),
     }
 }
 
@@ -966,13 +755,10 @@ fn by_max(v: &[f32]) -> Vec<f32> {
     }
 }
 
-/// Scores the story sentences. With `vectors` (one row per story sentence, else TF-IDF of the
-/// eligible ones stands in), the similarity graph gives centrality, centroid closeness and the
-/// redundancy between eligible sentences; without, those are 0 (for [`lazy_mmr`]).
 fn rank_prepared(
     doc: &AnnotatedDocument,
     prepared: &Prepared,
-    vectors: Option<&Array2<f32>>,
+    vectors: &Array2<f32>,
     source: EmbeddingSource,
     w: &ScoringWeights,
 ) -> Ranking {
@@ -981,41 +767,25 @@ fn rank_prepared(
     let contents: Vec<Sentence> = story.iter().map(|s| s.content.clone()).collect();
 
     // Vectors and similarities of the eligible sentences.
-    let (centrality, centroid, redundancy) = match vectors {
-        Some(vectors) => {
-            let sub = if vectors.nrows() == story.len() {
-                vectors.select(Axis(0), eligible)
-            } else {
-                tfidf_embeddings(
-                    &eligible
-                        .iter()
-                        .filter_map(|&i| contents.get(i).map(|s| s.text.as_str()))
-                        .collect::<Vec<_>>(),
-                )
-            };
-            let sub = normalize_rows(sub.view());
-            let similarity = cosine_matrix(sub.view());
-            let pr = pagerank(similarity.view(), w.pagerank_damping, None);
-            let pr_max = pr.iter().copied().fold(0.0f32, f32::max);
-            let centrality: Vec<f32> = pr
+    let sub = if vectors.nrows() == story.len() {
+        vectors.select(Axis(0), eligible)
+    } else {
+        tfidf_embeddings(
+            &eligible
                 .iter()
-                .map(|v| if pr_max > 0.0 { v / pr_max } else { 0.0 })
-                .collect();
-            let centroid = min_max(centroid_similarity(sub.view()).view()).to_vec();
-            let redundancy = match w.redundancy_threshold {
-                Some(t) if source != EmbeddingSource::Lexical => {
-                    excess_over(similarity.view(), t)
-                }
-                _ => excess_similarity(similarity.view()),
-            };
-            (centrality, centroid, redundancy)
-        }
-        None => (
-            Vec::new(),
-            Vec::new(),
-            Array2::zeros((eligible.len(), eligible.len())),
-        ),
+                .filter_map(|&i| contents.get(i).map(|s| s.text.as_str()))
+                .collect::<Vec<_>>(),
+        )
     };
+    let sub = normalize_rows(sub.view());
+    let similarity = cosine_matrix(sub.view());
+    let pr = pagerank(similarity.view(), w.pagerank_damping, None);
+    let pr_max = pr.iter().copied().fold(0.0f32, f32::max);
+    let centrality: Vec<f32> = pr
+        .iter()
+        .map(|v| if pr_max > 0.0 { v / pr_max } else { 0.0 })
+        .collect();
+    let centroid = min_max(centroid_similarity(sub.view()).view());
 
     // Heading words: headline lines of the text and the document title.
     let mut heading_terms: HashSet<String> = story
@@ -1137,7 +907,7 @@ fn rank_prepared(
         sentences: ranked,
         embeddings: source,
         eligible: eligible.clone(),
-        redundancy,
+        redundancy: excess_similarity(similarity.view()),
     }
 }
 

@@ -149,25 +149,6 @@ pub fn excess_similarity(sim: ArrayView2<'_, f32>) -> Array2<f32> {
     out
 }
 
-/// Redundancy over a fixed cosine threshold `t`: `max(0, sim - t) / (1 - t)` off the
-/// diagonal, 0 on it.
-pub fn excess_over(sim: ArrayView2<'_, f32>, t: f32) -> Array2<f32> {
-    let n = sim.nrows().min(sim.ncols());
-    let mut out = Array2::<f32>::zeros((n, n));
-    if !(t < 1.0) {
-        return out;
-    }
-    for i in 0..n {
-        for j in 0..n {
-            let v = sim[[i, j]];
-            if i != j && v.is_finite() && v > t {
-                out[[i, j]] = (v - t) / (1.0 - t);
-            }
-        }
-    }
-    out
-}
-
 /// Maximal marginal relevance: greedily picks items maximising
 /// `lambda * relevance[i] - (1 - lambda) * max_{j picked} sim[i, j]` while `fits` accepts the
 /// item given the items already picked; stops when nothing else fits or `limit` items are

@@ -61,8 +61,9 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
     }
     let entry = |t: Task| set.as_ref().and_then(|s| s.task(t)).cloned();
 
-    // The extractive summary's sentence encoder. The summarizer encodes only the sentences
-    // it may pick (its MMR pool), not the whole document.
+    // The extractive summary's own sentence encoder, for documents that arrive without
+    // sentence vectors: when NER runs, its encoder states are pooled into sentence vectors
+    // instead (`Analyzer::annotate`), and this encoder is not used.
     let mut encoder: Option<Box<dyn SentenceEncoder>> = None;
     let summary_entry = entry(Task::Summary);
     let extractive = summary_entry
@@ -77,8 +78,7 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
         // sentences vary a lot in length (on the seed article, batches of 4 cost about half of batches of 32).
         let emb = SentenceEmbedder::builder()
             .model(spec.clone())
-            .batch_size(8)
-            .max_len(32)
+            .batch_size(4)
             .resolve_options(resolve.clone())
             .build()
             .map_err(|e| models_err("sentence encoder", &e))?;
@@ -127,13 +127,12 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
             }
             _ => {
                 // Extractive, with MiniLM for the sentences it may pick.
-                let mut builder = ExtractiveSummarizer::builder().length(SummaryLength::Sentences(n));
+                let mut builder =
+                    ExtractiveSummarizer::builder().length(SummaryLength::Sentences(n));
                 if let Some(e) = encoder.take() {
                     builder = builder.boxed_encoder(e);
                 }
-                let s = builder
-                    .build()
-                    .map_err(|e| models_err("summarizer", &e))?;
+                let s = builder.build().map_err(|e| models_err("summarizer", &e))?;
                 provenance.insert("summary".into(), s.name());
                 summarizer = Some(Box::new(s));
             }

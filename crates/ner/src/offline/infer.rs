@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use lede_core::{AnnotatedDocument, EntityRecognizer, Mention, OffsetMap};
+use lede_core::{AnnotatedDocument, Embeddings, EntityRecognizer, Mention, OffsetMap};
 use tch::{Kind, Tensor};
 
 use super::config::ModelConfig;
@@ -33,11 +33,19 @@ pub(crate) struct Tagger {
 pub(crate) struct Tagged {
     pub(crate) features: DocFeatures,
     pub(crate) spans: Vec<WordSpan>,
+    /// When asked for: per word, the encoder's last hidden state at its first piece (empty for
+    /// a word with no pieces).
+    pub(crate) word_states: Vec<Vec<f32>>,
 }
 
 impl Tagger {
     /// Tags several documents, batching their windows together.
     pub(crate) fn tag(&self, texts: &[&str]) -> Result<Vec<Tagged>> {
+        self.tag_with(texts, false)
+    }
+
+    /// [`Self::tag`], keeping each word's hidden state when `states` is set.
+    pub(crate) fn tag_with(&self, texts: &[&str], states: bool) -> Result<Vec<Tagged>> {
         let k = self.tags.len();
         let mut feats = Vec::with_capacity(texts.len());
         let mut inputs: Vec<(usize, WindowInput)> = Vec::new();
@@ -53,6 +61,16 @@ impl Tagger {
             .iter()
             .map(|f| vec![Vec::new(); f.words.len()])
             .collect();
+        let mut word_states: Vec<Vec<Vec<f32>>> = feats
+            .iter()
+            .map(|f| {
+                if states {
+                    vec![Vec::new(); f.words.len()]
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
         let mut order: Vec<usize> = (0..inputs.len()).collect();
         order.sort_by_key(|&i| inputs.get(i).map_or(0, |(_, w)| w.ids.len()));
         let _guard = tch::no_grad_guard();
@@ -62,7 +80,7 @@ impl Tagger {
                 .filter_map(|&i| inputs.get(i).map(|(_, w)| w))
                 .collect();
             let (ids, shapes, mask, longest) = batch_tensors(&batch, self.enc.pad);
-            let logits = self.net.forward(&ids, &shapes, &mask, false)?;
+            let (logits, hidden) = self.net.forward_with_states(&ids, &shapes, &mask, false)?;
             let mut flat = Vec::new();
             let mut owners = Vec::new();
             for (r, &i) in chunk.iter().enumerate() {
@@ -82,6 +100,38 @@ impl Tagger {
                 .f_index_select(0, &idx)?
                 .f_log_softmax(-1, Kind::Float)?;
             let values: Vec<f32> = Vec::<f32>::try_from(lp.f_flatten(0, -1)?)?;
+            if states {
+                // Every piece of each owned word (sum; sentences are normalised later, so
+                // this pools like a mean over pieces).
+                let mut all = Vec::new();
+                let mut all_owners = Vec::new();
+                for (r, &i) in chunk.iter().enumerate() {
+                    if let Some((d, w)) = inputs.get(i) {
+                        let f = feats.get(*d);
+                        for &(word, pos) in &w.firsts {
+                            let n = f.and_then(|f| f.pieces.get(word)).map_or(1, Vec::len);
+                            for j in 0..n.max(1) {
+                                all.push((r * longest + pos + j) as i64);
+                                all_owners.push((*d, word));
+                            }
+                        }
+                    }
+                }
+                let dim = hidden.size().last().copied().unwrap_or(0);
+                let hs = hidden
+                    .f_view([-1, dim])?
+                    .f_index_select(0, &Tensor::from_slice(&all))?;
+                let hv: Vec<f32> = Vec::<f32>::try_from(hs.f_flatten(0, -1)?)?;
+                for (&(d, word), row) in all_owners.iter().zip(hv.chunks(dim.max(1) as usize)) {
+                    if let Some(slot) = word_states.get_mut(d).and_then(|r| r.get_mut(word)) {
+                        if slot.len() == row.len() {
+                            slot.iter_mut().zip(row).for_each(|(a, b)| *a += b);
+                        } else {
+                            *slot = row.to_vec();
+                        }
+                    }
+                }
+            }
             for ((d, word), row) in owners.into_iter().zip(values.chunks(k)) {
                 if let Some(slot) = rows.get_mut(d).and_then(|r| r.get_mut(word)) {
                     *slot = row.to_vec();
@@ -91,9 +141,11 @@ impl Tagger {
         Ok(feats
             .into_iter()
             .zip(rows)
-            .map(|(features, r)| Tagged {
+            .zip(word_states)
+            .map(|((features, r), word_states)| Tagged {
                 spans: self.tags.viterbi(&r),
                 features,
+                word_states,
             })
             .collect())
     }
@@ -318,6 +370,48 @@ impl OfflineNer {
     }
 }
 
+impl OfflineNer {
+    /// The mentions of `text`, and one vector per span of `sentences` (byte ranges): the mean
+    /// of the network's last hidden states at the first piece of each word starting inside
+    /// the span, L2-normalised (all zeros for a span with no word). Comes from the same
+    /// forward pass as the mentions.
+    ///
+    /// # Errors
+    /// [`OfflineError`] when libtorch or the tokenizer fails.
+    pub fn mentions_and_sentence_vectors(
+        &self,
+        text: &str,
+        sentences: &[(usize, usize)],
+    ) -> Result<(Vec<Mention>, Embeddings)> {
+        let tagged = self.tagger.tag_with(&[text], true)?;
+        let Some(t) = tagged.first() else {
+            return Ok((Vec::new(), Embeddings::default()));
+        };
+        let mut mentions = mentions_of(text, t, &self.tagger.tags, |l| self.keep(l))?;
+        mentions.retain(|m| m.score >= self.min_score);
+        let dim = t.word_states.iter().map(Vec::len).max().unwrap_or(0);
+        let mut values = vec![0.0f32; sentences.len() * dim];
+        if dim > 0 {
+            for (row, &(start, end)) in values.chunks_mut(dim).zip(sentences) {
+                let mut n = 0usize;
+                for (w, v) in t.features.words.iter().zip(&t.word_states) {
+                    if w.start >= start && w.start < end && v.len() == dim {
+                        row.iter_mut().zip(v).for_each(|(a, b)| *a += b);
+                        n += 1;
+                    }
+                }
+                let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
+                if n > 0 && norm > 0.0 && norm.is_finite() {
+                    row.iter_mut().for_each(|x| *x /= norm);
+                } else {
+                    row.iter_mut().for_each(|x| *x = 0.0);
+                }
+            }
+        }
+        Ok((mentions, Embeddings { dim, values }))
+    }
+}
+
 impl EntityRecognizer for OfflineNer {
     fn name(&self) -> String {
         "lede-ner-minilm".to_string()
@@ -326,5 +420,21 @@ impl EntityRecognizer for OfflineNer {
     fn recognize(&self, doc: &AnnotatedDocument) -> lede_core::Result<Vec<Mention>> {
         self.mentions(doc.text())
             .map_err(|e| lede_core::Error::task("ner", e))
+    }
+
+    fn recognize_with_sentence_vectors(
+        &self,
+        doc: &AnnotatedDocument,
+    ) -> lede_core::Result<(Vec<Mention>, Option<Embeddings>)> {
+        let spans: Vec<(usize, usize)> = doc
+            .sentences
+            .iter()
+            .map(|s| (s.span.start, s.span.end))
+            .collect();
+        let (mentions, vectors) = self
+            .mentions_and_sentence_vectors(doc.text(), &spans)
+            .map_err(|e| lede_core::Error::task("ner", e))?;
+        let vectors = (vectors.dim > 0 && !spans.is_empty()).then_some(vectors);
+        Ok((mentions, vectors))
     }
 }

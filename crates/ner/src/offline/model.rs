@@ -263,12 +263,25 @@ impl NerNet {
         mask: &Tensor,
         train: bool,
     ) -> Result<Tensor> {
+        Ok(self.forward_with_states(ids, shapes, mask, train)?.0)
+    }
+
+    /// Tag logits `[batch, seq, tags]` and the encoder's last hidden states
+    /// `[batch, seq, hidden]`.
+    pub(crate) fn forward_with_states(
+        &self,
+        ids: &Tensor,
+        shapes: &Tensor,
+        mask: &Tensor,
+        train: bool,
+    ) -> Result<(Tensor, Tensor)> {
         let emb = ids.f_embedding_like(&self.word_embeddings)? + self.shapes.forward(shapes);
         let out =
             self.bert
                 .forward_t(None, Some(mask), None, None, Some(&emb), None, None, train)?;
         let h = out.hidden_state.dropout(self.dropout, train);
-        Ok(self.head.forward(&h))
+        let logits = self.head.forward(&h);
+        Ok((logits, out.hidden_state))
     }
 }
 

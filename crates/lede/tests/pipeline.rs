@@ -1,0 +1,81 @@
+//! The facade's in-process pipeline with the offline models (skipped when `cargo xtask setup`
+//! has not installed them): which stage computes the summary's sentence vectors.
+
+use lede::{Analyzer, Document, Tasks};
+
+fn seed() -> Document {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../seeds/belarus-pardons-efe.txt"
+    );
+    Document::new("seed", std::fs::read_to_string(path).expect("seed article"))
+}
+
+fn analyzer(tasks: Tasks) -> Option<Analyzer> {
+    match Analyzer::builder().tasks(tasks).build() {
+        Ok(a) => Some(a),
+        Err(e) => {
+            eprintln!("skipping: {e} (run `cargo xtask setup`)");
+            None
+        }
+    }
+}
+
+#[test]
+fn ner_encoder_states_serve_as_the_summary_sentence_vectors() {
+    let with_summary = Tasks {
+        ner: true,
+        summary: true,
+        ..Tasks::none()
+    };
+    let Some(a) = analyzer(with_summary) else {
+        return;
+    };
+    let doc = a.annotate(seed()).unwrap();
+    let v = doc
+        .sentence_embeddings
+        .as_ref()
+        .expect("NER gives sentence vectors when the summary runs");
+    assert_eq!(v.rows(), doc.sentences.len());
+    assert_eq!(v.dim, 384);
+    for i in 0..v.rows() {
+        let norm: f32 = v.row(i).unwrap().iter().map(|x| x * x).sum();
+        assert!(
+            norm == 0.0 || (norm - 1.0).abs() < 1e-3,
+            "row {i}: norm² {norm}"
+        );
+    }
+    let analysis = a.analyze(seed()).unwrap();
+    let summary = analysis.summary.expect("a summary");
+    assert_eq!(summary.sentences.len(), 3);
+    assert!(summary.text.contains("Bialiatski"));
+
+    // Without the summary, NER does not pool sentence vectors.
+    let Some(ner_only) = analyzer(Tasks {
+        ner: true,
+        ..Tasks::none()
+    }) else {
+        return;
+    };
+    assert!(ner_only
+        .annotate(seed())
+        .unwrap()
+        .sentence_embeddings
+        .is_none());
+
+    // Without NER, the summarizer encodes with its own MiniLM and still summarises.
+    let Some(summary_only) = analyzer(Tasks {
+        summary: true,
+        ..Tasks::none()
+    }) else {
+        return;
+    };
+    let doc = summary_only.annotate(seed()).unwrap();
+    assert!(doc.sentence_embeddings.is_none());
+    let s = summary_only
+        .analyze(seed())
+        .unwrap()
+        .summary
+        .expect("a summary");
+    assert_eq!(s.sentences.len(), 3);
+}
