@@ -53,6 +53,11 @@ pub(crate) struct EvalSummaryArgs {
     /// Print the report as JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Summarize without running NER first. By default NER runs, as in `lede analyze`, and
+    /// the summary reuses its encoder states as sentence vectors; with this flag the
+    /// summarizer encodes the sentences with its own MiniLM (what a summary-only run does).
+    #[arg(long)]
+    no_ner: bool,
     #[command(flatten)]
     model: ModelArgs,
 }
@@ -150,7 +155,7 @@ fn eval_summary(a: EvalSummaryArgs) -> Result<()> {
     let docs = load_docs(&a.docs, &refs)?;
     let analyzer = builder_from(&a.model, None)
         .tasks(Tasks {
-            ner: true,
+            ner: !a.no_ner,
             summary: true,
             ..Tasks::none()
         })

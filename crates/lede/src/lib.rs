@@ -6,9 +6,9 @@
 //!
 //! This is the facade: it re-exports the task crates ([`core`], [`tokenize`], [`models`],
 //! [`ner`], [`relations`], [`summarize`]) so a project can depend on `lede` alone, and composes
-//! them in an [`Analyzer`]. Work shared between tasks (segmentation, sentence embeddings) is
-//! done once per document and handed to every task through a
-//! [`core::AnnotatedDocument`].
+//! them in an [`Analyzer`]. Work shared between tasks is done once per document and handed to
+//! every task through a [`core::AnnotatedDocument`]: segmentation, and the sentence vectors
+//! the offline NER model pools from its own encoder pass for the summary.
 //!
 //! ```
 //! use lede::{Analyzer, Document};

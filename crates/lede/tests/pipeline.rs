@@ -15,6 +15,11 @@ fn analyzer(tasks: Tasks) -> Option<Analyzer> {
     match Analyzer::builder().tasks(tasks).build() {
         Ok(a) => Some(a),
         Err(e) => {
+            // In CI (`CI` set) the models must be there.
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "models missing in CI: {e}"
+            );
             eprintln!("skipping: {e} (run `cargo xtask setup`)");
             None
         }

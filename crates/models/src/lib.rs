@@ -16,7 +16,7 @@
 //!   file, never a panic or a libtorch abort.
 //! * [`ThreadPlan`]: the one place that decides model instances and libtorch threads.
 //! * [`TransformerEncoder`] (BERT, RoBERTa, XLM-R, DistilBERT, ELECTRA) and
-//!   [`SentenceEmbedder`], the shared MiniLM sentence encoder (implements
+//!   [`SentenceEmbedder`], the MiniLM sentence encoder (implements
 //!   [`lede_core::SentenceEncoder`]), with token-level hidden states for later scoring.
 //! * `testing` (cargo feature): tiny random models of each architecture for tests.
 //!

@@ -6,6 +6,11 @@
 //!     /tmp/relprep/lee_background.jsonl ~/.cache/lede/models/all-MiniLM-L6-v2 models/relations
 //! cargo run -p lede-relations --example train_pair_classifier -- --show-hits CORPUS
 //! ```
+//!
+//! Training options (before the paths): `--layers N` runs the first N encoder layers (early
+//! exit), `--context W` encodes each sentence's candidate mentions with W words on either side
+//! instead of the whole sentence; both are recorded in `pair-classifier.json` and used at
+//! inference.
 
 use std::path::PathBuf;
 
@@ -65,11 +70,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         return Ok(());
     }
-    let [corpus, encoder, out] = args.as_slice() else {
-        return Err("usage: train_pair_classifier CORPUS ENCODER_DIR OUT_DIR".into());
+    let mut layers = None;
+    let mut context = None;
+    let mut rest = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--layers" => layers = Some(it.next().ok_or("--layers N")?.parse::<usize>()?),
+            "--context" => context = Some(it.next().ok_or("--context W")?.parse::<usize>()?),
+            _ => rest.push(a.clone()),
+        }
+    }
+    let [corpus, encoder, out] = rest.as_slice() else {
+        return Err(
+            "usage: train_pair_classifier [--layers N] [--context W] CORPUS ENCODER_DIR OUT_DIR"
+                .into(),
+        );
     };
     tch::set_num_threads(2);
-    let cfg = TrainConfig::new(corpus.into(), encoder.into(), out.into());
+    let mut cfg = TrainConfig::new(corpus.into(), encoder.into(), out.into());
+    cfg.encoder_layers = layers;
+    cfg.context_words = context;
     let report = train(&schema, &cfg)?;
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())

@@ -8,7 +8,7 @@ use lede_core::{AnnotatedDocument, Evidence, Relation};
 
 use crate::candidates::{from_context, Candidate};
 use crate::context::DocContext;
-use crate::model::PairModel;
+use crate::model::{sentence_windows, PairModel};
 use crate::rules::{apply, HitTail};
 use crate::schema::Schema;
 use crate::{RelationError, Result};
@@ -107,7 +107,9 @@ impl RelationExtractorBuilder {
         self
     }
 
-    /// An encoder already loaded (it must be the one the classifier was trained over).
+    /// An encoder already loaded (it must be the one the classifier was trained over, running
+    /// the layers recorded in [`crate::model::HeadMeta::encoder_layers`]; the `encoder_dir` and
+    /// `encoder_model` settings apply them by themselves).
     pub fn encoder(mut self, embedder: lede_models::SentenceEmbedder) -> Self {
         self.encoder = Some(EncoderSource::Loaded(Box::new(embedder)));
         self
@@ -139,23 +141,15 @@ impl RelationExtractorBuilder {
         let batch = self.max_sentences_per_batch.unwrap_or(16);
         let model = match (self.model_dir, self.encoder) {
             (Some(m), Some(e)) => {
+                // The classifier first: it says how its encoder runs (layers).
+                let classifier = crate::model::PairClassifier::load(&m)?;
+                let encoding = classifier.meta.encoding();
                 let embedder = match e {
                     EncoderSource::Loaded(b) => *b,
-                    EncoderSource::Dir(d) => lede_models::SentenceEmbedder::builder()
-                        .model(d.as_path())
-                        .batch_size(batch)
-                        .build()
-                        .map_err(|e| RelationError::Encoder(Box::new(e)))?,
-                    EncoderSource::Spec(s) => lede_models::SentenceEmbedder::builder()
-                        .model(s.as_str())
-                        .batch_size(batch)
-                        .build()
-                        .map_err(|e| RelationError::Encoder(Box::new(e)))?,
+                    EncoderSource::Dir(d) => encoding.embedder(d.as_path(), batch)?,
+                    EncoderSource::Spec(s) => encoding.embedder(s.as_str(), batch)?,
                 };
-                Some(PairModel::from_parts(
-                    embedder,
-                    crate::model::PairClassifier::load(&m)?,
-                )?)
+                Some(PairModel::from_parts(embedder, classifier)?)
             }
             (Some(_), None) => {
                 return Err(RelationError::InvalidData(
@@ -335,11 +329,14 @@ impl NewsRelationExtractor {
                 .keys()
                 .filter_map(|l| self.schema.label_index(l))
                 .collect();
-            let cands: Vec<Candidate> = from_context(&self.schema, &ctx)
+            let all = from_context(&self.schema, &ctx);
+            // Encoded windows span every candidate pair of a sentence, as in training.
+            let windows = sentence_windows(&all);
+            let cands: Vec<Candidate> = all
                 .into_iter()
                 .filter(|c| c.labels.iter().any(|l| reportable.contains(l)))
                 .collect();
-            let scored = model.score(doc, &cands)?;
+            let scored = model.score(doc, &cands, Some(&windows))?;
             // Combine with cue evidence on the same pair and sentence (noisy-or).
             for (cand, probs) in cands.iter().zip(scored) {
                 for (label_name, p, threshold) in probs {

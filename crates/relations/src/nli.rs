@@ -70,6 +70,15 @@ fn model_type(config: &Path) -> Result<ModelType> {
         })
 }
 
+/// `max_position_embeddings` of a config, when it has one. BART-style models (offset 2
+/// learned positions) get two fewer.
+fn max_positions(config: &Path) -> Option<usize> {
+    let text = std::fs::read_to_string(config).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let n = v.get("max_position_embeddings")?.as_u64()? as usize;
+    Some(n.saturating_sub(2))
+}
+
 impl NliExtractor {
     /// Loads an NLI model from a directory, on the CPU.
     ///
@@ -89,6 +98,7 @@ impl NliExtractor {
                 path: dir.join("model.safetensors"),
             })?;
         let mt = model_type(&config)?;
+        let positions = max_positions(&config);
         let (vocab, merges) = if dir.join("vocab.json").is_file() {
             let merges = dir.join("merges.txt");
             if !merges.is_file() {
@@ -119,7 +129,8 @@ impl NliExtractor {
             model,
             schema,
             threshold: 0.8,
-            max_len: 256,
+            // Premise and hypothesis are truncated to what the model can take.
+            max_len: positions.map_or(256, |p| p.clamp(8, 256)),
             name: dir.display().to_string(),
         })
     }
@@ -168,12 +179,21 @@ impl NliExtractor {
             }
             let labels: Vec<&str> = hyps.iter().map(|(_, h)| h.as_str()).collect();
             let template: Box<dyn Fn(&str) -> String> = Box::new(|h: &str| h.to_string());
-            let scored = self.model.predict_multilabel(
-                [s.text.as_str()],
-                labels.as_slice(),
-                Some(template),
-                self.max_len,
-            )?;
+            // rust-bert panics inside libtorch on some inputs; that is an error here.
+            let scored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.model.predict_multilabel(
+                    [s.text.as_str()],
+                    labels.as_slice(),
+                    Some(template),
+                    self.max_len,
+                )
+            }))
+            .map_err(|_| {
+                RelationError::InvalidData(format!(
+                    "the NLI model {} failed on sentence {}",
+                    self.name, c.sentence
+                ))
+            })??;
             let Some(row) = scored.first() else { continue };
             let top = row
                 .iter()

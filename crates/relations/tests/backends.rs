@@ -11,7 +11,7 @@ use lede_core::{
 };
 use lede_models::testing::{Head, TinyModel};
 use lede_relations::model::{
-    feature_dim, HeadMeta, PairClassifier, HEAD_META, HEAD_WEIGHTS, NONE_LABEL,
+    feature_dim, Encoding, HeadMeta, PairClassifier, HEAD_META, HEAD_WEIGHTS, NONE_LABEL,
 };
 use lede_relations::nli::NliExtractor;
 use lede_relations::rebel::{parse_rebel, BartTripletGenerator, TripletGenerator};
@@ -85,6 +85,8 @@ fn write_head(dir: &Path, encoder_dim: usize, labels: &[&str], thresholds: &[(&s
             .iter()
             .map(|(l, t)| (l.to_string(), *t))
             .collect::<BTreeMap<_, _>>(),
+        encoder_layers: None,
+        context_words: None,
         training: serde_json::Value::Null,
     };
     std::fs::write(dir.join(HEAD_META), serde_json::to_string(&meta).unwrap()).unwrap();
@@ -149,6 +151,73 @@ fn pair_classifier_loads_over_a_tiny_encoder() {
         ex.candidates(&d).len() > met.len(),
         "both directions were candidates"
     );
+}
+
+#[test]
+fn pair_classifier_uses_its_recorded_encoder_settings() {
+    let enc = tempfile::tempdir().unwrap();
+    TinyModel::bert(Head::Base).write(enc.path()).unwrap();
+    let head = tempfile::tempdir().unwrap();
+    write_head(head.path(), 32, &["met_with"], &[("met_with", 0.0)]);
+    // Files written before the settings existed: all layers, whole sentences.
+    let meta_path = head.path().join(HEAD_META);
+    let old: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    assert!(old.get("encoder_layers").is_none());
+    let c = PairClassifier::load(head.path()).unwrap();
+    assert_eq!(c.meta.encoding(), Encoding::default());
+    let full = NewsRelationExtractor::builder()
+        .model_dir(head.path())
+        .encoder_dir(enc.path())
+        .build()
+        .unwrap()
+        .extract(&doc())
+        .unwrap();
+    // An early exit after one of the tiny model's two layers, and a one-word window.
+    let mut meta = c.meta.clone();
+    meta.encoder_layers = Some(1);
+    meta.context_words = Some(1);
+    std::fs::write(&meta_path, serde_json::to_string(&meta).unwrap()).unwrap();
+    let c = PairClassifier::load(head.path()).unwrap();
+    assert_eq!(
+        c.meta.encoding(),
+        Encoding {
+            layers: Some(1),
+            context_words: Some(1)
+        }
+    );
+    let cut = NewsRelationExtractor::builder()
+        .model_dir(head.path())
+        .encoder_dir(enc.path())
+        .build()
+        .unwrap()
+        .extract(&doc())
+        .unwrap();
+    assert!(!cut.is_empty());
+    // Threshold 0: the same relations come out (the direction a symmetric met_with is reported
+    // in follows the scores); the scores (other features) differ.
+    let key = |r: &lede_core::Relation| {
+        let (a, b) = (r.head.clone(), r.tail.clone());
+        if a <= b {
+            (r.label.clone(), a, b)
+        } else {
+            (r.label.clone(), b, a)
+        }
+    };
+    let mut a: Vec<_> = full.iter().map(key).collect();
+    let mut b: Vec<_> = cut.iter().map(key).collect();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+    assert!(full.iter().zip(&cut).any(|(x, y)| x.score != y.score));
+    // More layers than the encoder has is an error, not a panic.
+    meta.encoder_layers = Some(7);
+    std::fs::write(&meta_path, serde_json::to_string(&meta).unwrap()).unwrap();
+    assert!(NewsRelationExtractor::builder()
+        .model_dir(head.path())
+        .encoder_dir(enc.path())
+        .build()
+        .is_err());
 }
 
 #[test]

@@ -10,8 +10,9 @@
 //!   headings, quotes, attribution and length ([`ScoringWeights`]), then picks them with MMR.
 //!   The default weights were tuned on news with hand-written reference summaries
 //!   (`docs/EVALUATION.md`): on that data a slowly decaying lead prior, quote and
-//!   shortness penalties and MMR did best, and centrality got no weight. It reuses the sentence embeddings the facade stored in
-//!   [`lede_core::AnnotatedDocument::sentence_embeddings`], encodes with any
+//!   shortness penalties and MMR did best, and centrality got no weight. It reuses the sentence vectors an
+//!   earlier stage stored in [`lede_core::AnnotatedDocument::sentence_embeddings`] (in lede,
+//!   the offline NER model's pooled encoder states), encodes with any
 //!   [`lede_core::SentenceEncoder`] (lede-models' MiniLM) otherwise, and falls back to
 //!   lexical TF-IDF vectors ([`lexical`]) with no model at all. Headlines, bylines, datelines
 //!   and sign-offs ([`SentenceKind`]) are never picked unless nothing else exists.

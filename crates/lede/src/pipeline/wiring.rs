@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use lede_core::{EntityRecognizer, RelationExtractor, SentenceEncoder, Summarizer};
 use lede_models::{ModelSet, ModelSpec, ResolveOptions, SentenceEmbedder, Task, TaskModel};
 use lede_ner::{load_recognizer, NerOptions};
-use lede_relations::NewsRelationExtractor;
+use lede_relations::nli::NliExtractor;
+use lede_relations::rebel::{BartTripletGenerator, RebelExtractor};
+use lede_relations::{NewsRelationExtractor, Schema};
 use lede_summarize::{AbstractiveSummarizer, ExtractiveSummarizer, SummaryLength};
 use lede_tokenize::{NewsSentenceSplitter, RuleWordTokenizer};
 
@@ -180,9 +182,12 @@ fn relation_extractor(
             }
         }
         "rules" => {}
+        method @ ("nli" | "rebel") => {
+            return model_backend(method, t, resolve, provenance);
+        }
         other => {
             return Err(Error::Models(format!(
-                "relations: method {other:?} is not available in this build (use \"offline\" or \"rules\")"
+                "relations: unknown method {other:?} (use \"offline\", \"rules\", \"nli\" or \"rebel\")"
             )))
         }
     }
@@ -191,6 +196,51 @@ fn relation_extractor(
         .map_err(|e| models_err("relation extractor", &e))?;
     provenance.insert("relations".into(), ex.name());
     Ok(Box::new(ex))
+}
+
+/// The rust-bert relation backends: NLI zero-shot over the schema's verbalizations
+/// (`bart-large-mnli` style) or a REBEL-style triplet generator, from the entry's `model`.
+/// Options: `schema` (a schema file), `threshold` (NLI entailment probability, default the
+/// extractor's), `max_length` (REBEL generation length in tokens, default 256).
+fn model_backend(
+    method: &str,
+    t: &TaskModel,
+    resolve: &ResolveOptions,
+    provenance: &mut BTreeMap<String, String>,
+) -> Result<Box<dyn RelationExtractor>> {
+    let Some(spec) = spec_of(t, "relations")? else {
+        return Err(Error::Models(format!(
+            "relations: method {method:?} needs a `model` (a local directory or a hub id)"
+        )));
+    };
+    let dir = spec
+        .locate(resolve)
+        .map_err(|e| models_err("relation model", &e))?;
+    let schema = match t.option_str("schema") {
+        Some(path) => Schema::from_path(path),
+        None => Schema::news(),
+    }
+    .map_err(|e| models_err("relation schema", &e))?;
+    let number = |key: &str| {
+        t.options
+            .get(key)
+            .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
+    };
+    let ex: Box<dyn RelationExtractor> = if method == "nli" {
+        let mut ex = NliExtractor::from_dir(&dir, schema)
+            .map_err(|e| models_err("NLI relation model", &e))?;
+        if let Some(th) = number("threshold") {
+            ex = ex.threshold(th as f32);
+        }
+        Box::new(ex)
+    } else {
+        let max_length = number("max_length").map_or(256, |v| v.max(1.0) as i64);
+        let generator = BartTripletGenerator::from_dir(&dir, max_length)
+            .map_err(|e| models_err("REBEL relation model", &e))?;
+        Box::new(RebelExtractor::new(generator, schema))
+    };
+    provenance.insert("relations".into(), ex.name());
+    Ok(ex)
 }
 
 fn cluster(text: &str, mentions: &[lede_core::Mention]) -> Vec<lede_core::Entity> {

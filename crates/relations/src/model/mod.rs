@@ -4,7 +4,11 @@
 //! Each sentence with a candidate pair is encoded once (frozen all-MiniLM-L6-v2 through
 //! [`lede_models::SentenceEmbedder::token_states`]), with its person, organisation and place
 //! mentions replaced by type words ([`mask_sentence`]) so that the classifier learns how
-//! relations are written rather than which names go together; a pair's feature vector is
+//! relations are written rather than which names go together. The encoder may stop after its
+//! first layers ([`HeadMeta::encoder_layers`], an early exit) and see only a window of the
+//! sentence around its candidate mentions ([`HeadMeta::context_words`],
+//! [`sentence_windows`]); both are fixed at training time and recorded in the metadata, which
+//! inference follows ([`HeadMeta::encoding`]). A pair's feature vector is
 //! `[mean(head); mean(tail); mean(between); mean(head) * mean(tail); order; distance]`, and a
 //! two-layer perceptron (plain ndarray at inference) gives a softmax over `none` and the
 //! schema's entity-tailed labels, with a temperature and per-label thresholds fitted on
@@ -54,9 +58,60 @@ pub struct HeadMeta {
     /// Per-label probability thresholds fitted on held-out data; labels absent here are never
     /// reported by the classifier alone.
     pub thresholds: BTreeMap<String, f32>,
+    /// How many of the encoder's transformer layers the features were computed with (an early
+    /// exit; [`lede_models::SentenceEmbedderBuilder::layers`]). `None` (files that predate the
+    /// field): all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoder_layers: Option<usize>,
+    /// The encoded window: from this many words before the first mention of the sentence's
+    /// candidate pairs to this many words after the last one (see [`sentence_windows`]).
+    /// `None` (files that predate the field): the whole sentence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_words: Option<usize>,
     /// Free-form description of the training run.
     #[serde(default)]
     pub training: serde_json::Value,
+}
+
+impl HeadMeta {
+    /// The encoder settings the classifier was trained with.
+    pub fn encoding(&self) -> Encoding {
+        Encoding {
+            layers: self.encoder_layers,
+            context_words: self.context_words,
+        }
+    }
+}
+
+/// How sentences are encoded for the classifier; inference must use the settings the
+/// classifier was trained with ([`HeadMeta::encoding`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Encoding {
+    /// Transformer layers run (`None`: all).
+    pub layers: Option<usize>,
+    /// Words of context kept around the sentence's candidate mentions (`None`: the whole
+    /// sentence).
+    pub context_words: Option<usize>,
+}
+
+impl Encoding {
+    /// A sentence encoder for these settings over the MiniLM in `source`.
+    ///
+    /// # Errors
+    /// The encoder's loading errors (as [`RelationError::Encoder`]).
+    pub fn embedder(
+        &self,
+        source: impl Into<lede_models::ModelSource>,
+        batch_size: usize,
+    ) -> Result<SentenceEmbedder> {
+        let mut b = SentenceEmbedder::builder()
+            .model(source)
+            .batch_size(batch_size);
+        if let Some(n) = self.layers {
+            b = b.layers(n);
+        }
+        b.build().map_err(|e| RelationError::Encoder(Box::new(e)))
+    }
 }
 
 /// Width of the feature vector for an encoder width.
@@ -307,11 +362,90 @@ pub fn mask_sentence(doc: &AnnotatedDocument, sentence: usize) -> Option<MaskedS
     Some(MaskedSentence { text: out, spans })
 }
 
-/// Features of candidates, encoding each needed sentence once.
+/// Per sentence index, a document byte range (see [`sentence_windows`]).
+pub type SentenceWindows = BTreeMap<usize, (usize, usize)>;
+
+/// Per sentence, the document byte range from the first to the last mention of its candidate
+/// pairs. The classifier encodes this range plus [`HeadMeta::context_words`] words on either
+/// side; windows are taken over *every* candidate pair of a sentence (training and inference
+/// alike), not only those scored, so that a pair's window does not depend on which pairs are
+/// scored with it.
+pub fn sentence_windows(cands: &[Candidate]) -> SentenceWindows {
+    let mut out = SentenceWindows::new();
+    for c in cands {
+        let a = c.head_span.0.min(c.tail_span.0);
+        let b = c.head_span.1.max(c.tail_span.1);
+        out.entry(c.sentence)
+            .and_modify(|w| *w = (w.0.min(a), w.1.max(b)))
+            .or_insert((a, b));
+    }
+    out
+}
+
+/// Extends `start..end` of `text` by `words` whitespace-separated words on either side (byte
+/// offsets; the result lies on character boundaries when the input does).
+pub fn widen_by_words(text: &str, start: usize, end: usize, words: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let ws = |b: u8| b.is_ascii_whitespace();
+    let mut s = start.min(bytes.len());
+    let mut e = end.clamp(s, bytes.len());
+    for _ in 0..words {
+        while s > 0 && ws(bytes[s - 1]) {
+            s -= 1;
+        }
+        while s > 0 && !ws(bytes[s - 1]) {
+            s -= 1;
+        }
+        while e < bytes.len() && ws(bytes[e]) {
+            e += 1;
+        }
+        while e < bytes.len() && !ws(bytes[e]) {
+            e += 1;
+        }
+    }
+    (s, e)
+}
+
+/// The part of a masked sentence to encode: the mentions inside the document range `window`,
+/// widened by `words` words; spans are shifted to the cut text. Falls back to the whole
+/// sentence when the range holds no mention or does not cut cleanly.
+fn cut(m: MaskedSentence, window: (usize, usize), words: usize) -> MaskedSentence {
+    let inside = m
+        .spans
+        .iter()
+        .filter(|(d, _)| d.0 >= window.0 && d.1 <= window.1);
+    let (mut a, mut b) = (usize::MAX, 0);
+    for (_, t) in inside {
+        a = a.min(t.0);
+        b = b.max(t.1);
+    }
+    if a > b {
+        return m;
+    }
+    let (s, e) = widen_by_words(&m.text, a, b, words);
+    let Some(text) = m.text.get(s..e) else {
+        return m;
+    };
+    let spans = m
+        .spans
+        .iter()
+        .filter(|(_, t)| t.0 >= s && t.1 <= e)
+        .map(|&(d, t)| (d, (t.0 - s, t.1 - s)))
+        .collect();
+    MaskedSentence {
+        text: text.to_string(),
+        spans,
+    }
+}
+
+/// Features of candidates, encoding each needed sentence once: the whole masked sentence, or,
+/// with `context = Some((windows, words))`, its window (see [`sentence_windows`]) widened by
+/// `words` words.
 pub(crate) fn candidate_features(
     embedder: &SentenceEmbedder,
     doc: &AnnotatedDocument,
     cands: &[Candidate],
+    context: Option<(&SentenceWindows, usize)>,
 ) -> Result<Array2<f32>> {
     let dim = embedder.dim();
     let mut needed: Vec<usize> = cands.iter().map(|c| c.sentence).collect();
@@ -319,7 +453,15 @@ pub(crate) fn candidate_features(
     needed.dedup();
     let masked: Vec<MaskedSentence> = needed
         .iter()
-        .filter_map(|&i| mask_sentence(doc, i))
+        .filter_map(|&i| {
+            let m = mask_sentence(doc, i)?;
+            Some(
+                match context.and_then(|(w, n)| w.get(&i).map(|&r| (r, n))) {
+                    Some((window, words)) => cut(m, window, words),
+                    None => m,
+                },
+            )
+        })
         .collect();
     if masked.len() != needed.len() {
         return Err(RelationError::InvalidData(
@@ -364,22 +506,24 @@ impl std::fmt::Debug for PairModel {
 }
 
 impl PairModel {
-    /// Loads the classifier from `model_dir` and the encoder from `encoder_dir`.
+    /// Loads the classifier from `model_dir` and the encoder from `encoder_dir`, with the
+    /// encoder settings the classifier was trained with ([`HeadMeta::encoding`]).
     ///
     /// # Errors
     /// Missing or inconsistent files; [`RelationError::InvalidData`] when the classifier was
     /// trained for another encoder width.
     pub fn load(model_dir: &Path, encoder_dir: &Path, batch_size: usize) -> Result<PairModel> {
         let classifier = PairClassifier::load(model_dir)?;
-        let embedder = SentenceEmbedder::builder()
-            .model(encoder_dir)
-            .batch_size(batch_size)
-            .build()
-            .map_err(|e| RelationError::Encoder(Box::new(e)))?;
+        let embedder = classifier
+            .meta
+            .encoding()
+            .embedder(encoder_dir, batch_size)?;
         Self::from_parts(embedder, classifier)
     }
 
-    /// Combines a loaded encoder and classifier.
+    /// Combines a loaded encoder and classifier. The encoder must run the layers the
+    /// classifier was trained with ([`HeadMeta::encoder_layers`]; [`Encoding::embedder`]
+    /// builds one).
     ///
     /// # Errors
     /// [`RelationError::InvalidData`] when their widths disagree.
@@ -403,7 +547,9 @@ impl PairModel {
     }
 
     /// For each candidate: (label, probability, threshold) for every label the classifier has
-    /// a threshold for.
+    /// a threshold for. `windows` are [`sentence_windows`] of *all* the document's candidate
+    /// pairs (used when the classifier was trained on windows, [`HeadMeta::context_words`]);
+    /// `None` computes them from `cands`.
     ///
     /// # Errors
     /// Encoder failures.
@@ -411,11 +557,26 @@ impl PairModel {
         &self,
         doc: &AnnotatedDocument,
         cands: &[Candidate],
+        windows: Option<&SentenceWindows>,
     ) -> Result<Vec<Vec<(String, f32, f32)>>> {
         if cands.is_empty() {
             return Ok(Vec::new());
         }
-        let feats = candidate_features(&self.embedder, doc, cands)?;
+        let own;
+        let context = match self.classifier.meta.context_words {
+            Some(words) => {
+                let w = match windows {
+                    Some(w) => w,
+                    None => {
+                        own = sentence_windows(cands);
+                        &own
+                    }
+                };
+                Some((w, words))
+            }
+            None => None,
+        };
+        let feats = candidate_features(&self.embedder, doc, cands, context)?;
         let probs = self.classifier.probabilities(&feats);
         let meta = &self.classifier.meta;
         Ok(probs
@@ -524,6 +685,40 @@ mod tests {
         let g = pair_features(&st, (8, 11), (0, 3));
         assert_eq!(g[12], -1.0, "tail before head");
         assert_eq!(g.slice(s![6..9]).to_vec(), vec![0.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn windows_cover_the_candidates_and_widen_by_words() {
+        let d = doc();
+        let text = d.text();
+        let span = |name: &str| {
+            let a = text.find(name).unwrap();
+            (a, a + name.len())
+        };
+        let c = |h: &str, t: &str| Candidate {
+            sentence: 1,
+            head: 0,
+            tail: 1,
+            head_span: span(h),
+            tail_span: span(t),
+            labels: vec![],
+        };
+        let w = sentence_windows(&[c("Xi", "Kolésnikovo"), c("Vladimir Putin", "Xi")]);
+        assert_eq!(w.get(&1), Some(&(span("Vladimir Putin").0, text.len() - 1)));
+        let m = mask_sentence(&d, 1).unwrap();
+        // "Russian President person met person in place."
+        let cut0 = cut(m.clone(), span("Xi"), 0);
+        assert_eq!(cut0.text, "person");
+        assert_eq!(cut0.spans, vec![(span("Xi"), (0, 6))]);
+        let cut1 = cut(m.clone(), span("Xi"), 1);
+        assert_eq!(cut1.text, "met person in");
+        let cut2 = cut(m.clone(), (span("Vladimir Putin").0, span("Xi").1), 2);
+        assert_eq!(cut2.text, "Russian President person met person in place.");
+        assert_eq!(cut2.spans.len(), 4);
+        // Past the ends and with no mention inside: unchanged or whole.
+        assert_eq!(cut(m.clone(), (0, 3), 1), m);
+        assert_eq!(widen_by_words("a b", 0, 3, 5), (0, 3));
+        assert_eq!(widen_by_words("é é é", 3, 5, 1), (0, 8));
     }
 
     #[test]

@@ -21,14 +21,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use lede_core::{AnnotatedDocument, Document, Entity, Mention, OffsetMap, Sentence};
-use lede_models::SentenceEmbedder;
 use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, Module, OptimizerConfig};
 use tch::{Kind, Tensor};
 
 use super::{
-    candidate_features, feature_dim, softmax_rows, HeadMeta, HEAD_META, HEAD_WEIGHTS, NONE_LABEL,
+    candidate_features, feature_dim, sentence_windows, softmax_rows, Encoding, HeadMeta,
+    SentenceWindows, HEAD_META, HEAD_WEIGHTS, NONE_LABEL,
 };
 use crate::candidates::{from_context, Candidate};
 use crate::context::DocContext;
@@ -163,6 +163,12 @@ pub struct TrainConfig {
     pub target_precision: f64,
     /// Random seed.
     pub seed: i64,
+    /// Encoder layers to run (an early exit; `None`: all). Recorded in
+    /// [`HeadMeta::encoder_layers`].
+    pub encoder_layers: Option<usize>,
+    /// Words of context around each sentence's candidate mentions (`None`: whole sentences).
+    /// Recorded in [`HeadMeta::context_words`].
+    pub context_words: Option<usize>,
 }
 
 impl TrainConfig {
@@ -182,6 +188,8 @@ impl TrainConfig {
             heldout_every: 5,
             target_precision: 0.9,
             seed: 13,
+            encoder_layers: None,
+            context_words: None,
         }
     }
 }
@@ -429,11 +437,23 @@ pub fn train(schema: &Schema, cfg: &TrainConfig) -> Result<TrainReport> {
         })
         .collect();
     // Features, per document.
-    let embedder = SentenceEmbedder::builder()
-        .model(cfg.encoder_dir.as_path())
-        .batch_size(32)
-        .build()
-        .map_err(|e| RelationError::Encoder(Box::new(e)))?;
+    let encoding = Encoding {
+        layers: cfg.encoder_layers,
+        context_words: cfg.context_words,
+    };
+    let embedder = encoding.embedder(cfg.encoder_dir.as_path(), 32)?;
+    // Windows over every candidate pair of a sentence (kept or not), as inference takes them.
+    let mut all_by_doc: BTreeMap<usize, Vec<Candidate>> = BTreeMap::new();
+    for e in &examples {
+        all_by_doc
+            .entry(e.doc)
+            .or_default()
+            .push(e.candidate.clone());
+    }
+    let windows: BTreeMap<usize, SentenceWindows> = all_by_doc
+        .iter()
+        .map(|(d, c)| (*d, sentence_windows(c)))
+        .collect();
     let dim = embedder.dim();
     let fdim = feature_dim(dim);
     let mut by_doc: BTreeMap<usize, Vec<&WeakExample>> = BTreeMap::new();
@@ -449,7 +469,10 @@ pub fn train(schema: &Schema, cfg: &TrainConfig) -> Result<TrainReport> {
     for (di, exs) in &by_doc {
         let Some(doc) = docs.get(*di) else { continue };
         let cands: Vec<Candidate> = exs.iter().map(|e| e.candidate.clone()).collect();
-        let feats = candidate_features(&embedder, doc, &cands)?;
+        let context = cfg
+            .context_words
+            .and_then(|n| windows.get(di).map(|w| (w, n)));
+        let feats = candidate_features(&embedder, doc, &cands, context)?;
         let held = heldout(&doc.document.id, cfg.heldout_every);
         for (row, e) in feats.axis_iter(Axis(0)).zip(exs) {
             if held {
@@ -692,6 +715,8 @@ pub fn train(schema: &Schema, cfg: &TrainConfig) -> Result<TrainReport> {
         labels: names,
         temperature,
         thresholds,
+        encoder_layers: cfg.encoder_layers,
+        context_words: cfg.context_words,
         training: serde_json::json!({
             "corpus": "gensim lee_background.cor (300 ABC news articles), spaCy en_core_web_sm 3.8 entities",
             "weak_labels": "schema cue patterns (score >= min_cue_score) + distant supervision over cue-labelled name pairs",
