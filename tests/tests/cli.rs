@@ -354,3 +354,93 @@ fn interrupted_batch_resumes_without_loss_or_duplication() {
         before.len()
     );
 }
+
+#[test]
+fn train_ner_writes_a_model_that_analyze_uses() {
+    if !offline_models_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("train.jsonl");
+    let texts = [
+        (
+            "Ales Bialiatski was freed in Minsk on Saturday.",
+            vec![(0, 15, "PERSON"), (29, 34, "GPE")],
+        ),
+        (
+            "John Cole met Alexandr Lukashenko in Minsk.",
+            vec![(0, 9, "PERSON"), (14, 33, "PERSON"), (37, 42, "GPE")],
+        ),
+        (
+            "Vilnius is the capital of Lithuania.",
+            vec![(0, 7, "GPE"), (26, 35, "GPE")],
+        ),
+    ];
+    let mut lines = String::new();
+    for (i, (text, ents)) in texts.iter().enumerate() {
+        let entities: Vec<Value> = ents
+            .iter()
+            .map(|&(s, e, l)| serde_json::json!({"start": s, "end": e, "label": l}))
+            .collect();
+        lines.push_str(
+            &serde_json::json!({"id": format!("d{i}"), "text": text, "entities": entities})
+                .to_string(),
+        );
+        lines.push('\n');
+    }
+    std::fs::write(&data, lines).unwrap();
+    let out_dir = tmp.path().join("my-ner");
+    let out = lede()
+        .args(["train", "ner", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&out_dir)
+        .args([
+            "--epochs",
+            "1",
+            "--layers",
+            "5",
+            "--max-len",
+            "32",
+            "--threads",
+            "1",
+            "--min-type-count",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["weights_bytes"].as_u64().unwrap() > 0);
+    assert!(out_dir.join("config.json").is_file());
+
+    // The trained directory is a NER model for `analyze --models DIR`.
+    let doc = tmp.path().join("doc.txt");
+    std::fs::write(&doc, "Ales Bialiatski met John Cole in Vilnius.").unwrap();
+    let out = lede()
+        .args(["analyze", "--tasks", "ner", "--models"])
+        .arg(&out_dir)
+        .arg(&doc)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(a["models"]["ner"], "lede-ner-minilm");
+
+    // Missing data is a clear error with the fatal exit code.
+    let out = lede()
+        .args(["train", "ner", "--data", "/nonexistent.jsonl", "--out"])
+        .arg(tmp.path().join("x"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a file"));
+}

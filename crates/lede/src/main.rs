@@ -14,6 +14,7 @@ use lede::{Analyzer, ModelChoice, Tasks};
 use serde::Deserialize;
 
 mod commands;
+mod train;
 
 const EXIT_DOC_FAILED: u8 = 1;
 const EXIT_FATAL: u8 = 3;
@@ -65,6 +66,9 @@ enum Command {
     Eval(commands::EvalCommand),
     /// Show which model each task uses and whether its files are present.
     Models(ModelArgs),
+    /// Train a model (today: lede's offline NER model).
+    #[command(subcommand)]
+    Train(train::TrainCommand),
 }
 
 /// Options shared by everything that loads models.
@@ -163,6 +167,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze(args, &config, cli.quiet),
         Command::Eval(cmd) => commands::eval(cmd).map(|_| 0),
         Command::Models(args) => commands::models(&args).map(|_| 0),
+        Command::Train(cmd) => train::run(cmd).map(|_| 0),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -244,7 +244,7 @@ fn project_hint(name: &str) -> String {
     if name.starts_with("lede-ner") {
         format!(
             "{name} is lede's own offline NER model and is made by training: run \
-             `lede train ner --base minilm --out models/{name}` (see docs/MODELS.md), \
+             `lede train ner --data TRAIN.jsonl --out models/{name}` (see docs/MODELS.md), \
              or pick another NER model with --models standard or --models DIR"
         )
     } else {

@@ -532,8 +532,8 @@ fn model_sets_load_by_name_path_or_directory() {
     assert_eq!(
         standard
             .task(Task::Relations)
-            .and_then(|t| t.option_str("nli_model")),
-        Some("facebook/bart-large-mnli")
+            .and_then(|t| t.model.as_deref()),
+        Some("Babelscape/rebel-large")
     );
     // A manifest in the models dir wins over the built-in of the same name.
     std::fs::create_dir_all(tmp.path().join("models")).expect("mkdir");
