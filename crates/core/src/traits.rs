@@ -44,6 +44,13 @@ pub trait EntityRecognizer: Send {
     ) -> Result<(Vec<Mention>, Option<Embeddings>)> {
         Ok((self.recognize(doc)?, None))
     }
+
+    /// Whether [`Self::recognize_with_sentence_vectors`] gives vectors for documents with
+    /// words in them, so that a pipeline need not load a sentence encoder of its own. The
+    /// default is false.
+    fn gives_sentence_vectors(&self) -> bool {
+        false
+    }
 }
 
 /// Finds relations between the entities of a document.

@@ -36,6 +36,8 @@ fn ner_encoder_states_serve_as_the_summary_sentence_vectors() {
     let Some(a) = analyzer(with_summary) else {
         return;
     };
+    // No MiniLM sentence encoder is loaded beside the NER model.
+    assert!(a.provenance()["encoder"].contains("pooled NER states"));
     let doc = a.annotate(seed()).unwrap();
     let v = doc
         .sentence_embeddings
@@ -75,6 +77,7 @@ fn ner_encoder_states_serve_as_the_summary_sentence_vectors() {
     }) else {
         return;
     };
+    assert_eq!(summary_only.provenance()["encoder"], "minilm");
     let doc = summary_only.annotate(seed()).unwrap();
     assert!(doc.sentence_embeddings.is_none());
     let s = summary_only

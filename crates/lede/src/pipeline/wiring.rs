@@ -63,15 +63,39 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
     }
     let entry = |t: Task| set.as_ref().and_then(|s| s.task(t)).cloned();
 
+    let mut ner: Option<Box<dyn EntityRecognizer>> = None;
+    if tasks.ner {
+        if let Some(t) = entry(Task::Ner) {
+            if let Some(spec) = spec_of(&t, "ner")? {
+                let opts = NerOptions {
+                    resolve: resolve.clone(),
+                    ..NerOptions::default()
+                };
+                let rec = load_recognizer(&spec, &opts).map_err(|e| models_err("NER model", &e))?;
+                provenance.insert("ner".into(), rec.name());
+                ner = Some(rec);
+            }
+        }
+    }
+
     // The extractive summary's own sentence encoder, for documents that arrive without
-    // sentence vectors: when NER runs, its encoder states are pooled into sentence vectors
-    // instead (`Analyzer::annotate`), and this encoder is not used.
+    // sentence vectors. When NER runs with a recognizer that pools its encoder states into
+    // sentence vectors (`Analyzer::annotate`), none is loaded.
     let mut encoder: Option<Box<dyn SentenceEncoder>> = None;
     let summary_entry = entry(Task::Summary);
     let extractive = summary_entry
         .as_ref()
         .is_some_and(|t| t.method.as_deref().unwrap_or("extractive") == "extractive");
-    if tasks.summary && extractive {
+    let ner_vectors = ner.as_ref().is_some_and(|n| n.gives_sentence_vectors());
+    if tasks.summary && extractive && ner_vectors {
+        if let Some(n) = &ner {
+            provenance.insert(
+                "encoder".into(),
+                format!("{} (pooled NER states)", n.name()),
+            );
+        }
+    }
+    if tasks.summary && extractive && !ner_vectors {
         let spec = match entry(Task::Encoder) {
             Some(t) => spec_of(&t, "encoder")?.unwrap_or(ModelSpec::MiniLm),
             None => ModelSpec::MiniLm,
@@ -86,21 +110,6 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
             .map_err(|e| models_err("sentence encoder", &e))?;
         provenance.insert("encoder".into(), emb.name().to_string());
         encoder = Some(Box::new(emb));
-    }
-
-    let mut ner: Option<Box<dyn EntityRecognizer>> = None;
-    if tasks.ner {
-        if let Some(t) = entry(Task::Ner) {
-            if let Some(spec) = spec_of(&t, "ner")? {
-                let opts = NerOptions {
-                    resolve: resolve.clone(),
-                    ..NerOptions::default()
-                };
-                let rec = load_recognizer(&spec, &opts).map_err(|e| models_err("NER model", &e))?;
-                provenance.insert("ner".into(), rec.name());
-                ner = Some(rec);
-            }
-        }
     }
 
     let mut relations: Option<Box<dyn RelationExtractor>> = None;

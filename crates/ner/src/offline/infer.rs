@@ -437,4 +437,8 @@ impl EntityRecognizer for OfflineNer {
         let vectors = (vectors.dim > 0 && !spans.is_empty()).then_some(vectors);
         Ok((mentions, vectors))
     }
+
+    fn gives_sentence_vectors(&self) -> bool {
+        true
+    }
 }
