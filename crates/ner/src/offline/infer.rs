@@ -33,19 +33,26 @@ pub(crate) struct Tagger {
 pub(crate) struct Tagged {
     pub(crate) features: DocFeatures,
     pub(crate) spans: Vec<WordSpan>,
-    /// When asked for: per word, the encoder's last hidden state at its first piece (empty for
-    /// a word with no pieces).
-    pub(crate) word_states: Vec<Vec<f32>>,
+    /// When spans were given: per span, the sum of the encoder's last hidden states over the
+    /// pieces of the words that start inside it (empty for a span with no such word), and
+    /// how many pieces went in.
+    pub(crate) span_sums: Vec<(Vec<f32>, usize)>,
 }
 
 impl Tagger {
     /// Tags several documents, batching their windows together.
     pub(crate) fn tag(&self, texts: &[&str]) -> Result<Vec<Tagged>> {
-        self.tag_with(texts, false)
+        self.tag_with(texts, &[])
     }
 
-    /// [`Self::tag`], keeping each word's hidden state when `states` is set.
-    pub(crate) fn tag_with(&self, texts: &[&str], states: bool) -> Result<Vec<Tagged>> {
+    /// [`Self::tag`], and for each text with spans in `spans` (byte ranges, one list per
+    /// text; missing or empty lists: none), the hidden states summed per span. Memory stays
+    /// one vector per span, whatever the length of the text.
+    pub(crate) fn tag_with(
+        &self,
+        texts: &[&str],
+        spans: &[Vec<(usize, usize)>],
+    ) -> Result<Vec<Tagged>> {
         let k = self.tags.len();
         let mut feats = Vec::with_capacity(texts.len());
         let mut inputs: Vec<(usize, WindowInput)> = Vec::new();
@@ -61,16 +68,36 @@ impl Tagger {
             .iter()
             .map(|f| vec![Vec::new(); f.words.len()])
             .collect();
-        let mut word_states: Vec<Vec<Vec<f32>>> = feats
+        // Per text, per word: the span its start falls in.
+        let word_span: Vec<Vec<Option<usize>>> = feats
             .iter()
-            .map(|f| {
-                if states {
-                    vec![Vec::new(); f.words.len()]
-                } else {
-                    Vec::new()
-                }
+            .enumerate()
+            .map(|(d, f)| {
+                // Spans by start, for a binary search per word.
+                let list = spans.get(d).map_or(&[][..], Vec::as_slice);
+                let mut sorted: Vec<(usize, usize, usize)> = list
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &(a, b))| a < b)
+                    .map(|(i, &(a, b))| (a, b, i))
+                    .collect();
+                sorted.sort_unstable();
+                f.words
+                    .iter()
+                    .map(|w| {
+                        let k = sorted.partition_point(|&(a, _, _)| a <= w.start);
+                        let &(_, b, i) = sorted.get(k.checked_sub(1)?)?;
+                        (w.start < b).then_some(i)
+                    })
+                    .collect()
             })
             .collect();
+        let mut span_sums: Vec<Vec<(Vec<f32>, usize)>> = feats
+            .iter()
+            .enumerate()
+            .map(|(d, _)| vec![(Vec::new(), 0); spans.get(d).map_or(0, Vec::len)])
+            .collect();
+        let states = span_sums.iter().any(|s| !s.is_empty());
         let mut order: Vec<usize> = (0..inputs.len()).collect();
         order.sort_by_key(|&i| inputs.get(i).map_or(0, |(_, w)| w.ids.len()));
         let _guard = tch::no_grad_guard();
@@ -101,33 +128,45 @@ impl Tagger {
                 .f_log_softmax(-1, Kind::Float)?;
             let values: Vec<f32> = Vec::<f32>::try_from(lp.f_flatten(0, -1)?)?;
             if states {
-                // Every piece of each owned word (sum; sentences are normalised later, so
-                // this pools like a mean over pieces).
+                // Every piece of each owned word whose start lies in a span.
                 let mut all = Vec::new();
                 let mut all_owners = Vec::new();
                 for (r, &i) in chunk.iter().enumerate() {
                     if let Some((d, w)) = inputs.get(i) {
                         let f = feats.get(*d);
                         for &(word, pos) in &w.firsts {
+                            let Some(span) = word_span
+                                .get(*d)
+                                .and_then(|v| v.get(word))
+                                .copied()
+                                .flatten()
+                            else {
+                                continue;
+                            };
                             let n = f.and_then(|f| f.pieces.get(word)).map_or(1, Vec::len);
                             for j in 0..n.max(1) {
                                 all.push((r * longest + pos + j) as i64);
-                                all_owners.push((*d, word));
+                                all_owners.push((*d, span));
                             }
                         }
                     }
                 }
-                let dim = hidden.size().last().copied().unwrap_or(0);
-                let hs = hidden
-                    .f_view([-1, dim])?
-                    .f_index_select(0, &Tensor::from_slice(&all))?;
-                let hv: Vec<f32> = Vec::<f32>::try_from(hs.f_flatten(0, -1)?)?;
-                for (&(d, word), row) in all_owners.iter().zip(hv.chunks(dim.max(1) as usize)) {
-                    if let Some(slot) = word_states.get_mut(d).and_then(|r| r.get_mut(word)) {
-                        if slot.len() == row.len() {
-                            slot.iter_mut().zip(row).for_each(|(a, b)| *a += b);
-                        } else {
-                            *slot = row.to_vec();
+                if !all.is_empty() {
+                    let dim = hidden.size().last().copied().unwrap_or(0);
+                    let hs = hidden
+                        .f_view([-1, dim])?
+                        .f_index_select(0, &Tensor::from_slice(&all))?;
+                    let hv: Vec<f32> = Vec::<f32>::try_from(hs.f_flatten(0, -1)?)?;
+                    for (&(d, span), row) in all_owners.iter().zip(hv.chunks(dim.max(1) as usize)) {
+                        if let Some((sum, count)) =
+                            span_sums.get_mut(d).and_then(|r| r.get_mut(span))
+                        {
+                            if sum.len() == row.len() {
+                                sum.iter_mut().zip(row).for_each(|(a, b)| *a += b);
+                            } else {
+                                *sum = row.to_vec();
+                            }
+                            *count += 1;
                         }
                     }
                 }
@@ -141,11 +180,11 @@ impl Tagger {
         Ok(feats
             .into_iter()
             .zip(rows)
-            .zip(word_states)
-            .map(|((features, r), word_states)| Tagged {
+            .zip(span_sums)
+            .map(|((features, r), span_sums)| Tagged {
                 spans: self.tags.viterbi(&r),
                 features,
-                word_states,
+                span_sums,
             })
             .collect())
     }
@@ -371,10 +410,11 @@ impl OfflineNer {
 }
 
 impl OfflineNer {
-    /// The mentions of `text`, and one vector per span of `sentences` (byte ranges): the mean
-    /// of the network's last hidden states at the first piece of each word starting inside
-    /// the span, L2-normalised (all zeros for a span with no word). Comes from the same
-    /// forward pass as the mentions.
+    /// The mentions of `text`, and one vector per span of `sentences` (byte ranges that do not
+    /// overlap, such as sentences): the mean of the network's last hidden states over the
+    /// word pieces of the words starting inside the span, L2-normalised (all zeros for a span
+    /// with no word). Comes from the same forward pass as the mentions; memory is one vector
+    /// per span.
     ///
     /// # Errors
     /// [`OfflineError`] when libtorch or the tokenizer fails.
@@ -383,28 +423,19 @@ impl OfflineNer {
         text: &str,
         sentences: &[(usize, usize)],
     ) -> Result<(Vec<Mention>, Embeddings)> {
-        let tagged = self.tagger.tag_with(&[text], true)?;
+        let tagged = self.tagger.tag_with(&[text], &[sentences.to_vec()])?;
         let Some(t) = tagged.first() else {
             return Ok((Vec::new(), Embeddings::default()));
         };
         let mut mentions = mentions_of(text, t, &self.tagger.tags, |l| self.keep(l))?;
         mentions.retain(|m| m.score >= self.min_score);
-        let dim = t.word_states.iter().map(Vec::len).max().unwrap_or(0);
+        let dim = t.span_sums.iter().map(|(v, _)| v.len()).max().unwrap_or(0);
         let mut values = vec![0.0f32; sentences.len() * dim];
         if dim > 0 {
-            for (row, &(start, end)) in values.chunks_mut(dim).zip(sentences) {
-                let mut n = 0usize;
-                for (w, v) in t.features.words.iter().zip(&t.word_states) {
-                    if w.start >= start && w.start < end && v.len() == dim {
-                        row.iter_mut().zip(v).for_each(|(a, b)| *a += b);
-                        n += 1;
-                    }
-                }
-                let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
-                if n > 0 && norm > 0.0 && norm.is_finite() {
-                    row.iter_mut().for_each(|x| *x /= norm);
-                } else {
-                    row.iter_mut().for_each(|x| *x = 0.0);
+            for (row, (sum, count)) in values.chunks_mut(dim).zip(&t.span_sums) {
+                let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt();
+                if *count > 0 && sum.len() == dim && norm > 0.0 && norm.is_finite() {
+                    row.iter_mut().zip(sum).for_each(|(o, x)| *o = x / norm);
                 }
             }
         }
