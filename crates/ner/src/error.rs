@@ -1,6 +1,7 @@
-//! The error type of lede-ner's transformer NER.
+//! The error type of lede-ner: every failure of the crate converts into [`Error`].
 
-/// What can go wrong building or running a [`crate::TransformerNer`].
+/// What can go wrong in lede-ner: building or running a [`crate::TransformerNer`] or the
+/// offline model, or reading gold annotations for evaluation.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -31,6 +32,10 @@ pub enum Error {
     #[error(transparent)]
     Offline(#[from] crate::offline::OfflineError),
 
+    /// A gold or prediction file for evaluation could not be read.
+    #[error(transparent)]
+    Gold(#[from] crate::eval::GoldError),
+
     /// A setting or input that breaks a documented precondition.
     #[error("invalid input: {0}")]
     InvalidInput(String),
@@ -51,3 +56,19 @@ impl Error {
 
 /// `Result` with lede-ner's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gold_errors_convert_into_the_crate_error() {
+        let gold = crate::eval::GoldError::Open {
+            path: "gold.jsonl".into(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "missing"),
+        };
+        let e: Error = gold.into();
+        assert!(matches!(e, Error::Gold(_)));
+        assert!(e.to_string().contains("gold.jsonl"));
+    }
+}
