@@ -469,6 +469,11 @@ impl ExtractiveSummarizerBuilder {
     }
 }
 
+/// At most this many story sentences, the first ones, are candidates for a summary (about
+/// 25,000 words of news; the similarity graph over them takes 4 MB). Longer texts are
+/// summarised from their beginning, which is where news puts what matters.
+pub const MAX_CANDIDATES: usize = 1000;
+
 /// The sentences of a document, either its own or freshly split, with their classification.
 struct Prepared {
     sentences: Vec<Sentence>,
@@ -497,6 +502,8 @@ fn prepare(doc: &AnnotatedDocument, splitter: &dyn SentenceSplitter) -> Prepared
             .map(|s| s.index)
             .collect();
     }
+    // Bounded work and memory for huge texts: the similarity graph is quadratic.
+    eligible.truncate(MAX_CANDIDATES);
     Prepared {
         sentences,
         own,
@@ -556,18 +563,22 @@ impl ExtractiveSummarizer {
         Ok(summary_of(chosen, "extractive"))
     }
 
-    /// One vector per sentence of `prepared`.
+    /// One vector per eligible sentence of `prepared` (rows in `prepared.eligible` order).
     fn vectors(
         &self,
         doc: &AnnotatedDocument,
         prepared: &Prepared,
     ) -> Result<(Array2<f32>, EmbeddingSource)> {
         let n = prepared.sentences.len();
+        let m = prepared.eligible.len();
         if !prepared.own {
             if let Some(e) = &doc.sentence_embeddings {
                 if e.dim > 0 && e.rows() == n && e.values.len() == n * e.dim {
                     if let Ok(a) = Array2::from_shape_vec((n, e.dim), e.values.clone()) {
-                        return Ok((a, EmbeddingSource::Document));
+                        return Ok((
+                            a.select(Axis(0), &prepared.eligible),
+                            EmbeddingSource::Document,
+                        ));
                     }
                 }
                 tracing::warn!(
@@ -578,9 +589,9 @@ impl ExtractiveSummarizer {
             }
         }
         let texts: Vec<&str> = prepared
-            .story
+            .eligible
             .iter()
-            .map(|s| s.content.text.as_str())
+            .filter_map(|&i| prepared.story.get(i).map(|s| s.content.text.as_str()))
             .collect();
         if let Some(encoder) = &self.encoder {
             if texts.is_empty() {
@@ -591,19 +602,19 @@ impl ExtractiveSummarizer {
             }
             let rows = encoder.encode(&texts).map_err(SummarizeError::Encoder)?;
             let dim = rows.first().map_or(0, Vec::len);
-            if rows.len() != n || dim == 0 || rows.iter().any(|r| r.len() != dim) {
+            if rows.len() != m || dim == 0 || rows.iter().any(|r| r.len() != dim) {
                 return Err(SummarizeError::EmbeddingShape {
                     rows: rows.len(),
                     dim,
-                    sentences: n,
+                    sentences: m,
                 });
             }
             let flat: Vec<f32> = rows.into_iter().flatten().collect();
-            let a = Array2::from_shape_vec((n, dim), flat).map_err(|_| {
+            let a = Array2::from_shape_vec((m, dim), flat).map_err(|_| {
                 SummarizeError::EmbeddingShape {
-                    rows: n,
+                    rows: m,
                     dim,
-                    sentences: n,
+                    sentences: m,
                 }
             })?;
             return Ok((a, EmbeddingSource::Encoder));
@@ -767,8 +778,8 @@ fn rank_prepared(
     let contents: Vec<Sentence> = story.iter().map(|s| s.content.clone()).collect();
 
     // Vectors and similarities of the eligible sentences.
-    let sub = if vectors.nrows() == story.len() {
-        vectors.select(Axis(0), eligible)
+    let sub = if vectors.nrows() == eligible.len() {
+        vectors.clone()
     } else {
         tfidf_embeddings(
             &eligible
@@ -1325,6 +1336,27 @@ mod tests {
             .weights(nan)
             .build()
             .is_err());
+    }
+
+    #[test]
+    fn huge_texts_are_summarised_from_their_first_candidates() {
+        let text: String = (0..MAX_CANDIDATES + 300)
+            .map(|i| {
+                format!(
+                    "Officials in town {i} reported {} new cases on Monday. ",
+                    i % 7
+                )
+            })
+            .collect();
+        let s = ExtractiveSummarizer::builder().build().unwrap();
+        let d = doc(&text);
+        let ranking = s.rank(&d).unwrap();
+        let eligible = ranking.sentences.iter().filter(|r| r.eligible).count();
+        assert_eq!(eligible, MAX_CANDIDATES);
+        let summary = s.summarize(&d).unwrap();
+        assert_eq!(summary.sentences.len(), 3);
+        let limit = ranking.sentences[MAX_CANDIDATES].sentence.span.start;
+        assert!(summary.sentences.iter().all(|x| x.span.end <= limit));
     }
 
     #[test]

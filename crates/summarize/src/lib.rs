@@ -65,7 +65,7 @@ pub use error::{Result, SummarizeError};
 pub use eval::{evaluate_summaries, EvalOptions, RefSummary, RougeReport};
 pub use extractive::{
     EmbeddingSource, ExtractiveSummarizer, ExtractiveSummarizerBuilder, LeadSummarizer,
-    RankedSentence, Ranking, ScoringWeights, SentenceFeatures, SummaryLength,
+    RankedSentence, Ranking, ScoringWeights, SentenceFeatures, SummaryLength, MAX_CANDIDATES,
 };
 pub use text::{classify_all, word_count, RuleSplitter, SentenceKind, StorySentence};
 
