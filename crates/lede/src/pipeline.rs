@@ -181,9 +181,9 @@ impl Analyzer {
     }
 
     /// Runs the shared stages and NER over one document: sentences, tokens, entities and, when
-    /// the summary runs and the recognizer offers them, sentence vectors from NER's encoder. The result is what
-    /// relation extractors and summarizers take; evaluation commands use it to run a single
-    /// task as the full pipeline would.
+    /// the summary runs and the recognizer offers them, sentence vectors from NER's encoder.
+    /// The result is what relation extractors and summarizers take; evaluation commands use
+    /// it to run a single task as the full pipeline would.
     ///
     /// # Errors
     /// [`Error::Document`] for an empty or oversized document, [`Error::Task`] when a model
@@ -202,8 +202,8 @@ impl Analyzer {
                     let (mentions, vectors) = ner
                         .recognize_with_sentence_vectors(&doc)
                         .map_err(|e| task_error("ner", &e))?;
-                    doc.sentence_embeddings =
-                        vectors.filter(|v| v.rows() == doc.sentences.len() && v.dim > 0);
+                    // The summarizer checks that they fit the sentences.
+                    doc.sentence_embeddings = vectors;
                     mentions
                 } else {
                     ner.recognize(&doc).map_err(|e| task_error("ner", &e))?

@@ -103,40 +103,19 @@ fn train_ner(a: TrainNerArgs) -> Result<()> {
     if spec != ModelSpec::MiniLm {
         cfg.base_id = a.base.clone();
     }
+    // Options not given keep the defaults the shipped model was trained with.
     cfg.dev_data = a.dev;
-    if let Some(v) = a.epochs {
-        cfg.epochs = v;
-    }
-    if let Some(v) = a.seed {
-        cfg.seed = v;
-    }
-    if let Some(v) = a.batch {
-        cfg.batch_size = v;
-    }
-    if let Some(v) = a.lr_encoder {
-        cfg.lr_encoder = v;
-    }
-    if let Some(v) = a.lr_head {
-        cfg.lr_head = v;
-    }
-    if let Some(v) = a.warmup {
-        cfg.warmup = v;
-    }
-    if let Some(v) = a.max_len {
-        cfg.max_len = v;
-    }
-    if let Some(v) = a.threads {
-        cfg.threads = v;
-    }
-    if let Some(v) = a.layers {
-        cfg.trained_layers = v;
-    }
-    if a.types.is_some() {
-        cfg.entity_types = a.types;
-    }
-    if let Some(v) = a.min_type_count {
-        cfg.min_type_count = v;
-    }
+    cfg.epochs = a.epochs.unwrap_or(cfg.epochs);
+    cfg.seed = a.seed.unwrap_or(cfg.seed);
+    cfg.batch_size = a.batch.unwrap_or(cfg.batch_size);
+    cfg.lr_encoder = a.lr_encoder.unwrap_or(cfg.lr_encoder);
+    cfg.lr_head = a.lr_head.unwrap_or(cfg.lr_head);
+    cfg.warmup = a.warmup.unwrap_or(cfg.warmup);
+    cfg.max_len = a.max_len.unwrap_or(cfg.max_len);
+    cfg.threads = a.threads.unwrap_or(cfg.threads);
+    cfg.trained_layers = a.layers.unwrap_or(cfg.trained_layers);
+    cfg.entity_types = a.types.or(cfg.entity_types);
+    cfg.min_type_count = a.min_type_count.unwrap_or(cfg.min_type_count);
     cfg.max_docs = a.max_docs;
     let report = train(&cfg, &mut console_progress()).context("training failed")?;
     println!(

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use lede_core::{
     AnnotatedDocument, Sentence, SentenceEncoder, SentenceSplitter, Summarizer, Summary,
 };
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
@@ -574,12 +574,14 @@ impl ExtractiveSummarizer {
         if !prepared.own {
             if let Some(e) = &doc.sentence_embeddings {
                 if e.dim > 0 && e.rows() == n && e.values.len() == n * e.dim {
-                    if let Ok(a) = Array2::from_shape_vec((n, e.dim), e.values.clone()) {
-                        return Ok((
-                            a.select(Axis(0), &prepared.eligible),
-                            EmbeddingSource::Document,
-                        ));
+                    // Only the eligible rows are copied.
+                    let mut a = Array2::<f32>::zeros((m, e.dim));
+                    for (mut out, &i) in a.outer_iter_mut().zip(&prepared.eligible) {
+                        if let Some(row) = e.row(i) {
+                            out.iter_mut().zip(row).for_each(|(o, x)| *o = *x);
+                        }
                     }
+                    return Ok((a, EmbeddingSource::Document));
                 }
                 tracing::warn!(
                     rows = e.rows(),

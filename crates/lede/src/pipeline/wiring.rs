@@ -86,16 +86,13 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
     let extractive = summary_entry
         .as_ref()
         .is_some_and(|t| t.method.as_deref().unwrap_or("extractive") == "extractive");
-    let ner_vectors = ner.as_ref().is_some_and(|n| n.gives_sentence_vectors());
-    if tasks.summary && extractive && ner_vectors {
-        if let Some(n) = &ner {
-            provenance.insert(
-                "encoder".into(),
-                format!("{} (pooled NER states)", n.name()),
-            );
-        }
-    }
-    if tasks.summary && extractive && !ner_vectors {
+    let ner_vectors = ner.as_ref().filter(|n| n.gives_sentence_vectors());
+    if let (true, Some(n)) = (tasks.summary && extractive, ner_vectors) {
+        provenance.insert(
+            "encoder".into(),
+            format!("{} (pooled NER states)", n.name()),
+        );
+    } else if tasks.summary && extractive {
         let spec = match entry(Task::Encoder) {
             Some(t) => spec_of(&t, "encoder")?.unwrap_or(ModelSpec::MiniLm),
             None => ModelSpec::MiniLm,
@@ -137,7 +134,8 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
                 summarizer = Some(Box::new(s));
             }
             _ => {
-                // Extractive, with MiniLM for the sentences it may pick.
+                // Extractive: the document's sentence vectors (from NER), else its own
+                // encoder when one was loaded above.
                 let mut builder =
                     ExtractiveSummarizer::builder().length(SummaryLength::Sentences(n));
                 if let Some(e) = encoder.take() {

@@ -34,9 +34,8 @@ pub(crate) struct Tagged {
     pub(crate) features: DocFeatures,
     pub(crate) spans: Vec<WordSpan>,
     /// When spans were given: per span, the sum of the encoder's last hidden states over the
-    /// pieces of the words that start inside it (empty for a span with no such word), and
-    /// how many pieces went in.
-    pub(crate) span_sums: Vec<(Vec<f32>, usize)>,
+    /// pieces of the words that start inside it (empty for a span with no such word).
+    pub(crate) span_sums: Vec<Vec<f32>>,
 }
 
 impl Tagger {
@@ -92,10 +91,8 @@ impl Tagger {
                     .collect()
             })
             .collect();
-        let mut span_sums: Vec<Vec<(Vec<f32>, usize)>> = feats
-            .iter()
-            .enumerate()
-            .map(|(d, _)| vec![(Vec::new(), 0); spans.get(d).map_or(0, Vec::len)])
+        let mut span_sums: Vec<Vec<Vec<f32>>> = (0..feats.len())
+            .map(|d| vec![Vec::new(); spans.get(d).map_or(0, Vec::len)])
             .collect();
         let states = span_sums.iter().any(|s| !s.is_empty());
         let mut order: Vec<usize> = (0..inputs.len()).collect();
@@ -158,15 +155,12 @@ impl Tagger {
                         .f_index_select(0, &Tensor::from_slice(&all))?;
                     let hv: Vec<f32> = Vec::<f32>::try_from(hs.f_flatten(0, -1)?)?;
                     for (&(d, span), row) in all_owners.iter().zip(hv.chunks(dim.max(1) as usize)) {
-                        if let Some((sum, count)) =
-                            span_sums.get_mut(d).and_then(|r| r.get_mut(span))
-                        {
+                        if let Some(sum) = span_sums.get_mut(d).and_then(|r| r.get_mut(span)) {
                             if sum.len() == row.len() {
                                 sum.iter_mut().zip(row).for_each(|(a, b)| *a += b);
                             } else {
                                 *sum = row.to_vec();
                             }
-                            *count += 1;
                         }
                     }
                 }
@@ -429,12 +423,12 @@ impl OfflineNer {
         };
         let mut mentions = mentions_of(text, t, &self.tagger.tags, |l| self.keep(l))?;
         mentions.retain(|m| m.score >= self.min_score);
-        let dim = t.span_sums.iter().map(|(v, _)| v.len()).max().unwrap_or(0);
+        let dim = t.span_sums.iter().map(Vec::len).max().unwrap_or(0);
         let mut values = vec![0.0f32; sentences.len() * dim];
         if dim > 0 {
-            for (row, (sum, count)) in values.chunks_mut(dim).zip(&t.span_sums) {
+            for (row, sum) in values.chunks_mut(dim).zip(&t.span_sums) {
                 let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt();
-                if *count > 0 && sum.len() == dim && norm > 0.0 && norm.is_finite() {
+                if sum.len() == dim && norm > 0.0 && norm.is_finite() {
                     row.iter_mut().zip(sum).for_each(|(o, x)| *o = x / norm);
                 }
             }
