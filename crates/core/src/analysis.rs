@@ -127,6 +127,71 @@ pub struct AnnotatedDocument {
     pub entities: Vec<Entity>,
     /// Sentence embeddings, one row per entry of `sentences`, when an encoder ran.
     pub sentence_embeddings: Option<Embeddings>,
+    /// Which rules produced `sentences` and `tokens` (`lede_tokenize::TOKENIZATION` for
+    /// lede-tokenize's defaults); `None` when unknown. Models trained on word tokens compare
+    /// it with the tokenization they were trained with and refuse another.
+    pub tokenization: Option<String>,
+    /// The subword pieces of every entry of `tokens`, computed once per document for the
+    /// tasks that share one subword vocabulary; `None` when no task asked for them.
+    pub pieces: Option<WordPieces>,
+}
+
+/// The subword pieces of a document's word tokens under one vocabulary: the pieces of token
+/// `i` are `ids[offsets[i]..offsets[i + 1]]` (no special tokens). Made by
+/// `lede_tokenize::SubwordEncoder::word_pieces`; a task checks [`WordPieces::vocab`] against
+/// its own encoder's before it reads them.
+///
+/// ```
+/// use lede_core::WordPieces;
+/// let pieces = WordPieces::new("v1", vec![101, 7, 8, 9], vec![0, 1, 3, 4]).unwrap();
+/// assert_eq!(pieces.words(), 3);
+/// assert_eq!(pieces.of(1), &[7, 8]);
+/// assert_eq!(pieces.of(7), &[] as &[u32]);
+/// assert!(WordPieces::new("v1", vec![1], vec![0, 2]).is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WordPieces {
+    vocab: String,
+    ids: Vec<u32>,
+    offsets: Vec<usize>,
+}
+
+impl WordPieces {
+    /// Pieces from flat ids and per-word offsets (`offsets.len()` is the number of words
+    /// plus one, non-decreasing from 0 to `ids.len()`); `None` when the offsets do not fit.
+    pub fn new(vocab: impl Into<String>, ids: Vec<u32>, offsets: Vec<usize>) -> Option<Self> {
+        let fits = offsets.first() == Some(&0)
+            && offsets.last() == Some(&ids.len())
+            && offsets.windows(2).all(|w| w[0] <= w[1]);
+        fits.then(|| WordPieces {
+            vocab: vocab.into(),
+            ids,
+            offsets,
+        })
+    }
+
+    /// Identifies the vocabulary and rules that made the pieces.
+    pub fn vocab(&self) -> &str {
+        &self.vocab
+    }
+
+    /// Number of word tokens covered.
+    pub fn words(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// The pieces of word token `i` (empty for a word the vocabulary drops, or past the end).
+    pub fn of(&self, i: usize) -> &[u32] {
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.ids.get(a..b).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// Every piece id, word after word.
+    pub fn ids(&self) -> &[u32] {
+        &self.ids
+    }
 }
 
 impl AnnotatedDocument {

@@ -38,7 +38,9 @@ mod labels;
 mod span;
 mod traits;
 
-pub use analysis::{Analysis, AnnotatedDocument, DocumentInfo, Embeddings, SCHEMA_VERSION};
+pub use analysis::{
+    Analysis, AnnotatedDocument, DocumentInfo, Embeddings, WordPieces, SCHEMA_VERSION,
+};
 pub use annotation::{Entity, Evidence, Mention, Relation, Sentence, Summary, Token, TokenKind};
 pub use document::Document;
 pub use error::{Error, Result};

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use lede_core::{
     Analysis, AnnotatedDocument, Document, Entity, EntityRecognizer, Mention, RelationExtractor,
-    SentenceSplitter, Summarizer, WordTokenizer,
+    Summarizer,
 };
+use lede_tokenize::Segmenter;
 
 use crate::{error_chain, Error, Result};
 
@@ -144,8 +145,7 @@ impl AnalyzerBuilder {
 
 /// Runs segmentation and the configured tasks over documents. `Send`; one per worker thread.
 pub struct Analyzer {
-    pub(crate) splitter: Box<dyn SentenceSplitter>,
-    pub(crate) tokenizer: Box<dyn WordTokenizer>,
+    pub(crate) segmenter: Segmenter,
     pub(crate) ner: Option<Box<dyn EntityRecognizer>>,
     pub(crate) clusterer: Clusterer,
     pub(crate) relations: Option<Box<dyn RelationExtractor>>,
@@ -190,9 +190,7 @@ impl Analyzer {
     /// fails on it.
     pub fn annotate(&self, document: Document) -> Result<AnnotatedDocument> {
         document.validate_with_limit(self.max_bytes)?;
-        let mut doc = AnnotatedDocument::new(document);
-        doc.sentences = self.splitter.split(doc.text());
-        doc.tokens = self.tokenizer.tokenize(doc.text());
+        let mut doc = self.segmenter.annotate(document);
 
         if self.tasks.ner {
             if let Some(ner) = &self.ner {

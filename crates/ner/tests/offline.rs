@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use lede_tokenize::Segmenter;
 use lede_core::{AnnotatedDocument, Document, EntityRecognizer, SentenceSplitter};
 use lede_ner::offline::{
     train, OfflineError, OfflineNer, TrainConfig, TrainEvent, CONFIG_FILE, WEIGHTS_FILE,
@@ -163,13 +164,27 @@ fn train_save_load_and_tag() {
     assert_eq!(batch[1], ner.mentions(TEXTS[1]).unwrap());
     let doc = AnnotatedDocument::new(Document::new("d", TEXTS[1]));
     assert_eq!(ner.recognize(&doc).unwrap(), batch[1]);
+    // Pieces computed once by the same vocabulary are read, not recomputed: same result.
+    let mut seg = Segmenter::default().annotate(Document::new("d", TEXTS[1]));
+    seg.pieces = Some(
+        ner.subword_encoder()
+            .word_pieces(TEXTS[1], &seg.tokens, ner.vocab_id())
+            .unwrap(),
+    );
+    assert_eq!(ner.recognize(&seg).unwrap(), batch[1]);
+    // A document segmented by other rules is refused, not silently misread.
+    seg.tokenization = Some("someone-else/1".into());
+    let err = ner.recognize(&seg).unwrap_err().to_string();
+    assert!(err.contains("ner"), "{err}");
+    assert!(ner.recognize_batch(&[&seg]).is_err());
     assert!(ner.mentions("").unwrap().is_empty());
     assert!(ner.mentions("   \n ").unwrap().is_empty());
 
     // Sentence vectors come from the same pass: same mentions, one unit row per span (zero
     // for a span with no word), across several windows.
     let spans = [(0, long.len() / 2), (long.len() / 2, long.len()), (0, 0)];
-    let (m2, vectors) = ner.mentions_and_sentence_vectors(&long, &spans).unwrap();
+    let long_doc = Segmenter::default().annotate(Document::new("l", long.clone()));
+    let (m2, vectors) = ner.mentions_and_sentence_vectors(&long_doc, &spans).unwrap();
     assert_eq!(m2, mentions);
     assert!(vectors.dim > 0);
     assert_eq!(vectors.rows(), spans.len());
@@ -264,7 +279,8 @@ fn shipped_model_when_installed() {
     let a = story.find("The weather").unwrap();
     let b = story.rfind("The government").unwrap();
     let spans = [(0, a - 1), (a, b - 1), (b, story.len())];
-    let (_, v) = ner.mentions_and_sentence_vectors(story, &spans).unwrap();
+    let story_doc = Segmenter::default().annotate(Document::new("s", story));
+    let (_, v) = ner.mentions_and_sentence_vectors(&story_doc, &spans).unwrap();
     let cos = |i: usize, j: usize| -> f32 {
         let (x, y) = (v.row(i).unwrap(), v.row(j).unwrap());
         x.iter().zip(y).map(|(p, q)| p * q).sum()

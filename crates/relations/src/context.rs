@@ -5,7 +5,7 @@ use lede_core::AnnotatedDocument;
 
 use crate::pattern::{SentenceView, ViewMention, ViewTok};
 use crate::schema::{types_accept, Schema};
-use crate::text::{fold, words};
+use crate::text::fold;
 
 /// A document prepared for cue matching and candidate generation.
 #[derive(Debug, Clone)]
@@ -115,6 +115,9 @@ const PRONOUNS: &[&str] = &[
 
 impl DocContext {
     pub(crate) fn build(doc: &AnnotatedDocument, schema: &Schema) -> DocContext {
+        // The facade's tokens; a document used on its own is segmented the same way.
+        let doc = lede_tokenize::Segmenter::default().segmented(doc);
+        let doc = doc.as_ref();
         let text = doc.text();
         let entity_labels = effective_labels(doc);
         let country = resolve_demonyms(doc, &entity_labels, schema);
@@ -144,18 +147,12 @@ impl DocContext {
                 }
                 inside.push(*m);
             }
-            let mut breaks = Vec::with_capacity(inside.len() * 2);
-            for m in &inside {
-                breaks.push(m.0);
-                breaks.push(m.1);
-            }
-            let ws = words(text, ss, se, &breaks);
-            let mut toks: Vec<ViewTok> = ws
-                .into_iter()
-                .map(|w| ViewTok {
-                    start: w.start,
-                    end: w.end,
-                    norm: w.norm,
+            let mut toks: Vec<ViewTok> = lede_core::tokens_in(&doc.tokens, s)
+                .iter()
+                .map(|t| ViewTok {
+                    start: t.span.start,
+                    end: t.span.end,
+                    norm: fold(&t.text),
                     mention: None,
                     pronoun: None,
                 })

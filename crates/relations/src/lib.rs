@@ -89,4 +89,4 @@ pub use extractor::{
 pub use schema::{
     types_accept, Cue, CueSpec, Label, LabelSpec, RebelMapping, Schema, ValueKind, NEWS_SCHEMA_TOML,
 };
-pub use text::{fold, words, Word};
+pub use text::fold;

@@ -15,14 +15,14 @@
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use lede_core::{AnnotatedDocument, Document, Embeddings, SentenceSplitter, Summarizer};
-use lede_summarize::{ExtractiveSummarizer, LeadSummarizer, RuleSplitter, SummaryLength};
+use lede_summarize::{ExtractiveSummarizer, LeadSummarizer, SummaryLength};
 
 const LENGTHS: [usize; 3] = [150, 600, 2400];
 
 fn document(words: usize) -> AnnotatedDocument {
     let text = lede_models::testing::news_text(words, 11);
     let mut doc = AnnotatedDocument::new(Document::new(format!("bench-{words}"), text));
-    doc.sentences = RuleSplitter.split(doc.text());
+    doc.sentences = lede_tokenize::NewsSentenceSplitter::default().split(doc.text());
     doc
 }
 

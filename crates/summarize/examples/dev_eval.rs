@@ -20,7 +20,7 @@ use lede_core::{AnnotatedDocument, Embeddings, SentenceEncoder, SentenceSplitter
 use lede_summarize::eval::{
     evaluate_summaries, evaluate_systems, load_docs, load_refs, EvalOptions, MultiReference,
 };
-use lede_summarize::{ExtractiveSummarizer, RuleSplitter, ScoringWeights, SummaryLength};
+use lede_summarize::{ExtractiveSummarizer, ScoringWeights, SummaryLength};
 
 struct Args {
     command: String,
@@ -69,7 +69,7 @@ fn prepare(
         .into_iter()
         .map(|d| {
             let mut a = AnnotatedDocument::new(d);
-            a.sentences = RuleSplitter.split(a.text());
+            a.sentences = lede_tokenize::NewsSentenceSplitter::default().split(a.text());
             a
         })
         .collect();

@@ -12,7 +12,7 @@ use lede_core::{
     AnnotatedDocument, Document, Embeddings, SentenceEncoder, SentenceSplitter, Summarizer,
 };
 use lede_summarize::{
-    ExtractiveSummarizer, LeadSummarizer, RuleSplitter, ScoringWeights, SummaryLength,
+    ExtractiveSummarizer, LeadSummarizer, ScoringWeights, SummaryLength,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let text = std::fs::read_to_string(&path)?;
     let mut doc = AnnotatedDocument::new(Document::new(path.clone(), text));
-    doc.sentences = RuleSplitter.split(doc.text());
+    doc.sentences = lede_tokenize::NewsSentenceSplitter::default().split(doc.text());
     if encoder == "minilm" {
         let embedder = lede_models::SentenceEmbedder::builder()
             .model("minilm")

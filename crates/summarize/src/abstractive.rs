@@ -11,7 +11,7 @@ use rust_bert::resources::LocalResource;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, SummarizeError};
-use crate::RuleSplitter;
+use lede_tokenize::NewsSentenceSplitter;
 
 /// Input length assumed for T5 checkpoints, whose config has no position limit (T5 was
 /// trained on 512 tokens).
@@ -240,7 +240,7 @@ impl AbstractiveSummarizerBuilder {
     }
 
     /// Splitter for documents without sentences and for chunk summaries (default:
-    /// [`RuleSplitter`]).
+    /// lede-tokenize's [`NewsSentenceSplitter`]).
     pub fn splitter(mut self, splitter: impl SentenceSplitter + 'static) -> Self {
         self.splitter = Some(Box::new(splitter));
         self
@@ -301,7 +301,7 @@ impl AbstractiveSummarizerBuilder {
             name: format!("abstractive:{}", files.name),
             max_input_tokens,
             settings: s,
-            splitter: self.splitter.unwrap_or_else(|| Box::new(RuleSplitter)),
+            splitter: self.splitter.unwrap_or_else(|| Box::new(NewsSentenceSplitter::default())),
             reduce: self.reduce,
         })
     }

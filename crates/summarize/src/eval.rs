@@ -38,7 +38,7 @@ use crate::error::{Result, SummarizeError};
 use crate::extractive::{LeadSummarizer, SummaryLength};
 use crate::rouge::{RougeScorer, RougeScores, Stemming};
 use crate::text::word_count;
-use crate::RuleSplitter;
+use lede_tokenize::NewsSentenceSplitter;
 
 /// One reference summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -340,7 +340,7 @@ pub fn evaluate_systems(
 
 /// Sentences of a summary text, for ROUGE-Lsum.
 fn sentences_of(text: &str) -> Vec<String> {
-    RuleSplitter
+    NewsSentenceSplitter::default()
         .split(text)
         .into_iter()
         .map(|s| s.text)

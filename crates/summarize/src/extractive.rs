@@ -17,7 +17,7 @@ use crate::graph::{
 };
 use crate::lexical::{content_terms, is_stopword, tfidf_embeddings};
 use crate::text::{classify_all, SentenceKind, StorySentence};
-use crate::RuleSplitter;
+use lede_tokenize::NewsSentenceSplitter;
 
 /// How long a summary is.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -438,7 +438,7 @@ impl ExtractiveSummarizerBuilder {
     }
 
     /// The splitter for documents that arrive without sentences (default:
-    /// [`RuleSplitter`]).
+    /// lede-tokenize's [`NewsSentenceSplitter`]).
     pub fn splitter(mut self, splitter: impl SentenceSplitter + 'static) -> Self {
         self.splitter = Some(Box::new(splitter));
         self
@@ -463,7 +463,7 @@ impl ExtractiveSummarizerBuilder {
             length: self.length,
             weights: self.weights,
             encoder: self.encoder,
-            splitter: self.splitter.unwrap_or_else(|| Box::new(RuleSplitter)),
+            splitter: self.splitter.unwrap_or_else(|| Box::new(NewsSentenceSplitter::default())),
             lexical_fallback: self.lexical_fallback,
         })
     }
@@ -961,7 +961,7 @@ impl std::fmt::Debug for LeadSummarizer {
 }
 
 impl LeadSummarizer {
-    /// LEAD at `length`, splitting with [`RuleSplitter`] when a document has no sentences.
+    /// LEAD at `length`, splitting with lede-tokenize's [`NewsSentenceSplitter`] when a document has no sentences.
     ///
     /// # Errors
     /// [`SummarizeError::InvalidConfig`] for a bad length.
@@ -969,7 +969,7 @@ impl LeadSummarizer {
         length.validate()?;
         Ok(LeadSummarizer {
             length,
-            splitter: Box::new(RuleSplitter),
+            splitter: Box::new(NewsSentenceSplitter::default()),
         })
     }
 
@@ -1138,7 +1138,7 @@ mod tests {
             calls: calls.clone(),
         };
         let mut d = doc(STORY);
-        d.sentences = RuleSplitter.split(STORY);
+        d.sentences = NewsSentenceSplitter::default().split(STORY);
         let texts: Vec<&str> = d.sentences.iter().map(|s| s.text.as_str()).collect();
         let rows = enc.encode(&texts).unwrap();
         d.sentence_embeddings = Some(Embeddings {
@@ -1257,7 +1257,7 @@ mod tests {
     #[test]
     fn quotes_over_several_sentences_and_stray_quotes() {
         let text = "\"Our faith must guide us. \"Every one of us needs hope.\" The King also spoke on Monday. Australia has a fine record,\" he said. The minister left early.";
-        let sentences = RuleSplitter.split(text);
+        let sentences = NewsSentenceSplitter::default().split(text);
         let q = quote_shares(text, &sentences);
         assert_eq!(sentences.len(), 5, "{sentences:?}");
         assert!(q[0] > 0.9 && q[1] > 0.9, "{q:?}");
@@ -1265,7 +1265,7 @@ mod tests {
         assert!(q[3] < 0.1, "a stray closing quote opens nothing: {q:?}");
         assert_eq!(q[4], 0.0, "{q:?}");
         let curly = "“We are lifting them,” Cole said. Prices fell.";
-        let s = RuleSplitter.split(curly);
+        let s = NewsSentenceSplitter::default().split(curly);
         let q = quote_shares(curly, &s);
         assert!(q[0] > 0.5 && q[1] == 0.0, "{q:?}");
     }

@@ -67,7 +67,7 @@ pub use extractive::{
     EmbeddingSource, ExtractiveSummarizer, ExtractiveSummarizerBuilder, LeadSummarizer,
     RankedSentence, Ranking, ScoringWeights, SentenceFeatures, SummaryLength, MAX_CANDIDATES,
 };
-pub use text::{classify_all, word_count, RuleSplitter, SentenceKind, StorySentence};
+pub use text::{classify_all, word_count, SentenceKind, StorySentence};
 
 // Summarizers are moved into worker threads: prove they are `Send`.
 const _: () = {

@@ -1,10 +1,9 @@
-//! Text helpers: a small rule-based sentence splitter (used only when the caller gave no
-//! sentences), word counts, and the recognition of the lines of a news story that are not
+//! Text helpers: word counts, and the recognition of the lines of a news story that are not
 //! story text: headlines, bylines, datelines and sign-offs.
 
 use std::sync::OnceLock;
 
-use lede_core::{OffsetMap, Sentence, SentenceSplitter, Span};
+use lede_core::{OffsetMap, Sentence, Span};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
@@ -48,137 +47,8 @@ pub struct StorySentence {
     pub words: usize,
 }
 
-/// Splits text into sentences with simple rules: a line break always ends a sentence, and
-/// `.`, `!`, `?` or `…` (optionally followed by closing quotes or brackets) end one when
-/// whitespace and an uppercase letter, digit or opening quote follow, unless the word before
-/// the period is a known abbreviation ("Mr.", "Dr.", "U.S.") or a single initial.
-///
-/// lede's facade normally passes sentences from `lede-tokenize`; this splitter is the fallback
-/// for documents that arrive without them, so that the crate works on its own.
-///
-/// ```
-/// use lede_core::SentenceSplitter;
-/// use lede_summarize::RuleSplitter;
-/// let text = "Mr. Smith went to Washington. He met Dr. Jones.\nHeadline here";
-/// let s = RuleSplitter.split(text);
-/// assert_eq!(s.len(), 3);
-/// assert_eq!(s[0].text, "Mr. Smith went to Washington.");
-/// assert_eq!(s[2].text, "Headline here");
-/// ```
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RuleSplitter;
-
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "gen", "sen", "rep", "gov", "lt", "col",
-    "capt", "sgt", "maj", "adm", "cmdr", "rev", "hon", "pres", "no", "vs", "etc", "inc", "ltd",
-    "co", "corp", "dept", "univ", "est", "approx", "fig", "jan", "feb", "mar", "apr", "jun", "jul",
-    "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft", "u.s", "u.k", "u.n", "e.g", "i.e",
-    "a.m", "p.m",
-];
-
-impl SentenceSplitter for RuleSplitter {
-    fn split(&self, text: &str) -> Vec<Sentence> {
-        let offsets = OffsetMap::new(text);
-        let mut out = Vec::new();
-        let mut line_start = 0;
-        for line in text.split_inclusive('\n') {
-            let line_end = line_start + line.len();
-            split_line(text, &offsets, line_start, line_end, &mut out);
-            line_start = line_end;
-        }
-        out
-    }
-}
-
 fn is_closing(c: char) -> bool {
     matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»')
-}
-
-fn is_opening(c: char) -> bool {
-    matches!(c, '"' | '\'' | '“' | '‘' | '(' | '[' | '«')
-}
-
-/// Splits the byte range `start..end` (one line) of `text`, pushing trimmed sentences.
-fn split_line(
-    text: &str,
-    offsets: &OffsetMap<'_>,
-    start: usize,
-    end: usize,
-    out: &mut Vec<Sentence>,
-) {
-    let Some(line) = text.get(start..end) else {
-        return;
-    };
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
-    let mut sentence_start = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        let (_, c) = chars[i];
-        if matches!(c, '.' | '!' | '?' | '…') {
-            // Swallow runs of terminal punctuation and closing quotes/brackets.
-            let mut j = i + 1;
-            while j < chars.len()
-                && (matches!(chars[j].1, '.' | '!' | '?' | '…') || is_closing(chars[j].1))
-            {
-                j += 1;
-            }
-            let boundary = j < chars.len()
-                && chars[j].1.is_whitespace()
-                && next_starts_sentence(&chars, j)
-                && !(c == '.' && ends_with_abbreviation(line, chars[i].0));
-            if boundary {
-                let cut = chars[j].0;
-                push_trimmed(offsets, start + sentence_start, start + cut, out);
-                sentence_start = cut;
-            }
-            i = j;
-        } else {
-            i += 1;
-        }
-    }
-    push_trimmed(offsets, start + sentence_start, end, out);
-}
-
-/// Whether the first non-space char from `j` can start a sentence.
-fn next_starts_sentence(chars: &[(usize, char)], j: usize) -> bool {
-    chars[j..]
-        .iter()
-        .map(|&(_, c)| c)
-        .find(|c| !c.is_whitespace())
-        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || is_opening(c))
-}
-
-/// Whether the word ending at byte `dot` of `line` (the period's position) is an
-/// abbreviation or a single initial.
-fn ends_with_abbreviation(line: &str, dot: usize) -> bool {
-    let before = &line[..dot];
-    let word_start = before
-        .rfind(|c: char| c.is_whitespace() || is_opening(c))
-        .map_or(0, |i| {
-            i + before[i..].chars().next().map_or(1, char::len_utf8)
-        });
-    let word = &before[word_start..];
-    if word.is_empty() {
-        return false;
-    }
-    let mut letters = word.chars();
-    if let (Some(first), None) = (letters.next(), letters.next()) {
-        // A single capital letter: an initial ("John F. Kennedy").
-        return first.is_uppercase();
-    }
-    let lower = word.to_lowercase();
-    ABBREVIATIONS.contains(&lower.as_str())
-}
-
-fn push_trimmed(offsets: &OffsetMap<'_>, start: usize, end: usize, out: &mut Vec<Sentence>) {
-    if let Some(span) = offsets.trimmed(start, end) {
-        if let Some(t) = span.slice(offsets.text()) {
-            out.push(Sentence {
-                span,
-                text: t.to_string(),
-            });
-        }
-    }
 }
 
 /// Number of words (maximal runs of letters or digits, joined by inner apostrophes,
@@ -442,9 +312,11 @@ pub fn classify_all(text: &str, sentences: &[Sentence]) -> Vec<StorySentence> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lede_core::SentenceSplitter;
+    use lede_tokenize::NewsSentenceSplitter;
 
     fn kinds(text: &str) -> Vec<(SentenceKind, String)> {
-        let sentences = RuleSplitter.split(text);
+        let sentences = NewsSentenceSplitter::default().split(text);
         classify_all(text, &sentences)
             .into_iter()
             .map(|s| (s.kind, s.content.text))
@@ -454,7 +326,7 @@ mod tests {
     #[test]
     fn splitter_respects_abbreviations_and_quotes() {
         let text = "The U.S. envoy, Mr. Cole, spoke. \"We are lifting them,\" he said. Then J. Smith left!\nNext line";
-        let s = RuleSplitter.split(text);
+        let s = NewsSentenceSplitter::default().split(text);
         let texts: Vec<&str> = s.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(
             texts,
@@ -473,7 +345,7 @@ mod tests {
     #[test]
     fn splitter_offsets_on_multibyte_text() {
         let text = "Kolésnikova was freed. “The struggle continues,” he said. Минск agreed.";
-        let s = RuleSplitter.split(text);
+        let s = NewsSentenceSplitter::default().split(text);
         assert_eq!(s.len(), 3);
         for sent in &s {
             assert_eq!(sent.span.slice(text), Some(sent.text.as_str()));
@@ -553,7 +425,7 @@ mod tests {
         /// and char offsets that agree, whatever the text.
         #[test]
         fn spans_slice_any_text(text in "(\\PC|\n| |[.!?\"“”()-]){0,120}") {
-            let sentences = RuleSplitter.split(&text);
+            let sentences = NewsSentenceSplitter::default().split(&text);
             let offsets = OffsetMap::new(&text);
             for st in classify_all(&text, &sentences) {
                 for s in [&st.sentence, &st.content] {

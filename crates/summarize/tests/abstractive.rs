@@ -10,7 +10,7 @@ use lede_models::testing::{
     edit_json, news_text, truncate_file, unigram_pieces, write_sentencepiece_model, Head, TinyModel,
 };
 use lede_models::Architecture;
-use lede_summarize::{AbstractiveSummarizer, RuleSplitter, SummarizeError};
+use lede_summarize::{AbstractiveSummarizer, SummarizeError};
 
 fn quick(dir: &Path) -> lede_summarize::AbstractiveSummarizerBuilder {
     AbstractiveSummarizer::builder(dir)
@@ -23,7 +23,7 @@ fn quick(dir: &Path) -> lede_summarize::AbstractiveSummarizerBuilder {
 /// Checks a summarizer end to end on a long text.
 fn exercise(s: &AbstractiveSummarizer) {
     let text = news_text(260, 7);
-    let sentences: Vec<String> = RuleSplitter
+    let sentences: Vec<String> = lede_tokenize::NewsSentenceSplitter::default()
         .split(&text)
         .into_iter()
         .map(|s| s.text)

@@ -78,6 +78,9 @@
 mod abbrev;
 mod chars;
 mod error;
+mod fold;
+mod pieces;
+mod segment;
 mod sentence;
 mod subword;
 mod window;
@@ -85,6 +88,8 @@ mod word;
 
 pub use abbrev::{AbbreviationKind, Abbreviations};
 pub use error::{Error, Result};
+pub use fold::fold;
+pub use segment::{Segmenter, TOKENIZATION};
 pub use sentence::{LineBreaks, NewsSentenceSplitter, NewsSentenceSplitterBuilder};
 pub use subword::{
     PaddedBatch, Subword, SubwordEncoder, SubwordEncoderBuilder, SubwordEncoding, SubwordSequence,
@@ -98,5 +103,6 @@ const _: () = {
     assert_send_sync::<NewsSentenceSplitter>();
     assert_send_sync::<RuleWordTokenizer>();
     assert_send_sync::<SubwordEncoder>();
+    assert_send_sync::<Segmenter>();
     assert_send_sync::<Error>();
 };

@@ -16,12 +16,13 @@ use crate::Result;
 /// * **Words** ([`TokenKind::Word`]) are runs of letters and digits joined by inner hyphens
 ///   (`al-Qaida`, `COVID-19`, `63-year-old`), inner apostrophes (`don't`, `O’Brien`), inner
 ///   periods (`U.S`, `example.com`; not a period that ends a glued sign-off, `airline.EFE`)
-///   and `&` between capitals (`AT&T`).
+///   and `&` between capitals (`AT&T`). A name inside a compound is split off at the hyphen
+///   (`anti` `-` `Iraqi`, `Iraqi` `-` `born`, `U.S.` `-` `based`).
 /// * A **possessive** `'s` / `’s` at the end of a word is its own token (`Russia` `’s`); other
 ///   clitics stay (`don't`, `can't`).
 /// * An **abbreviation keeps its period**: listed ones (`Mr.`, `Inc.`, `Jan.`, `etc.`; see
 ///   [`Abbreviations`]), dotted forms (`U.S.`, `e.g.`, `Ph.D.`) and single capital initials
-///   (`F.`). A hyphen may continue it (`U.S.-based`).
+///   (`F.`). A hyphen may continue it (`U.S.-based`, then split as a compound).
 /// * **Numbers** ([`TokenKind::Number`]) start with a digit and keep inner `.` `,` `:` `/`
 ///   between digits (`3.5`, `10,000`, `10:30`, `24/7`) and letter suffixes (`5th`, `1990s`);
 ///   a number joined by a hyphen to letters is a word (`63-year-old`).
@@ -44,9 +45,10 @@ use crate::Result;
 /// let words: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
 /// assert_eq!(
 ///     words,
-///     ["Russia", "’s", "U.S.-based", "ally", "don't", "pay", "$", "10,000", "(", "20", "%", ")", "."]
+///     ["Russia", "’s", "U.S.", "-", "based", "ally", "don't", "pay", "$", "10,000", "(", "20", "%",
+///      ")", "."]
 /// );
-/// assert_eq!(tokens[7].kind, TokenKind::Number);
+/// assert_eq!(tokens[9].kind, TokenKind::Number);
 /// assert_eq!(&text[tokens[0].span.start..tokens[0].span.end], "Russia");
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -188,7 +190,13 @@ impl RuleWordTokenizer {
                     && is_apostrophe(gs[j - 2].base)
                     && (gs[j - 1].is('s') || gs[j - 1].is('S'));
                 let body_end = if possessive { j - 2 } else { j };
-                emit(i, body_end, word_kind(&gs[i..body_end]));
+                let mut from = i;
+                for cut in hyphen_cuts(text, &gs[i..body_end]) {
+                    emit(from, i + cut, word_kind(&gs[from..i + cut]));
+                    emit(i + cut, i + cut + 1, TokenKind::Punct);
+                    from = i + cut + 1;
+                }
+                emit(from, body_end, word_kind(&gs[from..body_end]));
                 if possessive {
                     emit(j - 2, j, TokenKind::Word);
                 }
@@ -265,6 +273,48 @@ impl RuleWordTokenizer {
         let mut chars = word.chars();
         matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase())
     }
+}
+
+/// Lowercase prefixes split off a capitalised word (`anti`-`Iraqi`).
+const HYPHEN_PREFIXES: &[&str] = &[
+    "anti", "pro", "ex", "non", "post", "pre", "mid", "neo", "un", "pan", "trans", "inter",
+];
+
+/// Where a word is split at its inner hyphens (grapheme indices of those hyphens): between a
+/// lowercase prefix and a capitalised part (`anti-Iraqi`, `pro-Western`) and between a
+/// capitalised part and a lowercase word (`Iraqi-born`, `U.S.-led`, `Kremlin-backed`), so that
+/// a name inside a compound is a token of its own. Other compounds stay whole (`al-Qaida`,
+/// `Jean-Pierre`, `well-known`, `COVID-19`, `63-year-old`).
+fn hyphen_cuts(text: &str, gs: &[Grapheme]) -> Vec<usize> {
+    let hyphens: Vec<usize> = (1..gs.len().saturating_sub(1))
+        .filter(|&k| gs[k].single && is_hyphen(gs[k].base))
+        .collect();
+    if hyphens.is_empty() {
+        return hyphens;
+    }
+    let part = |a: usize, b: usize| match (gs.get(a), b.checked_sub(1).and_then(|e| gs.get(e))) {
+        (Some(x), Some(y)) if a < b => text.get(x.start..y.end).unwrap_or(""),
+        _ => "",
+    };
+    let capitalised = |p: &str| p.chars().next().is_some_and(char::is_uppercase);
+    let lowercase = |p: &str| {
+        p.chars().any(char::is_alphabetic)
+            && p.chars().all(|c| !c.is_alphabetic() || c.is_lowercase())
+    };
+    let mut bounds = vec![0];
+    bounds.extend(hyphens.iter().flat_map(|&h| [h, h + 1]));
+    bounds.push(gs.len());
+    let parts: Vec<&str> = bounds.chunks(2).map(|b| part(b[0], b[1])).collect();
+    hyphens
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| {
+            let (left, right) = (parts[k], parts[k + 1]);
+            (HYPHEN_PREFIXES.contains(&left) && capitalised(right))
+                || (capitalised(left) && lowercase(right))
+        })
+        .map(|(_, &h)| h)
+        .collect()
 }
 
 /// [`TokenKind::Number`] for tokens that start with a digit and have no hyphen before a

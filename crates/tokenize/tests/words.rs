@@ -94,9 +94,23 @@ fn abbreviations_keep_their_period() {
         ]
     );
     assert_eq!(texts("John F. Kennedy"), ["John", "F.", "Kennedy"]);
-    assert_eq!(texts("a U.S.-based firm"), ["a", "U.S.-based", "firm"]);
+    assert_eq!(texts("a U.S.-based firm"), ["a", "U.S.", "-", "based", "firm"]);
     assert_eq!(texts("wait..."), ["wait", "..."]);
     assert_eq!(texts("etc..."), ["etc", "..."]);
+}
+
+#[test]
+fn names_inside_compounds_are_split_off() {
+    assert_eq!(texts("anti-Iraqi"), ["anti", "-", "Iraqi"]);
+    assert_eq!(texts("pro-Western"), ["pro", "-", "Western"]);
+    assert_eq!(texts("Iraqi-born"), ["Iraqi", "-", "born"]);
+    assert_eq!(
+        texts("the Kremlin-backed, U.S.-led bloc"),
+        ["the", "Kremlin", "-", "backed", ",", "U.S.", "-", "led", "bloc"]
+    );
+    for whole in ["al-Qaida", "Jean-Pierre", "well-known", "COVID-19", "63-year-old", "ex-president"] {
+        assert_eq!(texts(whole), [whole], "{whole}");
+    }
 }
 
 #[test]

@@ -10,7 +10,7 @@ use lede_relations::nli::NliExtractor;
 use lede_relations::rebel::{BartTripletGenerator, RebelExtractor};
 use lede_relations::{NewsRelationExtractor, Schema};
 use lede_summarize::{AbstractiveSummarizer, ExtractiveSummarizer, SummaryLength};
-use lede_tokenize::{NewsSentenceSplitter, RuleWordTokenizer};
+use lede_tokenize::Segmenter;
 
 use super::{Analyzer, AnalyzerBuilder, ModelChoice};
 use crate::{error_chain, Error, Result};
@@ -149,8 +149,7 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
     }
 
     Ok(Analyzer {
-        splitter: Box::new(NewsSentenceSplitter::default()),
-        tokenizer: Box::new(RuleWordTokenizer::default()),
+        segmenter: Segmenter::default(),
         ner,
         clusterer: cluster,
         relations,

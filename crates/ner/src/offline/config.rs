@@ -41,8 +41,11 @@ pub struct ModelConfig {
     pub features: Vec<String>,
     /// Number of shape ids.
     pub shape_vocab: i64,
-    /// Version of the word segmentation and shape rules.
-    pub words_version: u32,
+    /// The tokenization the model's words came from ([`lede_tokenize::TOKENIZATION`] of the
+    /// build that trained it). Configs without it predate lede-tokenize's words and are
+    /// refused.
+    #[serde(default)]
+    pub tokenization: String,
     /// Longest window in WordPiece tokens, `[CLS]` and `[SEP]` included.
     pub max_len: usize,
     /// Words of context kept on each side when a window is cut inside a sentence.
@@ -84,13 +87,18 @@ impl ModelConfig {
                 format!("max_len {} outside 8..=512", cfg.max_len),
             ));
         }
-        if cfg.words_version != super::words::WORDS_VERSION {
+        if cfg.tokenization != lede_tokenize::TOKENIZATION {
+            let had = if cfg.tokenization.is_empty() {
+                "lede-ner's own word splitting (before lede-tokenize)".to_string()
+            } else {
+                format!("tokenization {:?}", cfg.tokenization)
+            };
             return Err(OfflineError::bad_model(
                 &path,
                 format!(
-                    "word rules version {}, this build has {}",
-                    cfg.words_version,
-                    super::words::WORDS_VERSION
+                    "the model was trained on {had}, this build tokenizes with {:?}; retrain it \
+                     with `lede train ner`",
+                    lede_tokenize::TOKENIZATION
                 ),
             ));
         }

@@ -47,6 +47,17 @@ pub enum OfflineError {
     /// The WordPiece tokenizer failed to load or to encode.
     #[error("tokenizer: {0}")]
     Tokenizer(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A document segmented by other rules than the model was trained on.
+    #[error(
+        "the document's tokens come from {}, the model was trained on {:?}: segment it with \
+         lede_tokenize::Segmenter::default()",
+        found.as_deref().map_or("unknown rules".to_string(), |f| format!("{f:?}")),
+        lede_tokenize::TOKENIZATION
+    )]
+    Tokenization {
+        /// The document's tokenization id.
+        found: Option<String>,
+    },
     /// libtorch failed.
     #[error("libtorch: {0}")]
     Tch(#[from] tch::TchError),

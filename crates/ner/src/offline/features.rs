@@ -1,20 +1,25 @@
-//! From text to model input: words, WordPiece ids per word, shape ids, windows, batches.
+//! From a segmented document to model input: its word tokens, their WordPiece ids, shape
+//! ids, windows, batches.
 
 use std::path::Path;
 
+use lede_core::{AnnotatedDocument, Document, Span, WordPieces};
+use lede_tokenize::{Segmenter, SubwordEncoder, TOKENIZATION};
 use tch::Tensor;
-use tokenizers::Tokenizer;
 
 use super::error::{OfflineError, Result};
-use super::words::{shape_ids, split_words, Word};
+use super::words::{sentence_starts, word_shape};
 
 /// Most WordPiece pieces kept per word (a URL or a run of symbols can have dozens; the first
 /// pieces carry the label, the rest only context).
 const MAX_PIECES_PER_WORD: usize = 16;
 
-/// The WordPiece encoder of the base model.
+/// The base model's WordPiece encoder (lede-tokenize's), and the segmenter for texts that
+/// come without tokens.
 pub(crate) struct Encoder {
-    tokenizer: Tokenizer,
+    subwords: SubwordEncoder,
+    vocab: String,
+    segmenter: Segmenter,
     pub(crate) cls: i64,
     pub(crate) sep: i64,
     pub(crate) pad: i64,
@@ -23,58 +28,99 @@ pub(crate) struct Encoder {
 impl Encoder {
     pub(crate) fn from_base_dir(dir: &Path) -> Result<Encoder> {
         let path = dir.join("tokenizer.json");
-        let mut tokenizer = Tokenizer::from_file(&path).map_err(OfflineError::Tokenizer)?;
-        tokenizer
-            .with_truncation(None)
-            .map_err(OfflineError::Tokenizer)?;
-        tokenizer.with_padding(None);
+        let subwords = SubwordEncoder::from_tokenizer_json(&path)
+            .build()
+            .map_err(|e| OfflineError::Tokenizer(Box::new(e)))?;
         let id = |t: &str| -> Result<i64> {
-            tokenizer
+            subwords
                 .token_to_id(t)
                 .map(i64::from)
                 .ok_or_else(|| OfflineError::bad_model(&path, format!("no {t} token")))
         };
         let (cls, sep, pad) = (id("[CLS]")?, id("[SEP]")?, id("[PAD]")?);
+        let vocab = subwords
+            .vocab_id()
+            .map_err(|e| OfflineError::Tokenizer(Box::new(e)))?;
         Ok(Encoder {
-            tokenizer,
+            subwords,
+            vocab,
+            segmenter: Segmenter::default(),
             cls,
             sep,
             pad,
         })
     }
 
-    /// Words of `text` with their pieces and shapes.
-    pub(crate) fn features(&self, text: &str) -> Result<DocFeatures> {
-        let words = split_words(text);
-        let shapes = shape_ids(text, &words);
-        let mut pieces: Vec<Vec<i64>> = vec![Vec::new(); words.len()];
-        if !words.is_empty() {
-            let input: Vec<&str> = words.iter().map(|w| w.text(text)).collect();
-            let enc = self
-                .tokenizer
-                .encode(input, false)
-                .map_err(OfflineError::Tokenizer)?;
-            for (id, wid) in enc.get_ids().iter().zip(enc.get_word_ids()) {
-                if let Some(slot) = wid.and_then(|w| pieces.get_mut(w as usize)) {
-                    if slot.len() < MAX_PIECES_PER_WORD {
-                        slot.push(i64::from(*id));
-                    }
-                }
-            }
+    /// The vocabulary id of the pieces this encoder makes (see [`WordPieces::vocab`]).
+    pub(crate) fn vocab_id(&self) -> &str {
+        &self.vocab
+    }
+
+    /// The subword encoder.
+    pub(crate) fn subwords(&self) -> &SubwordEncoder {
+        &self.subwords
+    }
+
+    /// The segmenter the model was trained with.
+    pub(crate) fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
+    /// A text segmented as the model expects.
+    pub(crate) fn segment(&self, text: &str) -> AnnotatedDocument {
+        self.segmenter.annotate(Document::new("", text))
+    }
+
+    /// The words of a segmented document with their pieces (the document's own when this
+    /// vocabulary made them) and shapes.
+    ///
+    /// # Errors
+    /// [`OfflineError::Tokenization`] when the document was segmented by other rules than
+    /// the model's; [`OfflineError::Tokenizer`] when encoding fails.
+    pub(crate) fn features(&self, doc: &AnnotatedDocument) -> Result<DocFeatures> {
+        if doc.tokenization.as_deref() != Some(TOKENIZATION) {
+            return Err(OfflineError::Tokenization {
+                found: doc.tokenization.clone(),
+            });
         }
+        let pieces = match &doc.pieces {
+            Some(p) if p.vocab() == self.vocab && p.words() == doc.tokens.len() => p.clone(),
+            _ => self
+                .subwords
+                .word_pieces(doc.text(), &doc.tokens, &self.vocab)
+                .map_err(|e| OfflineError::Tokenizer(Box::new(e)))?,
+        };
+        let starts = sentence_starts(&doc.tokens, &doc.sentences);
+        let shapes = doc
+            .tokens
+            .iter()
+            .zip(&starts)
+            .map(|(t, &s)| word_shape(&t.text) + if s { 8 } else { 0 })
+            .collect();
         Ok(DocFeatures {
-            words,
+            words: doc.tokens.iter().map(|t| t.span).collect(),
             pieces,
             shapes,
+            starts,
         })
     }
 }
 
 /// One document as the model sees it.
 pub(crate) struct DocFeatures {
-    pub(crate) words: Vec<Word>,
-    pub(crate) pieces: Vec<Vec<i64>>,
+    pub(crate) words: Vec<Span>,
+    pub(crate) pieces: WordPieces,
     pub(crate) shapes: Vec<i64>,
+    /// Whether each word starts a sentence.
+    pub(crate) starts: Vec<bool>,
+}
+
+impl DocFeatures {
+    /// The pieces the model reads for word `i` (at most [`MAX_PIECES_PER_WORD`]).
+    pub(crate) fn piece_ids(&self, i: usize) -> &[u32] {
+        let p = self.pieces.of(i);
+        &p[..p.len().min(MAX_PIECES_PER_WORD)]
+    }
 }
 
 /// A window of words: `[ctx_start, ctx_end)` is fed to the model, `[own_start, own_end)` are
@@ -88,20 +134,18 @@ pub(crate) struct Window {
 }
 
 impl DocFeatures {
-    /// Whether word `i` ends a sentence (`.`, `!`, `?`).
-    fn ends_sentence(&self, text: &str, i: usize) -> bool {
-        self.words
-            .get(i)
-            .is_some_and(|w| matches!(w.text(text), "." | "!" | "?" | "\u{2026}"))
+    /// Whether word `i` ends a sentence: the next word starts one.
+    fn ends_sentence(&self, i: usize) -> bool {
+        self.starts.get(i + 1).copied().unwrap_or(false)
     }
 
     /// Windows of at most `max_len` tokens (`[CLS]`, `[SEP]` included) covering every word
     /// exactly once in their owned ranges. Windows end at sentence ends where possible; a cut
     /// inside a sentence keeps `overlap` words of context on both sides.
-    pub(crate) fn windows(&self, text: &str, max_len: usize, overlap: usize) -> Vec<Window> {
+    pub(crate) fn windows(&self, max_len: usize, overlap: usize) -> Vec<Window> {
         let budget = max_len.saturating_sub(2).max(1);
         let n = self.words.len();
-        let cost = |i: usize| self.pieces.get(i).map_or(0, Vec::len);
+        let cost = |i: usize| self.piece_ids(i).len();
         let mut out = Vec::new();
         let mut own_start = 0;
         let mut ctx_start = 0;
@@ -131,7 +175,7 @@ impl DocFeatures {
             let half = own_start + (end - own_start) / 2;
             let sentence_cut = (half.max(own_start + 1)..end)
                 .rev()
-                .find(|&i| self.ends_sentence(text, i - 1));
+                .find(|&i| self.ends_sentence(i - 1));
             if let Some(cut) = sentence_cut {
                 out.push(Window {
                     ctx_start,
@@ -174,13 +218,13 @@ pub(crate) fn window_input(doc: &DocFeatures, w: &Window, enc: &Encoder) -> Wind
     let mut shapes = vec![0];
     let mut firsts = Vec::new();
     for i in w.ctx_start..w.ctx_end {
-        let pieces = doc.pieces.get(i).map_or(&[][..], Vec::as_slice);
+        let pieces = doc.piece_ids(i);
         let shape = doc.shapes.get(i).copied().unwrap_or(0);
         if !pieces.is_empty() && i >= w.own_start && i < w.own_end {
             firsts.push((i, ids.len()));
         }
         for (k, &p) in pieces.iter().enumerate() {
-            ids.push(p);
+            ids.push(i64::from(p));
             shapes.push(if k == 0 { shape } else { shape + 16 });
         }
     }
@@ -228,20 +272,22 @@ pub(crate) fn batch_tensors(inputs: &[&WindowInput], pad: i64) -> (Tensor, Tenso
 mod tests {
     use super::*;
 
-    fn doc(costs: &[usize], text_words: &[&str]) -> (String, DocFeatures) {
+    /// `costs[i]` pieces for word `i`; a word `.` ends a sentence.
+    fn doc(costs: &[usize], text_words: &[&str]) -> DocFeatures {
         let text = text_words.join(" ");
-        let words = split_words(&text);
-        assert_eq!(words.len(), costs.len());
-        let pieces = costs.iter().map(|&c| vec![7; c]).collect();
-        let shapes = vec![1; costs.len()];
-        (
-            text,
-            DocFeatures {
-                words,
-                pieces,
-                shapes,
-            },
-        )
+        let d = Segmenter::default().annotate(Document::new("t", text));
+        assert_eq!(d.tokens.len(), costs.len());
+        let mut offsets = vec![0];
+        for c in costs {
+            offsets.push(offsets.last().copied().unwrap_or(0) + c);
+        }
+        let ids = vec![7; offsets.last().copied().unwrap_or(0)];
+        DocFeatures {
+            words: d.tokens.iter().map(|t| t.span).collect(),
+            pieces: WordPieces::new("t", ids, offsets).unwrap(),
+            shapes: vec![1; costs.len()],
+            starts: sentence_starts(&d.tokens, &d.sentences),
+        }
     }
 
     fn check_cover(ws: &[Window], n: usize, budget: usize, d: &DocFeatures) {
@@ -251,7 +297,7 @@ mod tests {
             assert!(
                 w.ctx_start <= w.own_start && w.own_end <= w.ctx_end && w.own_start < w.own_end
             );
-            let cost: usize = (w.ctx_start..w.ctx_end).map(|i| d.pieces[i].len()).sum();
+            let cost: usize = (w.ctx_start..w.ctx_end).map(|i| d.piece_ids(i).len()).sum();
             assert!(
                 cost <= budget || w.ctx_end - w.ctx_start == 1,
                 "{w:?} costs {cost}"
@@ -264,10 +310,10 @@ mod tests {
     #[test]
     fn windows_cut_at_sentences_then_overlap() {
         let words = [
-            "a", "b", "c", ".", "d", "e", "f", "g", "h", "i", "j", "k", "l", ".",
+            "A", "b", "c", ".", "D", "e", "f", "g", "h", "i", "j", "k", "l", ".",
         ];
-        let (text, d) = doc(&[1; 14], &words);
-        let ws = d.windows(&text, 8, 2);
+        let d = doc(&[1; 14], &words);
+        let ws = d.windows(8, 2);
         check_cover(&ws, 14, 6, &d);
         // The first window ends at the sentence end after "c .".
         assert_eq!(ws[0].own_end, 4);
@@ -277,10 +323,11 @@ mod tests {
 
     #[test]
     fn oversized_word_gets_its_own_window() {
-        let (text, d) = doc(&[1, 20, 1], &["a", "b", "c"]);
-        let ws = d.windows(&text, 8, 1);
+        let d = doc(&[1, 20, 1], &["a", "b", "c"]);
+        let ws = d.windows(8, 1);
         check_cover(&ws, 3, 6, &d);
-        let (text, d) = doc(&[], &[]);
-        assert!(d.windows(&text, 8, 1).is_empty());
+        assert_eq!(d.piece_ids(1).len(), MAX_PIECES_PER_WORD);
+        let d = doc(&[], &[]);
+        assert!(d.windows(8, 1).is_empty());
     }
 }

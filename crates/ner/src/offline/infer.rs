@@ -39,25 +39,27 @@ pub(crate) struct Tagged {
 }
 
 impl Tagger {
-    /// Tags several documents, batching their windows together.
+    /// Tags several texts, segmented as the model expects, batching their windows together.
     pub(crate) fn tag(&self, texts: &[&str]) -> Result<Vec<Tagged>> {
-        self.tag_with(texts, &[])
+        let docs: Vec<AnnotatedDocument> = texts.iter().map(|t| self.enc.segment(t)).collect();
+        let refs: Vec<&AnnotatedDocument> = docs.iter().collect();
+        self.tag_with(&refs, &[])
     }
 
-    /// [`Self::tag`], and for each text with spans in `spans` (byte ranges, one list per
-    /// text; missing or empty lists: none), the hidden states summed per span. Memory stays
-    /// one vector per span, whatever the length of the text.
+    /// Tags segmented documents, and for each one with spans in `spans` (byte ranges, one
+    /// list per document; missing or empty lists: none), sums the hidden states per span.
+    /// Memory stays one vector per span, whatever the length of the text.
     pub(crate) fn tag_with(
         &self,
-        texts: &[&str],
+        docs: &[&AnnotatedDocument],
         spans: &[Vec<(usize, usize)>],
     ) -> Result<Vec<Tagged>> {
         let k = self.tags.len();
-        let mut feats = Vec::with_capacity(texts.len());
+        let mut feats = Vec::with_capacity(docs.len());
         let mut inputs: Vec<(usize, WindowInput)> = Vec::new();
-        for (d, text) in texts.iter().enumerate() {
-            let f = self.enc.features(text)?;
-            for w in f.windows(text, self.max_len, self.overlap) {
+        for (d, doc) in docs.iter().enumerate() {
+            let f = self.enc.features(doc)?;
+            for w in f.windows(self.max_len, self.overlap) {
                 inputs.push((d, window_input(&f, &w, &self.enc)));
             }
             feats.push(f);
@@ -140,7 +142,7 @@ impl Tagger {
                             else {
                                 continue;
                             };
-                            let n = f.and_then(|f| f.pieces.get(word)).map_or(1, Vec::len);
+                            let n = f.map_or(1, |f| f.piece_ids(word).len());
                             for j in 0..n.max(1) {
                                 all.push((r * longest + pos + j) as i64);
                                 all_owners.push((*d, span));
@@ -377,7 +379,8 @@ impl OfflineNer {
         self.include_values || !VALUE_TYPES.contains(&label)
     }
 
-    /// Mentions in `text`, in text order, non-overlapping.
+    /// Mentions in `text`, in text order, non-overlapping (the text is segmented with
+    /// lede-tokenize's default rules, as the model was trained).
     ///
     /// # Errors
     /// [`OfflineError`] when libtorch or the tokenizer fails.
@@ -390,38 +393,58 @@ impl OfflineNer {
     /// # Errors
     /// [`OfflineError`] when libtorch or the tokenizer fails.
     pub fn mentions_batch(&self, texts: &[&str]) -> Result<Vec<Vec<Mention>>> {
-        let tagged = self.tagger.tag(texts)?;
-        texts
-            .iter()
+        let docs: Vec<AnnotatedDocument> = texts.iter().map(|t| self.tagger.enc.segment(t)).collect();
+        let refs: Vec<&AnnotatedDocument> = docs.iter().collect();
+        self.recognize_batch(&refs)
+    }
+
+    /// Mentions of segmented documents (their `tokens`, `sentences` and, when made with
+    /// this model's vocabulary, `pieces`), windows batched together.
+    ///
+    /// # Errors
+    /// [`OfflineError::Tokenization`] for a document segmented by other rules than the
+    /// model's; otherwise when libtorch or the tokenizer fails.
+    pub fn recognize_batch(&self, docs: &[&AnnotatedDocument]) -> Result<Vec<Vec<Mention>>> {
+        let tagged = self.tagger.tag_with(docs, &[])?;
+        docs.iter()
             .zip(&tagged)
-            .map(|(text, t)| {
-                let mut m = mentions_of(text, t, &self.tagger.tags, |l| self.keep(l))?;
+            .map(|(doc, t)| {
+                let mut m = mentions_of(doc.text(), t, &self.tagger.tags, |l| self.keep(l))?;
                 m.retain(|m| m.score >= self.min_score);
                 Ok(m)
             })
             .collect()
     }
-}
 
-impl OfflineNer {
-    /// The mentions of `text`, and one vector per span of `sentences` (byte ranges that do not
-    /// overlap, such as sentences): the mean of the network's last hidden states over the
-    /// word pieces of the words starting inside the span, L2-normalised (all zeros for a span
-    /// with no word). Comes from the same forward pass as the mentions; memory is one vector
-    /// per span.
+    /// The vocabulary id of the word pieces the model reads: a document whose
+    /// [`AnnotatedDocument::pieces`] carry it is not encoded again.
+    pub fn vocab_id(&self) -> &str {
+        self.tagger.enc.vocab_id()
+    }
+
+    /// The model's subword encoder (lede-tokenize's, over the base's `tokenizer.json`).
+    pub fn subword_encoder(&self) -> &lede_tokenize::SubwordEncoder {
+        self.tagger.enc.subwords()
+    }
+
+    /// The mentions of a segmented document, and one vector per span of `sentences` (byte
+    /// ranges that do not overlap, such as sentences): the mean of the network's last hidden
+    /// states over the word pieces of the words starting inside the span, L2-normalised (all
+    /// zeros for a span with no word). Comes from the same forward pass as the mentions;
+    /// memory is one vector per span.
     ///
     /// # Errors
-    /// [`OfflineError`] when libtorch or the tokenizer fails.
+    /// As [`recognize_batch`](Self::recognize_batch).
     pub fn mentions_and_sentence_vectors(
         &self,
-        text: &str,
+        doc: &AnnotatedDocument,
         sentences: &[(usize, usize)],
     ) -> Result<(Vec<Mention>, Embeddings)> {
-        let tagged = self.tagger.tag_with(&[text], &[sentences.to_vec()])?;
+        let tagged = self.tagger.tag_with(&[doc], &[sentences.to_vec()])?;
         let Some(t) = tagged.first() else {
             return Ok((Vec::new(), Embeddings::default()));
         };
-        let mut mentions = mentions_of(text, t, &self.tagger.tags, |l| self.keep(l))?;
+        let mut mentions = mentions_of(doc.text(), t, &self.tagger.tags, |l| self.keep(l))?;
         mentions.retain(|m| m.score >= self.min_score);
         let dim = t.span_sums.iter().map(Vec::len).max().unwrap_or(0);
         let mut values = vec![0.0f32; sentences.len() * dim];
@@ -443,7 +466,9 @@ impl EntityRecognizer for OfflineNer {
     }
 
     fn recognize(&self, doc: &AnnotatedDocument) -> lede_core::Result<Vec<Mention>> {
-        self.mentions(doc.text())
+        let doc = self.tagger.enc.segmenter().segmented(doc);
+        self.recognize_batch(&[doc.as_ref()])
+            .map(|mut m| m.pop().unwrap_or_default())
             .map_err(|e| lede_core::Error::task("ner", e))
     }
 
@@ -451,13 +476,14 @@ impl EntityRecognizer for OfflineNer {
         &self,
         doc: &AnnotatedDocument,
     ) -> lede_core::Result<(Vec<Mention>, Option<Embeddings>)> {
+        let doc = self.tagger.enc.segmenter().segmented(doc);
         let spans: Vec<(usize, usize)> = doc
             .sentences
             .iter()
             .map(|s| (s.span.start, s.span.end))
             .collect();
         let (mentions, vectors) = self
-            .mentions_and_sentence_vectors(doc.text(), &spans)
+            .mentions_and_sentence_vectors(&doc, &spans)
             .map_err(|e| lede_core::Error::task("ner", e))?;
         let vectors = (vectors.dim > 0 && !spans.is_empty()).then_some(vectors);
         Ok((mentions, vectors))

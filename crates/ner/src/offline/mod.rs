@@ -5,7 +5,8 @@
 //!   each WordPiece piece also gets a learned *word-shape* embedding ([`word_shape`]: `Xx`,
 //!   `XX`, `xx`, digits, punctuation, sentence-initial, continuation piece) added to its input
 //!   embedding. A linear head gives BIO tags; predictions are read at the first piece of each
-//!   *word* ([`split_words`]: "U.S.", "al-Qaida" are one word; possessive `'s` is its own) and
+//!   *word*: lede-tokenize's word tokens ("U.S.", "al-Qaida" are one word; possessive `'s` is
+//!   its own), read from the document (`AnnotatedDocument::tokens`) and
 //!   decoded with a constrained Viterbi pass ([`TagSet::viterbi`]: no `I-X` without `B-X`).
 //! * **Storage.** A model directory holds `config.json` ([`ModelConfig`]) and
 //!   `weights.safetensors`: for base tensors the fine-tuned value minus the base in half
@@ -15,7 +16,7 @@
 //!   prints nothing itself, and reports steps and epochs to a callback ([`console_progress`]
 //!   draws an indicatif bar).
 //! * **Inference.** [`OfflineNer`] implements [`lede_core::EntityRecognizer`]: long texts are
-//!   cut into windows at sentence ends (overlapping only where a sentence is too long), the
+//!   cut into windows at the document's sentence ends (overlapping only where a sentence is too long), the
 //!   windows of one or several documents run in batches, each word is predicted by exactly one
 //!   window, and mentions carry exact byte and char offsets and a score.
 //!
@@ -49,9 +50,7 @@ pub use train::{
     read_examples, train, CharRange, EpochReport, Example, Scores, TrainConfig, TrainEvent,
     TrainReport, DEFAULT_TYPES,
 };
-pub use words::{
-    sentence_starts, shape_ids, split_words, word_shape, Word, SHAPE_VOCAB, WORDS_VERSION,
-};
+pub use words::{sentence_starts, shape_ids, word_shape, SHAPE_VOCAB};
 
 /// A progress callback for [`train`] that draws an indicatif bar per epoch and prints each
 /// epoch's loss and dev scores to stderr.

@@ -14,7 +14,7 @@ use super::error::{OfflineError, Result};
 use super::features::{batch_tensors, window_input, Encoder, WindowInput};
 use super::infer::{mentions_of, Tagger};
 use super::model::{read_bert_config, sha256_file, NerNet, GROUP_ENCODER, GROUP_HEAD};
-use super::words::{SHAPE_VOCAB, WORDS_VERSION};
+use super::words::SHAPE_VOCAB;
 
 /// Entity types in the order tags are laid out, when the data has them.
 pub const DEFAULT_TYPES: &[&str] = &[
@@ -295,7 +295,7 @@ impl Rng {
 /// where an entity's edge falls inside a word, an unknown type, or an ignore region.
 fn word_tags(
     ex: &Example,
-    words: &[super::words::Word],
+    words: &[lede_core::Span],
     tags: &TagSet,
     path: &Path,
 ) -> Result<Vec<i64>> {
@@ -453,9 +453,9 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result
     let mut windows: Vec<TrainWindow> = Vec::new();
     let mut labelled_words = 0usize;
     for ex in &train_ex {
-        let f = enc.features(&ex.text)?;
+        let f = enc.features(&enc.segment(&ex.text))?;
         let wt = word_tags(ex, &f.words, &tags, &cfg.train_data)?;
-        for w in f.windows(&ex.text, cfg.max_len, cfg.overlap_words) {
+        for w in f.windows(cfg.max_len, cfg.overlap_words) {
             let input = window_input(&f, &w, &enc);
             let labels: Vec<i64> = input
                 .firsts
@@ -642,7 +642,7 @@ fn model_config(cfg: &TrainConfig, facts: &RunFacts<'_>, report: &TrainReport) -
         trained_layers: cfg.trained_layers.clone(),
         features: vec!["word_shape".into()],
         shape_vocab: SHAPE_VOCAB,
-        words_version: WORDS_VERSION,
+        tokenization: lede_tokenize::TOKENIZATION.to_string(),
         max_len: cfg.max_len,
         overlap_words: cfg.overlap_words,
         storage: "delta-f16".into(),
@@ -676,7 +676,8 @@ fn file_name(p: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::offline::words::split_words;
+    use lede_core::WordTokenizer;
+    use lede_tokenize::RuleWordTokenizer;
 
     #[test]
     fn tags_from_char_ranges() {
@@ -699,9 +700,10 @@ mod tests {
             ignore: vec![range("aides", None)],
         };
         let tags = TagSet::new(vec!["PERSON".into(), "GPE".into(), "NORP".into()]);
-        let words = split_words(text);
+        let tokens = RuleWordTokenizer::default().tokenize(text);
+        let words: Vec<lede_core::Span> = tokens.iter().map(|t| t.span).collect();
         let t = word_tags(&ex, &words, &tags, Path::new("x")).unwrap();
-        let by_word: Vec<(&str, i64)> = words.iter().map(|w| w.text(text)).zip(t).collect();
+        let by_word: Vec<(&str, i64)> = tokens.iter().map(|w| w.text.as_str()).zip(t).collect();
         let tag = |w: &str| by_word.iter().find(|(x, _)| *x == w).unwrap().1;
         assert_eq!(tag("U.S."), tags.begin(1) as i64);
         assert_eq!(tag("Lukashenko"), tags.begin(0) as i64);
