@@ -1,7 +1,9 @@
 //! One trait per pipeline stage. Implementations live in the task crates; the facade composes
 //! them.
 
-use crate::{AnnotatedDocument, Embeddings, Mention, Relation, Result, Sentence, Summary, Token};
+use crate::{
+    AnnotatedDocument, Embeddings, Mention, Relation, Result, Sentence, Summary, Token, WordPieces,
+};
 
 /// Splits text into sentences.
 pub trait SentenceSplitter: Send + Sync {
@@ -50,6 +52,19 @@ pub trait EntityRecognizer: Send {
     /// default is false.
     fn gives_sentence_vectors(&self) -> bool {
         false
+    }
+
+    /// The subword pieces of `doc.tokens` under the recognizer's own vocabulary, when it
+    /// reads word pieces: a pipeline computes them once, stores them as
+    /// [`AnnotatedDocument::pieces`], and every task with the same vocabulary reads them from
+    /// there instead of encoding the words again. The default (a recognizer that reads no
+    /// word pieces) gives `None`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Task`] when the encoder fails.
+    fn word_pieces(&self, doc: &AnnotatedDocument) -> Result<Option<WordPieces>> {
+        let _ = doc;
+        Ok(None)
     }
 }
 

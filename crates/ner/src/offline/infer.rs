@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use lede_core::{AnnotatedDocument, Embeddings, EntityRecognizer, Mention, OffsetMap};
+use lede_core::{AnnotatedDocument, Embeddings, EntityRecognizer, Mention, OffsetMap, WordPieces};
 use tch::{Kind, Tensor};
 
 use super::config::ModelConfig;
@@ -491,5 +491,15 @@ impl EntityRecognizer for OfflineNer {
 
     fn gives_sentence_vectors(&self) -> bool {
         true
+    }
+
+    fn word_pieces(&self, doc: &AnnotatedDocument) -> lede_core::Result<Option<WordPieces>> {
+        if doc.tokenization.as_deref() != Some(lede_tokenize::TOKENIZATION) {
+            return Ok(None);
+        }
+        self.subword_encoder()
+            .word_pieces(doc.text(), &doc.tokens, self.vocab_id())
+            .map(Some)
+            .map_err(|e| lede_core::Error::task("ner", e))
     }
 }
