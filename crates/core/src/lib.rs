@@ -35,6 +35,7 @@ mod annotation;
 mod document;
 mod error;
 mod labels;
+pub mod metrics;
 mod span;
 mod traits;
 

@@ -118,12 +118,14 @@ fn train_ner(a: TrainNerArgs) -> Result<()> {
     cfg.min_type_count = a.min_type_count.unwrap_or(cfg.min_type_count);
     cfg.max_docs = a.max_docs;
     let report = train(&cfg, &mut console_progress()).context("training failed")?;
+    // The report's own JSON form of the dev scores (`tp`, `fp`, `fn_`, `precision`, ...).
+    let best_dev = serde_json::to_value(&report)?["best_dev"].take();
     println!(
         "{}",
         serde_json::to_string_pretty(&serde_json::json!({
             "out": report.out_dir,
             "best_epoch": report.best_epoch,
-            "best_dev": report.best_dev,
+            "best_dev": best_dev,
             "seconds": report.seconds,
             "weights_bytes": report.weights_bytes,
         }))?

@@ -144,14 +144,16 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             let c = agreement(reference, &ours);
             println!(
                 "| {name} | {p:.3} | {r:.3} | {f:.3} | {:.3} | {:.3} |",
-                c.exact.f1, c.partial.f1
+                c.exact.f1(),
+                c.partial.f1()
             );
         }
         let (p, r, f) = fine_f1(&md, &sm, &types);
         let c = agreement(&md, &sm);
         println!(
             "| (spaCy sm against md) | {p:.3} | {r:.3} | {f:.3} | {:.3} | {:.3} |",
-            c.exact.f1, c.partial.f1
+            c.exact.f1(),
+            c.partial.f1()
         );
         println!(
             "\nCoarse agreement with spaCy md, per type:\n\n{}",

@@ -53,9 +53,9 @@
 //!     ],
 //! }];
 //! let scores = evaluate(&gold, &predicted);
-//! assert_eq!(scores.exact.matched, 1);
-//! assert!((scores.exact.f1 - 0.4).abs() < 1e-12);
-//! assert_eq!(scores.partial.matched, 2);
+//! assert_eq!(scores.exact.true_positives, 1);
+//! assert!((scores.exact.f1() - 0.4).abs() < 1e-12);
+//! assert_eq!(scores.partial.true_positives, 2);
 //! println!("{scores}"); // a markdown table
 //! ```
 use std::collections::BTreeMap;
@@ -319,42 +319,43 @@ pub fn read_predicted<R: BufRead>(reader: R) -> Result<Vec<PredDoc>, GoldError> 
     })
 }
 
-/// Precision, recall and F1 with the counts they come from.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub struct Prf {
-    /// Gold spans considered.
-    pub gold: usize,
-    /// Predicted spans considered.
-    pub predicted: usize,
-    /// Predictions matched to a gold span.
-    pub matched: usize,
-    /// `matched / predicted`, 0 when nothing was predicted.
-    pub precision: f64,
-    /// `matched / gold`, 0 when there is no gold.
-    pub recall: f64,
-    /// Harmonic mean of precision and recall, 0 when both are 0.
-    pub f1: f64,
-}
+pub use lede_core::metrics::{Counts, Prf};
 
-impl Prf {
-    /// Scores from counts (ratios with a zero denominator are 0).
-    pub fn from_counts(gold: usize, predicted: usize, matched: usize) -> Self {
-        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-        let precision = ratio(matched, predicted);
-        let recall = ratio(matched, gold);
-        let f1 = if precision + recall > 0.0 {
-            2.0 * precision * recall / (precision + recall)
-        } else {
-            0.0
-        };
-        Prf {
-            gold,
-            predicted,
-            matched,
-            precision,
-            recall,
-            f1,
+/// The JSON form of span [`Counts`] in NER scores: `gold`, `predicted`, `matched`,
+/// `precision`, `recall`, `f1` (the ratios are written for readers and recomputed on reading).
+mod span_counts {
+    use lede_core::metrics::Counts;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Json {
+        gold: usize,
+        predicted: usize,
+        matched: usize,
+        #[serde(default)]
+        precision: f64,
+        #[serde(default)]
+        recall: f64,
+        #[serde(default)]
+        f1: f64,
+    }
+
+    pub(super) fn serialize<S: Serializer>(c: &Counts, s: S) -> Result<S::Ok, S::Error> {
+        let prf = c.prf();
+        Json {
+            gold: c.gold(),
+            predicted: c.predicted(),
+            matched: c.true_positives,
+            precision: prf.precision,
+            recall: prf.recall,
+            f1: prf.f1,
         }
+        .serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Counts, D::Error> {
+        let j = Json::deserialize(d)?;
+        Ok(Counts::from_totals(j.gold, j.predicted, j.matched))
     }
 }
 
@@ -362,9 +363,11 @@ impl Prf {
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct TypeScores {
     /// Same span and type.
-    pub exact: Prf,
+    #[serde(with = "span_counts")]
+    pub exact: Counts,
     /// Overlapping span, same type.
-    pub partial: Prf,
+    #[serde(with = "span_counts")]
+    pub partial: Counts,
 }
 
 /// The result of [`evaluate`] or [`agreement`]. Serializes to JSON; displays as a markdown
@@ -372,11 +375,14 @@ pub struct TypeScores {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NerScores {
     /// Exact span and coarse type, micro-averaged over all types.
-    pub exact: Prf,
+    #[serde(with = "span_counts")]
+    pub exact: Counts,
     /// Overlapping span and same coarse type (one-to-one), micro-averaged.
-    pub partial: Prf,
+    #[serde(with = "span_counts")]
+    pub partial: Counts,
     /// Exact span, any type.
-    pub unlabelled: Prf,
+    #[serde(with = "span_counts")]
+    pub unlabelled: Counts,
     /// Per coarse type; all four types are present.
     pub per_type: BTreeMap<CoarseLabel, TypeScores>,
     /// Reference (gold) documents scored.
@@ -414,9 +420,9 @@ fn typed(spans: &[&LabeledSpan]) -> (Vec<Typed>, usize) {
     (kept, dropped)
 }
 
-/// Per-type counts: gold, predicted, exact matches, partial matches.
+/// Per-type tallies: gold, predicted, exact matches, partial matches.
 #[derive(Default, Clone, Copy)]
-struct Counts {
+struct Tally {
     gold: usize,
     predicted: usize,
     exact: usize,
@@ -498,9 +504,9 @@ fn score<'a>(
         unscored_docs: preds.keys().filter(|d| !refs.contains_key(*d)).count(),
         ..NerScores::default()
     };
-    let mut counts: BTreeMap<CoarseLabel, Counts> = CoarseLabel::ALL
+    let mut counts: BTreeMap<CoarseLabel, Tally> = CoarseLabel::ALL
         .iter()
-        .map(|&l| (l, Counts::default()))
+        .map(|&l| (l, Tally::default()))
         .collect();
     let (mut un_gold, mut un_pred, mut un_matched) = (0, 0, 0);
     for (doc, gold_spans) in &refs {
@@ -535,23 +541,16 @@ fn score<'a>(
         un_pred += p_untyped.len();
         un_matched += sorted_intersection(&g_untyped, &p_untyped);
     }
-    let mut total = Counts::default();
     for (label, c) in &counts {
-        total.gold += c.gold;
-        total.predicted += c.predicted;
-        total.exact += c.exact;
-        total.partial += c.partial;
-        out.per_type.insert(
-            *label,
-            TypeScores {
-                exact: Prf::from_counts(c.gold, c.predicted, c.exact),
-                partial: Prf::from_counts(c.gold, c.predicted, c.partial),
-            },
-        );
+        let scores = TypeScores {
+            exact: Counts::from_totals(c.gold, c.predicted, c.exact),
+            partial: Counts::from_totals(c.gold, c.predicted, c.partial),
+        };
+        out.exact += scores.exact;
+        out.partial += scores.partial;
+        out.per_type.insert(*label, scores);
     }
-    out.exact = Prf::from_counts(total.gold, total.predicted, total.exact);
-    out.partial = Prf::from_counts(total.gold, total.predicted, total.partial);
-    out.unlabelled = Prf::from_counts(un_gold, un_pred, un_matched);
+    out.unlabelled = Counts::from_totals(un_gold, un_pred, un_matched);
     out
 }
 
@@ -592,13 +591,14 @@ impl fmt::Display for NerScores {
             "| type | gold | predicted | exact P | exact R | exact F1 | partial P | partial R | partial F1 |"
         )?;
         writeln!(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")?;
-        let row = |f: &mut fmt::Formatter<'_>, name: &str, e: &Prf, p: Option<&Prf>| {
+        let row = |f: &mut fmt::Formatter<'_>, name: &str, e: &Counts, p: Option<&Counts>| {
+            let (gold, predicted, e) = (e.gold(), e.predicted(), e.prf());
             write!(
                 f,
-                "| {name} | {} | {} | {:.3} | {:.3} | {:.3} |",
-                e.gold, e.predicted, e.precision, e.recall, e.f1
+                "| {name} | {gold} | {predicted} | {:.3} | {:.3} | {:.3} |",
+                e.precision, e.recall, e.f1
             )?;
-            match p {
+            match p.map(Counts::prf) {
                 Some(p) => writeln!(f, " {:.3} | {:.3} | {:.3} |", p.precision, p.recall, p.f1),
                 None => writeln!(f, " – | – | – |"),
             }
@@ -656,30 +656,30 @@ mod tests {
         )];
         let s = evaluate(&g, &p);
         assert_eq!(
-            (s.exact.gold, s.exact.predicted, s.exact.matched),
+            (s.exact.gold(), s.exact.predicted(), s.exact.true_positives),
             (2, 3, 1)
         );
-        assert!(close(s.exact.precision, 1.0 / 3.0));
-        assert!(close(s.exact.recall, 0.5));
-        assert!(close(s.exact.f1, 0.4));
+        assert!(close(s.exact.precision(), 1.0 / 3.0));
+        assert!(close(s.exact.recall(), 0.5));
+        assert!(close(s.exact.f1(), 0.4));
         // Partial: the ORG overlaps too -> P = 2/3, R = 1, F1 = 0.8.
-        assert_eq!(s.partial.matched, 2);
-        assert!(close(s.partial.precision, 2.0 / 3.0));
-        assert!(close(s.partial.recall, 1.0));
-        assert!(close(s.partial.f1, 0.8));
+        assert_eq!(s.partial.true_positives, 2);
+        assert!(close(s.partial.precision(), 2.0 / 3.0));
+        assert!(close(s.partial.recall(), 1.0));
+        assert!(close(s.partial.f1(), 0.8));
         // Per type.
         let per = s.per_type[&CoarseLabel::Per];
-        assert!(close(per.exact.f1, 1.0));
+        assert!(close(per.exact.f1(), 1.0));
         let org = s.per_type[&CoarseLabel::Org];
-        assert_eq!(org.exact.matched, 0);
-        assert!(close(org.partial.f1, 1.0));
+        assert_eq!(org.exact.true_positives, 0);
+        assert!(close(org.partial.f1(), 1.0));
         let loc = s.per_type[&CoarseLabel::Loc];
-        assert_eq!((loc.exact.gold, loc.exact.predicted), (0, 1));
-        assert_eq!(loc.exact.f1, 0.0);
+        assert_eq!((loc.exact.gold(), loc.exact.predicted()), (0, 1));
+        assert_eq!(loc.exact.f1(), 0.0);
         assert_eq!(s.per_type[&CoarseLabel::Misc], TypeScores::default());
         assert_eq!(s.per_type.len(), 4);
         // Unlabelled: only (0,5) matches.
-        assert_eq!(s.unlabelled.matched, 1);
+        assert_eq!(s.unlabelled.true_positives, 1);
     }
 
     #[test]
@@ -687,10 +687,10 @@ mod tests {
         let g = [gold("d", &[(0, 5, "PER"), (6, 9, "LOC")])];
         let p = [pred("d", &[(0, 5, "ORG"), (6, 9, "FAC")])];
         let s = evaluate(&g, &p);
-        assert_eq!(s.exact.matched, 1, "FAC is LOC");
-        assert_eq!(s.partial.matched, 1);
-        assert_eq!(s.unlabelled.matched, 2);
-        assert!(close(s.unlabelled.f1, 1.0));
+        assert_eq!(s.exact.true_positives, 1, "FAC is LOC");
+        assert_eq!(s.partial.true_positives, 1);
+        assert_eq!(s.unlabelled.true_positives, 2);
+        assert!(close(s.unlabelled.f1(), 1.0));
     }
 
     #[test]
@@ -699,28 +699,28 @@ mod tests {
         let g = [gold("d", &[(0, 10, "ORG")])];
         let p = [pred("d", &[(0, 4, "ORG"), (3, 10, "ORG")])];
         let s = evaluate(&g, &p);
-        assert_eq!(s.partial.matched, 1);
-        assert!(close(s.partial.precision, 0.5));
-        assert!(close(s.partial.recall, 1.0));
+        assert_eq!(s.partial.true_positives, 1);
+        assert!(close(s.partial.precision(), 0.5));
+        assert!(close(s.partial.recall(), 1.0));
         // Two golds, one long prediction covering both: one match.
         let g = [gold("d", &[(0, 4, "PER"), (5, 9, "PER")])];
         let p = [pred("d", &[(0, 9, "PER")])];
-        assert_eq!(evaluate(&g, &p).partial.matched, 1);
+        assert_eq!(evaluate(&g, &p).partial.true_positives, 1);
         // Greedy by overlap: gold A (0,10) overlaps P1 (0,3) by 3 and P2 (2,10) by 8; gold B
         // (9,12) overlaps P2 by 1. P2 goes to A, P1 also wants A -> unmatched; B unmatched.
         let g = [gold("d", &[(0, 10, "LOC"), (9, 12, "LOC")])];
         let p = [pred("d", &[(0, 3, "LOC"), (2, 10, "LOC")])];
         let s = evaluate(&g, &p);
-        assert_eq!(s.partial.matched, 1);
+        assert_eq!(s.partial.true_positives, 1);
         // Exact pairs win over larger overlaps.
         let g = [gold("d", &[(0, 4, "PER"), (0, 8, "PER")])];
         let p = [pred("d", &[(0, 4, "PER")])];
-        assert_eq!(evaluate(&g, &p).partial.matched, 1);
-        assert_eq!(evaluate(&g, &p).exact.matched, 1);
+        assert_eq!(evaluate(&g, &p).partial.true_positives, 1);
+        assert_eq!(evaluate(&g, &p).exact.true_positives, 1);
         // Adjacent spans do not overlap.
         let g = [gold("d", &[(0, 4, "PER")])];
         let p = [pred("d", &[(4, 8, "PER")])];
-        assert_eq!(evaluate(&g, &p).partial.matched, 0);
+        assert_eq!(evaluate(&g, &p).partial.true_positives, 0);
     }
 
     #[test]
@@ -728,10 +728,10 @@ mod tests {
         let g = [gold("d", &[(0, 4, "PER")])];
         let p = [pred("d", &[(0, 4, "PER"), (0, 4, "PER")])];
         let s = evaluate(&g, &p);
-        assert_eq!(s.exact.matched, 1);
-        assert!(close(s.exact.precision, 0.5));
-        assert_eq!(s.unlabelled.matched, 1);
-        assert_eq!(s.partial.matched, 1);
+        assert_eq!(s.exact.true_positives, 1);
+        assert!(close(s.exact.precision(), 0.5));
+        assert_eq!(s.unlabelled.true_positives, 1);
+        assert_eq!(s.partial.true_positives, 1);
     }
 
     #[test]
@@ -743,11 +743,11 @@ mod tests {
         )];
         let s = evaluate(&g, &p);
         assert_eq!(
-            (s.exact.gold, s.exact.predicted, s.exact.matched),
+            (s.exact.gold(), s.exact.predicted(), s.exact.true_positives),
             (1, 1, 1)
         );
         assert_eq!((s.ignored_gold, s.ignored_predicted), (1, 2));
-        assert!(close(s.exact.f1, 1.0));
+        assert!(close(s.exact.f1(), 1.0));
     }
 
     #[test]
@@ -766,35 +766,35 @@ mod tests {
         assert_eq!(s.unscored_docs, 1);
         // Doc b has no prediction: its gold is missed; zzz's prediction is not counted.
         assert_eq!(
-            (s.exact.gold, s.exact.predicted, s.exact.matched),
+            (s.exact.gold(), s.exact.predicted(), s.exact.true_positives),
             (3, 2, 2)
         );
         // Same offsets in another doc never match.
         let p = [pred("b", &[(0, 4, "PER")])];
-        assert_eq!(evaluate(&g, &p).unlabelled.matched, 1);
-        assert_eq!(evaluate(&g, &p).exact.matched, 0);
+        assert_eq!(evaluate(&g, &p).unlabelled.true_positives, 1);
+        assert_eq!(evaluate(&g, &p).exact.true_positives, 0);
     }
 
     #[test]
     fn empty_inputs_are_zero_not_nan() {
         let s = evaluate(&[], &[]);
         for prf in [s.exact, s.partial, s.unlabelled] {
-            assert_eq!(prf, Prf::default());
+            assert_eq!(prf, Counts::default());
         }
         let s = evaluate(&[gold("d", &[])], &[pred("d", &[])]);
         assert_eq!(s.docs, 1);
-        assert_eq!(s.exact.f1, 0.0);
+        assert_eq!(s.exact.f1(), 0.0);
         // Gold, no predictions: P = 0 (nothing predicted), R = 0.
         let s = evaluate(&[gold("d", &[(0, 3, "PER")])], &[]);
         assert_eq!(
-            (s.exact.precision, s.exact.recall, s.exact.f1),
+            (s.exact.precision(), s.exact.recall(), s.exact.f1()),
             (0.0, 0.0, 0.0)
         );
-        assert_eq!(s.exact.gold, 1);
+        assert_eq!(s.exact.gold(), 1);
         // Predictions, no gold entities.
         let s = evaluate(&[gold("d", &[])], &[pred("d", &[(0, 3, "PER")])]);
-        assert_eq!((s.exact.predicted, s.exact.matched), (1, 0));
-        assert_eq!(s.exact.f1, 0.0);
+        assert_eq!((s.exact.predicted(), s.exact.true_positives), (1, 0));
+        assert_eq!(s.exact.f1(), 0.0);
         let json = serde_json::to_string(&s).unwrap();
         assert!(!json.contains("NaN") && !json.contains("null"));
     }
@@ -879,7 +879,7 @@ mod tests {
         assert_eq!(p.entities[0], LabeledSpan::new(26, 31, "GPE"));
         assert_ne!(start, 26, "byte and char offsets differ here");
         let s = mention_agreement(std::slice::from_ref(&m), std::slice::from_ref(&m));
-        assert!(close(s.exact.f1, 1.0));
+        assert!(close(s.exact.f1(), 1.0));
     }
 
     #[test]
@@ -888,9 +888,9 @@ mod tests {
         let b = [pred("d", &[(0, 4, "PER"), (6, 8, "ORG"), (20, 25, "LOC")])];
         let ab = agreement(&a, &b);
         let ba = agreement(&b, &a);
-        assert!(close(ab.exact.f1, ba.exact.f1));
-        assert!(close(ab.exact.precision, ba.exact.recall));
-        assert!(close(ab.exact.f1, 0.4));
+        assert!(close(ab.exact.f1(), ba.exact.f1()));
+        assert!(close(ab.exact.precision(), ba.exact.recall()));
+        assert!(close(ab.exact.f1(), 0.4));
     }
 
     #[test]
@@ -901,6 +901,13 @@ mod tests {
         );
         let json: serde_json::Value = serde_json::to_value(&s).unwrap();
         assert_eq!(json["exact"]["matched"], 1);
+        let keys: Vec<&str> = json["exact"]
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let mut expected = ["gold", "predicted", "matched", "precision", "recall", "f1"];
+        expected.sort_unstable();
+        assert_eq!(keys, expected, "JSON field names of the scores");
         assert_eq!(json["per_type"]["PER"]["exact"]["f1"], 1.0);
         assert_eq!(json["per_type"]["ORG"]["exact"]["predicted"], 1);
         let back: NerScores = serde_json::from_value(json).unwrap();
@@ -931,22 +938,22 @@ mod tests {
         fn scores_are_consistent(g in spans(), p in spans()) {
             let s = evaluate(&[gold("d", &g)], &[pred("d", &p)]);
             for prf in [s.exact, s.partial, s.unlabelled] {
-                prop_assert!(prf.matched <= prf.gold.min(prf.predicted));
-                for x in [prf.precision, prf.recall, prf.f1] {
+                prop_assert!(prf.true_positives <= prf.gold().min(prf.predicted()));
+                for x in [prf.precision(), prf.recall(), prf.f1()] {
                     prop_assert!((0.0..=1.0).contains(&x));
                 }
             }
-            prop_assert!(s.exact.matched <= s.partial.matched);
-            prop_assert!(s.exact.matched <= s.unlabelled.matched);
-            let by_type: usize = s.per_type.values().map(|t| t.exact.matched).sum();
-            prop_assert_eq!(by_type, s.exact.matched);
-            let by_type: usize = s.per_type.values().map(|t| t.partial.matched).sum();
-            prop_assert_eq!(by_type, s.partial.matched);
+            prop_assert!(s.exact.true_positives <= s.partial.true_positives);
+            prop_assert!(s.exact.true_positives <= s.unlabelled.true_positives);
+            let by_type: usize = s.per_type.values().map(|t| t.exact.true_positives).sum();
+            prop_assert_eq!(by_type, s.exact.true_positives);
+            let by_type: usize = s.per_type.values().map(|t| t.partial.true_positives).sum();
+            prop_assert_eq!(by_type, s.partial.true_positives);
             // Self-agreement is perfect when anything is typed.
             let me = agreement(&[pred("d", &p)], &[pred("d", &p)]);
-            if me.exact.gold > 0 {
-                prop_assert!((me.exact.f1 - 1.0).abs() < 1e-12);
-                prop_assert!((me.partial.f1 - 1.0).abs() < 1e-12);
+            if me.exact.gold() > 0 {
+                prop_assert!((me.exact.f1() - 1.0).abs() < 1e-12);
+                prop_assert!((me.partial.f1() - 1.0).abs() < 1e-12);
             }
         }
     }

@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub use lede_core::metrics::Counts;
 use lede_core::{Analysis, Entity, Relation};
 use serde::{Deserialize, Serialize};
 
@@ -62,59 +63,6 @@ pub fn read_gold(path: impl AsRef<Path>) -> Result<Vec<GoldRelation>> {
         source,
     })?;
     parse_gold(&text, &path.display().to_string())
-}
-
-/// True/false positive counts with precision, recall and F1.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counts {
-    /// Gold relations found (equal to the predictions that matched one).
-    pub true_positives: usize,
-    /// Predictions that match no gold relation.
-    pub false_positives: usize,
-    /// Gold relations not found.
-    pub false_negatives: usize,
-}
-
-impl Counts {
-    /// `tp / (tp + fp)`, 0 when nothing was predicted.
-    pub fn precision(&self) -> f64 {
-        ratio(
-            self.true_positives,
-            self.true_positives + self.false_positives,
-        )
-    }
-
-    /// `tp / (tp + fn)`, 0 when there is no gold relation.
-    pub fn recall(&self) -> f64 {
-        ratio(
-            self.true_positives,
-            self.true_positives + self.false_negatives,
-        )
-    }
-
-    /// Harmonic mean of precision and recall.
-    pub fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
-    }
-
-    fn add(&mut self, o: &Counts) {
-        self.true_positives += o.true_positives;
-        self.false_positives += o.false_positives;
-        self.false_negatives += o.false_negatives;
-    }
-}
-
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        a as f64 / b as f64
-    }
 }
 
 /// The scores of [`evaluate`].
@@ -229,8 +177,8 @@ pub fn evaluate(gold: &[GoldRelation], analyses: &[Analysis], schema: &Schema) -
                 false_negatives: golds.len(),
                 ..Counts::default()
             };
-            scores.labelled.add(&c);
-            scores.unlabelled.add(&c);
+            scores.labelled += c;
+            scores.unlabelled += c;
             for g in golds {
                 scores
                     .per_label
@@ -253,7 +201,7 @@ pub fn evaluate(gold: &[GoldRelation], analyses: &[Analysis], schema: &Schema) -
                 && (directed(g, p) || (schema.is_symmetric(&g.relation) && reversed(g, p)))
         };
         let (c, found, used) = one_to_one(&golds, &preds, &labelled);
-        scores.labelled.add(&c);
+        scores.labelled += c;
         for (g, f) in golds.iter().zip(&found) {
             let e = scores.per_label.entry(g.relation.clone()).or_default();
             if *f {
@@ -280,7 +228,7 @@ pub fn evaluate(gold: &[GoldRelation], analyses: &[Analysis], schema: &Schema) -
         }
         let unlabelled = |g: &GoldRelation, p: &Pred<'_>| directed(g, p) || reversed(g, p);
         let (c, _, _) = one_to_one(&golds, &preds, &unlabelled);
-        scores.unlabelled.add(&c);
+        scores.unlabelled += c;
     }
     scores
 }

@@ -6,22 +6,14 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::pattern::Pattern;
+use crate::pattern::{Arguments, Pattern, Slot};
 use crate::text::fold;
 use crate::{RelationError, Result};
 
+pub use crate::pattern::{types_accept, ValueKind};
+
 /// The default news schema, compiled in (the same text as `models/relations/news.toml`).
 pub const NEWS_SCHEMA_TOML: &str = include_str!("../../../models/relations/news.toml");
-
-/// What a value tail holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ValueKind {
-    /// An age in years: `63-year-old`, or a bare `63` where the cue allows it.
-    Age,
-    /// A prison term or sentence: `11 years`, `five years`, `18 months`, `life`, `death`.
-    Term,
-}
 
 /// A cue as written in the schema file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,22 +138,21 @@ impl Label {
     }
 }
 
-/// Whether `entity_label` is one of `types` (OntoNotes names, case-insensitive). A CoNLL `MISC`
-/// entity fits any of the types CoNLL folds into MISC (`NORP`, `EVENT`, `WORK_OF_ART`, ...);
-/// documents labelled PER/ORG/LOC/MISC throughout are read with PER as PERSON and LOC as GPE
-/// before matching.
-pub fn types_accept(types: &[String], entity_label: &str) -> bool {
-    let label = entity_label.trim();
-    if types.iter().any(|t| t.eq_ignore_ascii_case(label)) {
-        return true;
+impl Arguments for Label {
+    fn slot_types(&self, slot: Slot) -> &[String] {
+        match slot {
+            Slot::Head => &self.spec.head,
+            Slot::Tail => &self.spec.tail,
+        }
     }
-    if label.eq_ignore_ascii_case("MISC") {
-        return types.iter().any(|t| {
-            !t.eq_ignore_ascii_case("MISC")
-                && lede_core::CoarseLabel::from_label(t) == Some(lede_core::CoarseLabel::Misc)
-        });
+
+    fn tail_value(&self) -> Option<ValueKind> {
+        self.spec.tail_value
     }
-    false
+
+    fn tail_text_ok(&self, text: &str) -> bool {
+        Label::tail_text_ok(self, text)
+    }
 }
 
 /// A relation schema: labels, cue patterns and the demonym table.

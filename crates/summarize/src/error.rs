@@ -94,9 +94,6 @@ pub enum SummarizeError {
     /// rust-bert failed to load or run a model.
     #[error("rust-bert failed")]
     RustBert(#[from] rust_bert::RustBertError),
-    /// libtorch failed.
-    #[error("libtorch failed")]
-    Tch(#[from] tch::TchError),
 }
 
 impl From<lede_models::Error> for SummarizeError {

@@ -24,6 +24,7 @@
 
 use std::collections::HashMap;
 
+use lede_core::metrics::Counts;
 use serde::{Deserialize, Serialize};
 
 use crate::porter;
@@ -38,37 +39,14 @@ pub enum Stemming {
     Porter,
 }
 
-/// Precision, recall and F1 of one ROUGE measure.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub struct Score {
-    /// Matches over the candidate's units.
-    pub precision: f64,
-    /// Matches over the reference's units.
-    pub recall: f64,
-    /// Harmonic mean of precision and recall (0 when both are 0).
-    pub f1: f64,
-}
+/// Precision, recall and F1 of one ROUGE measure: matches over the candidate's units, over
+/// the reference's units, and their harmonic mean (0 when both are 0).
+pub use lede_core::metrics::Prf as Score;
 
-impl Score {
-    /// A score from precision and recall.
-    pub fn new(precision: f64, recall: f64) -> Score {
-        let f1 = if precision + recall > 0.0 {
-            2.0 * precision * recall / (precision + recall)
-        } else {
-            0.0
-        };
-        Score {
-            precision,
-            recall,
-            f1,
-        }
-    }
-
-    fn from_counts(matches: usize, candidate: usize, reference: usize) -> Score {
-        let p = matches as f64 / candidate.max(1) as f64;
-        let r = matches as f64 / reference.max(1) as f64;
-        Score::new(p, r)
-    }
+/// Precision and recall of `matches` units shared by a candidate of `candidate` units and a
+/// reference of `reference` units.
+fn score_of(matches: usize, candidate: usize, reference: usize) -> Score {
+    Counts::from_totals(reference, candidate, matches).prf()
 }
 
 /// ROUGE-1, ROUGE-2, ROUGE-L and ROUGE-Lsum of one candidate against one reference.
@@ -187,7 +165,7 @@ pub fn rouge_n(reference: &[String], candidate: &[String], n: usize) -> Score {
         .iter()
         .map(|(g, &cc)| r.get(g).map_or(0, |&rc| rc.min(cc)))
         .sum();
-    Score::from_counts(overlap, c.values().sum(), r.values().sum())
+    score_of(overlap, c.values().sum(), r.values().sum())
 }
 
 /// The LCS dynamic-programming table: `t[i][j]` is the LCS length of `a[..i]` and `b[..j]`.
@@ -241,7 +219,7 @@ pub fn rouge_l(reference: &[String], candidate: &[String]) -> Score {
     if reference.is_empty() || candidate.is_empty() {
         return Score::default();
     }
-    Score::from_counts(
+    score_of(
         lcs_len(reference, candidate),
         candidate.len(),
         reference.len(),
@@ -284,7 +262,7 @@ pub fn rouge_lsum(reference: &[Vec<String>], candidate: &[Vec<String>]) -> Score
             }
         }
     }
-    Score::from_counts(hits, n, m)
+    score_of(hits, n, m)
 }
 
 /// Scores candidates against references with one tokenization setting.

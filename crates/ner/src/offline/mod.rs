@@ -26,7 +26,7 @@
 //! let mut cfg = TrainConfig::new("train.jsonl", "/cache/all-MiniLM-L6-v2", "models/my-ner");
 //! cfg.dev_data = Some("dev.jsonl".into());
 //! let report = train(&cfg, &mut console_progress())?;
-//! println!("best dev F1 {:?}", report.best_dev.map(|s| s.f1));
+//! println!("best dev F1 {:?}", report.best_dev.map(|s| s.f1()));
 //! let ner = OfflineNer::builder("models/my-ner", "/cache/all-MiniLM-L6-v2").build()?;
 //! let mentions = ner.mentions("Ales Bialiatski was freed in Minsk.")?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -104,7 +104,12 @@ pub fn console_progress() -> impl FnMut(&TrainEvent) {
                 b.finish_and_clear();
             }
             let dev = r.dev.map_or(String::from("-"), |d| {
-                format!("P {:.3} R {:.3} F1 {:.3}", d.precision, d.recall, d.f1)
+                format!(
+                    "P {:.3} R {:.3} F1 {:.3}",
+                    d.precision(),
+                    d.recall(),
+                    d.f1()
+                )
             });
             eprintln!(
                 "epoch {}/{}: loss {:.4}  dev {}  {:.0}s{}",

@@ -157,49 +157,46 @@ impl TrainConfig {
     }
 }
 
-/// Micro precision, recall and F1 of exact spans.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub struct Scores {
-    /// Predicted spans that match.
-    pub tp: usize,
-    /// Predicted spans that do not.
-    pub fp: usize,
-    /// Gold spans not predicted.
-    pub fn_: usize,
-    /// Precision.
-    pub precision: f64,
-    /// Recall.
-    pub recall: f64,
-    /// F1.
-    pub f1: f64,
-}
+/// Micro precision, recall and F1 of exact spans (in the reports' JSON: `tp`, `fp`, `fn_`,
+/// `precision`, `recall`, `f1`).
+pub use lede_core::metrics::Counts as Scores;
 
-impl Scores {
-    /// Scores from counts.
-    pub fn from_counts(tp: usize, fp: usize, fn_: usize) -> Scores {
-        let p = if tp + fp == 0 {
-            0.0
-        } else {
-            tp as f64 / (tp + fp) as f64
-        };
-        let r = if tp + fn_ == 0 {
-            0.0
-        } else {
-            tp as f64 / (tp + fn_) as f64
-        };
-        let f = if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        };
-        Scores {
-            tp,
-            fp,
-            fn_,
-            precision: p,
-            recall: r,
-            f1: f,
-        }
+/// The JSON form of optional dev [`Scores`] in [`EpochReport`] and [`TrainReport`].
+mod dev_json {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Scores;
+
+    #[derive(Serialize, Deserialize)]
+    struct Json {
+        tp: usize,
+        fp: usize,
+        fn_: usize,
+        #[serde(default)]
+        precision: f64,
+        #[serde(default)]
+        recall: f64,
+        #[serde(default)]
+        f1: f64,
+    }
+
+    pub(super) fn serialize<S: Serializer>(v: &Option<Scores>, s: S) -> Result<S::Ok, S::Error> {
+        v.map(|c| {
+            let prf = c.prf();
+            Json {
+                tp: c.true_positives,
+                fp: c.false_positives,
+                fn_: c.false_negatives,
+                precision: prf.precision,
+                recall: prf.recall,
+                f1: prf.f1,
+            }
+        })
+        .serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Scores>, D::Error> {
+        Ok(Option::<Json>::deserialize(d)?.map(|j| Scores::new(j.tp, j.fp, j.fn_)))
     }
 }
 
@@ -241,6 +238,7 @@ pub struct EpochReport {
     /// Mean training loss.
     pub loss: f64,
     /// Dev scores (agreed silver spans, disputed regions left out), if a dev set was given.
+    #[serde(default, with = "dev_json")]
     pub dev: Option<Scores>,
     /// Seconds the epoch took (training and dev scoring).
     pub seconds: f64,
@@ -256,6 +254,7 @@ pub struct TrainReport {
     /// The epoch whose weights were kept.
     pub best_epoch: usize,
     /// Its dev scores.
+    #[serde(default, with = "dev_json")]
     pub best_dev: Option<Scores>,
     /// Wall-clock seconds of the whole run.
     pub seconds: f64,
@@ -393,7 +392,7 @@ pub(crate) fn score_examples(tagger: &Tagger, examples: &[Example]) -> Result<Sc
             fn_ += gold.len() - hits;
         }
     }
-    Ok(Scores::from_counts(tp, fp, fn_))
+    Ok(Scores::new(tp, fp, fn_))
 }
 
 /// Fine-tunes MiniLM for NER on silver JSONL and writes a model directory
@@ -562,7 +561,7 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result
         };
         let better = match (&best, &dev) {
             (None, _) => true,
-            (Some((_, Some(b))), Some(d)) => d.f1 > b.f1,
+            (Some((_, Some(b))), Some(d)) => d.f1() > b.f1(),
             (Some(_), None) => true,
             (Some((_, None)), Some(_)) => true,
         };
@@ -738,11 +737,18 @@ mod tests {
     }
 
     #[test]
-    fn scores() {
-        let s = Scores::from_counts(8, 2, 8);
-        assert!((s.precision - 0.8).abs() < 1e-9);
-        assert!((s.recall - 0.5).abs() < 1e-9);
-        assert!((s.f1 - 2.0 * 0.4 / 1.3).abs() < 1e-9);
-        assert_eq!(Scores::from_counts(0, 0, 0).f1, 0.0);
+    fn dev_scores_json() {
+        #[derive(Serialize, Deserialize)]
+        struct Dev(#[serde(with = "dev_json")] Option<Scores>);
+        let json = serde_json::to_value(Dev(Some(Scores::new(8, 2, 8)))).unwrap();
+        assert_eq!(
+            (json["tp"].as_u64(), json["fn_"].as_u64()),
+            (Some(8), Some(8))
+        );
+        assert!((json["precision"].as_f64().unwrap() - 0.8).abs() < 1e-9);
+        assert!((json["f1"].as_f64().unwrap() - 2.0 * 0.4 / 1.3).abs() < 1e-9);
+        let back: Dev = serde_json::from_value(json).unwrap();
+        assert_eq!(back.0, Some(Scores::new(8, 2, 8)));
+        assert!(serde_json::to_value(Dev(None)).unwrap().is_null());
     }
 }

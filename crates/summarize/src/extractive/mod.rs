@@ -1,0 +1,326 @@
+//! The extractive summarizer and the LEAD-k baseline.
+
+use lede_core::{
+    AnnotatedDocument, Sentence, SentenceEncoder, SentenceSplitter, Summarizer, Summary,
+};
+use ndarray::Array2;
+
+use crate::error::{Result, SummarizeError};
+use crate::lexical::tfidf_embeddings;
+use crate::text::{classify_all, StorySentence};
+use lede_tokenize::NewsSentenceSplitter;
+
+mod config;
+mod features;
+mod lead;
+mod ranking;
+#[cfg(test)]
+mod tests;
+
+pub use config::{ScoringWeights, SummaryLength};
+use features::rank_prepared;
+pub use lead::LeadSummarizer;
+use ranking::summary_of;
+pub use ranking::{EmbeddingSource, RankedSentence, Ranking, SentenceFeatures};
+
+/// The offline extractive summarizer.
+///
+/// For each document it:
+/// 1. takes the document's sentences (or splits the text with its splitter when there are
+///    none) and sets aside headlines, bylines, datelines and sign-offs
+///    ([`SentenceKind`]); a dateline at the start of a sentence and a sign-off glued to its
+///    end are cut from the sentence's span. Those lines are only used when the document has
+///    no story sentence at all;
+/// 2. gets one vector per sentence: the facade's `sentence_embeddings` when they match the
+///    sentences (no second encoding), else its own [`SentenceEncoder`] (e.g. lede-models'
+///    MiniLM), else the documented lexical TF-IDF fallback ([`crate::lexical`]);
+/// 3. scores every story sentence with [`ScoringWeights`] over [`SentenceFeatures`]: a
+///    news lead-bias prior, section leads, PageRank centrality in the cosine similarity
+///    graph, closeness to the centroid, heading overlap, main-entity coverage and density,
+///    quotes, attribution and shortness;
+/// 4. picks sentences with maximal marginal relevance (MMR) up to the [`SummaryLength`] and
+///    returns them in document order, as spans of the original text.
+///
+/// ```
+/// use lede_core::{AnnotatedDocument, Document, Summarizer};
+/// use lede_summarize::{ExtractiveSummarizer, SummaryLength};
+///
+/// let text = "Headline of the story\nThe government lifted sanctions on potash exports on Monday. \
+///             Officials said the decision followed talks. \"It is a good step,\" the envoy said. \
+///             The weather was mild.";
+/// let summarizer = ExtractiveSummarizer::builder()
+///     .length(SummaryLength::Sentences(2))
+///     .build()?;
+/// let summary = summarizer.summarize(&AnnotatedDocument::new(Document::new("d", text)))?;
+/// assert_eq!(summary.sentences.len(), 2);
+/// assert!(summary.text.starts_with("The government lifted sanctions"));
+/// for s in &summary.sentences {
+///     assert_eq!(s.span.slice(text), Some(s.text.as_str()));
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct ExtractiveSummarizer {
+    length: SummaryLength,
+    weights: ScoringWeights,
+    encoder: Option<Box<dyn SentenceEncoder>>,
+    splitter: Box<dyn SentenceSplitter>,
+    lexical_fallback: bool,
+}
+
+impl std::fmt::Debug for ExtractiveSummarizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExtractiveSummarizer")
+            .field("length", &self.length)
+            .field("weights", &self.weights)
+            .field("encoder", &self.encoder.as_ref().map(|e| e.dim()))
+            .field("lexical_fallback", &self.lexical_fallback)
+            .finish()
+    }
+}
+
+/// Builder of [`ExtractiveSummarizer`].
+pub struct ExtractiveSummarizerBuilder {
+    length: SummaryLength,
+    weights: ScoringWeights,
+    encoder: Option<Box<dyn SentenceEncoder>>,
+    splitter: Option<Box<dyn SentenceSplitter>>,
+    lexical_fallback: bool,
+}
+
+impl Default for ExtractiveSummarizerBuilder {
+    fn default() -> Self {
+        ExtractiveSummarizerBuilder {
+            length: SummaryLength::default(),
+            weights: ScoringWeights::default(),
+            encoder: None,
+            splitter: None,
+            lexical_fallback: true,
+        }
+    }
+}
+
+impl ExtractiveSummarizerBuilder {
+    /// Summary length (default: 3 sentences).
+    pub fn length(mut self, length: SummaryLength) -> Self {
+        self.length = length;
+        self
+    }
+
+    /// Scoring weights (default: the tuned ones).
+    pub fn weights(mut self, weights: ScoringWeights) -> Self {
+        self.weights = weights;
+        self
+    }
+
+    /// A sentence encoder for documents that arrive without `sentence_embeddings`.
+    pub fn encoder(mut self, encoder: impl SentenceEncoder + 'static) -> Self {
+        self.encoder = Some(Box::new(encoder));
+        self
+    }
+
+    /// Same as [`Self::encoder`] for an already boxed encoder.
+    pub fn boxed_encoder(mut self, encoder: Box<dyn SentenceEncoder>) -> Self {
+        self.encoder = Some(encoder);
+        self
+    }
+
+    /// The splitter for documents that arrive without sentences (default:
+    /// lede-tokenize's [`NewsSentenceSplitter`]).
+    pub fn splitter(mut self, splitter: impl SentenceSplitter + 'static) -> Self {
+        self.splitter = Some(Box::new(splitter));
+        self
+    }
+
+    /// Whether to fall back to lexical TF-IDF vectors when there are neither document
+    /// embeddings nor an encoder (default: true). When false, such documents fail with
+    /// [`SummarizeError::NoEmbeddings`].
+    pub fn lexical_fallback(mut self, on: bool) -> Self {
+        self.lexical_fallback = on;
+        self
+    }
+
+    /// Builds the summarizer.
+    ///
+    /// # Errors
+    /// [`SummarizeError::InvalidConfig`] for a bad length or weights.
+    pub fn build(self) -> Result<ExtractiveSummarizer> {
+        self.length.validate()?;
+        self.weights.validate()?;
+        Ok(ExtractiveSummarizer {
+            length: self.length,
+            weights: self.weights,
+            encoder: self.encoder,
+            splitter: self.splitter.unwrap_or_else(|| Box::new(NewsSentenceSplitter::default())),
+            lexical_fallback: self.lexical_fallback,
+        })
+    }
+}
+
+/// At most this many story sentences, the first ones, are candidates for a summary (about
+/// 25,000 words of news; the similarity graph over them takes 4 MB). Longer texts are
+/// summarised from their beginning, which is where news puts what matters.
+pub const MAX_CANDIDATES: usize = 1000;
+
+/// The sentences of a document, either its own or freshly split, with their classification.
+struct Prepared {
+    sentences: Vec<Sentence>,
+    own: bool,
+    story: Vec<StorySentence>,
+    eligible: Vec<usize>,
+}
+
+fn prepare(doc: &AnnotatedDocument, splitter: &dyn SentenceSplitter) -> Prepared {
+    let (sentences, own) = if doc.sentences.is_empty() {
+        (splitter.split(doc.text()), true)
+    } else {
+        (doc.sentences.clone(), false)
+    };
+    let story = classify_all(doc.text(), &sentences);
+    let mut eligible: Vec<usize> = story
+        .iter()
+        .filter(|s| s.kind.is_content() && s.words > 0)
+        .map(|s| s.index)
+        .collect();
+    if eligible.is_empty() {
+        // Nothing but headlines and credits: use what there is.
+        eligible = story
+            .iter()
+            .filter(|s| s.words > 0)
+            .map(|s| s.index)
+            .collect();
+    }
+    // Bounded work and memory for huge texts: the similarity graph is quadratic.
+    eligible.truncate(MAX_CANDIDATES);
+    Prepared {
+        sentences,
+        own,
+        story,
+        eligible,
+    }
+}
+
+impl ExtractiveSummarizer {
+    /// A builder with the defaults: 3 sentences, tuned weights, no encoder, lexical fallback.
+    pub fn builder() -> ExtractiveSummarizerBuilder {
+        ExtractiveSummarizerBuilder::default()
+    }
+
+    /// The configured length.
+    pub fn length(&self) -> SummaryLength {
+        self.length
+    }
+
+    /// The scoring weights.
+    pub fn weights(&self) -> &ScoringWeights {
+        &self.weights
+    }
+
+    /// Scores every sentence of `doc`.
+    ///
+    /// # Errors
+    /// Encoder failures, or [`SummarizeError::NoEmbeddings`] when no vectors can be had.
+    pub fn rank(&self, doc: &AnnotatedDocument) -> Result<Ranking> {
+        let prepared = prepare(doc, self.splitter.as_ref());
+        let (vectors, source) = self.vectors(doc, &prepared)?;
+        Ok(rank_prepared(
+            doc,
+            &prepared,
+            &vectors,
+            source,
+            &self.weights,
+        ))
+    }
+
+    /// Summarizes `doc` at a length other than the configured one.
+    ///
+    /// # Errors
+    /// As [`Self::rank`], and [`SummarizeError::InvalidConfig`] for a bad length.
+    pub fn summarize_with_length(
+        &self,
+        doc: &AnnotatedDocument,
+        length: SummaryLength,
+    ) -> Result<Summary> {
+        length.validate()?;
+        let ranking = self.rank(doc)?;
+        let chosen = ranking
+            .select(length, self.weights.mmr_lambda)
+            .into_iter()
+            .map(|s| s.sentence.clone())
+            .collect();
+        Ok(summary_of(chosen, "extractive"))
+    }
+
+    /// One vector per eligible sentence of `prepared` (rows in `prepared.eligible` order).
+    fn vectors(
+        &self,
+        doc: &AnnotatedDocument,
+        prepared: &Prepared,
+    ) -> Result<(Array2<f32>, EmbeddingSource)> {
+        let n = prepared.sentences.len();
+        let m = prepared.eligible.len();
+        if !prepared.own {
+            if let Some(e) = &doc.sentence_embeddings {
+                if e.dim > 0 && e.rows() == n && e.values.len() == n * e.dim {
+                    // Only the eligible rows are copied.
+                    let mut a = Array2::<f32>::zeros((m, e.dim));
+                    for (mut out, &i) in a.outer_iter_mut().zip(&prepared.eligible) {
+                        if let Some(row) = e.row(i) {
+                            out.iter_mut().zip(row).for_each(|(o, x)| *o = *x);
+                        }
+                    }
+                    return Ok((a, EmbeddingSource::Document));
+                }
+                tracing::warn!(
+                    rows = e.rows(),
+                    sentences = n,
+                    "document embeddings do not match its sentences; not using them"
+                );
+            }
+        }
+        let texts: Vec<&str> = prepared
+            .eligible
+            .iter()
+            .filter_map(|&i| prepared.story.get(i).map(|s| s.content.text.as_str()))
+            .collect();
+        if let Some(encoder) = &self.encoder {
+            if texts.is_empty() {
+                return Ok((
+                    Array2::zeros((0, encoder.dim().max(1))),
+                    EmbeddingSource::Encoder,
+                ));
+            }
+            let rows = encoder.encode(&texts).map_err(SummarizeError::Encoder)?;
+            let dim = rows.first().map_or(0, Vec::len);
+            if rows.len() != m || dim == 0 || rows.iter().any(|r| r.len() != dim) {
+                return Err(SummarizeError::EmbeddingShape {
+                    rows: rows.len(),
+                    dim,
+                    sentences: m,
+                });
+            }
+            let flat: Vec<f32> = rows.into_iter().flatten().collect();
+            let a = Array2::from_shape_vec((m, dim), flat).map_err(|_| {
+                SummarizeError::EmbeddingShape {
+                    rows: m,
+                    dim,
+                    sentences: m,
+                }
+            })?;
+            return Ok((a, EmbeddingSource::Encoder));
+        }
+        if self.lexical_fallback {
+            return Ok((tfidf_embeddings(&texts), EmbeddingSource::Lexical));
+        }
+        Err(SummarizeError::NoEmbeddings)
+    }
+}
+
+impl Summarizer for ExtractiveSummarizer {
+    fn name(&self) -> String {
+        "extractive".to_string()
+    }
+
+    fn summarize(&self, doc: &AnnotatedDocument) -> lede_core::Result<Summary> {
+        Ok(self.summarize_with_length(doc, self.length)?)
+    }
+}
