@@ -51,7 +51,10 @@ fn main() -> ExitCode {
         .collect();
     paths.sort();
 
-    let pool = match AnalyzerPool::builder(Analyzer::builder()).jobs(jobs).build() {
+    let pool = match AnalyzerPool::builder(Analyzer::builder())
+        .jobs(jobs)
+        .build()
+    {
         Ok(pool) => pool,
         Err(e) => {
             eprintln!("batch: {}", lede::error_chain(&e));

@@ -240,8 +240,7 @@ impl Analyzer {
         }
         if self.tasks.summary {
             if let Some(sum) = &self.summarizer {
-                analysis.summary =
-                    Some(sum.summarize(&doc).map_err(|e| task_error("summary", e))?);
+                analysis.summary = Some(sum.summarize(&doc).map_err(|e| task_error("summary", e))?);
             }
         }
 

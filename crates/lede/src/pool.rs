@@ -478,9 +478,8 @@ mod tests {
 
     #[test]
     fn a_model_error_surfaces_once_from_build() {
-        let b = Analyzer::builder().models(crate::ModelChoice::Path(
-            "/no/such/manifest.toml".into(),
-        ));
+        let b =
+            Analyzer::builder().models(crate::ModelChoice::Path("/no/such/manifest.toml".into()));
         let err = AnalyzerPool::builder(b).jobs(2).build().unwrap_err();
         assert!(matches!(err, Error::Models { .. }), "{err:?}");
         let chain = crate::error_chain(&err);

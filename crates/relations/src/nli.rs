@@ -20,8 +20,8 @@ use rust_bert::resources::LocalResource;
 
 use crate::candidates::from_context;
 use crate::context::DocContext;
-use crate::schema::Schema;
 use crate::error::check_weights;
+use crate::schema::Schema;
 use crate::{RelationError, Result};
 
 /// Fills a verbalization with names.

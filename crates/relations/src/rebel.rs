@@ -20,9 +20,9 @@ use rust_bert::pipelines::common::ModelResource;
 use rust_bert::pipelines::generation_utils::{GenerateConfig, LanguageGenerator};
 use rust_bert::resources::LocalResource;
 
+use crate::error::check_weights;
 use crate::schema::Schema;
 use crate::text::fold;
-use crate::error::check_weights;
 use crate::{RelationError, Result};
 
 /// One generated triplet, as strings.

@@ -364,14 +364,18 @@ fn model_file_errors_name_the_file() {
         .unwrap();
     let tj = rebel.path().join("tokenizer.json");
     std::fs::write(&tj, "{ not a tokenizer").unwrap();
-    let msg = chain(&BartTripletGenerator::from_dir(rebel.path(), 8)
-        .err()
-        .expect("corrupt file"));
+    let msg = chain(
+        &BartTripletGenerator::from_dir(rebel.path(), 8)
+            .err()
+            .expect("corrupt file"),
+    );
     assert!(msg.contains(&tj.display().to_string()), "{msg}");
     let rebel_weights = rebel.path().join("model.safetensors");
     truncate(&rebel_weights);
-    let msg = chain(&BartTripletGenerator::from_dir(rebel.path(), 8)
-        .err()
-        .expect("corrupt file"));
+    let msg = chain(
+        &BartTripletGenerator::from_dir(rebel.path(), 8)
+            .err()
+            .expect("corrupt file"),
+    );
     assert!(msg.contains(&rebel_weights.display().to_string()), "{msg}");
 }

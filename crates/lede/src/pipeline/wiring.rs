@@ -198,9 +198,7 @@ fn relation_extractor(
             )))
         }
     }
-    let ex = b
-        .build()
-        .map_err(|e| models_err("relation extractor", e))?;
+    let ex = b.build().map_err(|e| models_err("relation extractor", e))?;
     provenance.insert("relations".into(), ex.name());
     Ok(Box::new(ex))
 }
