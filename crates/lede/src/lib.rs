@@ -19,13 +19,13 @@
 //! let analysis = analyzer.analyze(doc).unwrap();
 //! assert_eq!(analysis.sentences.len(), 2);
 //! ```
+//!
+//! For many documents, an [`AnalyzerPool`] runs one analyzer per worker thread on a rayon pool
+//! (models are `Send` but not `Sync`) and returns results in input order.
 #![deny(missing_docs)]
 
-pub mod batch;
-pub mod html;
-pub mod input;
-pub mod output;
 mod pipeline;
+mod pool;
 
 pub use lede_core as core;
 pub use lede_models as models;
@@ -36,25 +36,68 @@ pub use lede_tokenize as tokenize;
 
 pub use lede_core::{Analysis, Document, Entity, Mention, Relation, Span, Summary};
 pub use pipeline::{Analyzer, AnalyzerBuilder, ModelChoice, Tasks};
+pub use pool::{AnalyzerPool, AnalyzerPoolBuilder, StreamOptions, Streamed};
 
-/// Errors of the facade.
+/// A boxed error with its own chain of causes.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Errors of the facade. Each keeps the error it comes from as its
+/// [`source`](std::error::Error::source); [`error_chain`] formats the whole chain on one line.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A document that cannot be analysed (empty, too large, ...).
     #[error(transparent)]
     Document(#[from] lede_core::Error),
-    /// A model could not be resolved or loaded.
-    #[error("model set-up failed: {0}")]
-    Models(String),
+    /// A model could not be resolved or loaded, or the model configuration is inconsistent.
+    #[error("model set-up failed: {what}")]
+    Models {
+        /// What was being set up (e.g. `NER model`), or what is wrong when there is no source.
+        what: String,
+        /// The task or model crate's error (a `lede_models::Error`, `lede_ner::Error`, ...),
+        /// absent when the configuration itself is wrong.
+        #[source]
+        source: Option<BoxError>,
+    },
     /// A task failed on a document.
-    #[error("{task}: {message}")]
+    #[error("{task} failed")]
     Task {
-        /// Which task.
+        /// Which task (`ner`, `relations`, `summary`).
         task: &'static str,
-        /// Why, with the causes.
+        /// The task crate's error (`lede_ner::Error`, `lede_relations::Error`, ...).
+        #[source]
+        source: BoxError,
+    },
+    /// Analysing a document panicked (a bug); the worker that ran it rebuilds its models.
+    #[error("internal error while analysing: {message}")]
+    Panicked {
+        /// The panic's message.
         message: String,
     },
+    /// An [`AnalyzerPool`]'s worker threads could not be started.
+    #[error("cannot start worker threads")]
+    Threads(#[source] rayon::ThreadPoolBuildError),
+}
+
+impl Error {
+    /// A model set-up error caused by `source`.
+    pub(crate) fn models<E>(what: impl Into<String>, source: E) -> Error
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        Error::Models {
+            what: what.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// A model configuration error without an underlying cause.
+    pub(crate) fn model_config(what: impl Into<String>) -> Error {
+        Error::Models {
+            what: what.into(),
+            source: None,
+        }
+    }
 }
 
 /// `Result` with the facade's [`Error`].

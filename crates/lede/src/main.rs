@@ -7,12 +7,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use lede::batch::{run_batch, BatchOptions, Finished, Outcome, WorkerFn};
-use lede::input::{expand_sources, read_source, Encoding, InputFormat, InputOptions, InputSource};
-use lede::output::{error_path, error_record, output_path, render_text, write_atomic, Format};
-use lede::{Analyzer, ModelChoice, Tasks};
+use cli::batch::{run_batch, Finished, Outcome};
+use cli::input::{expand_sources, read_source, Encoding, InputFormat, InputOptions, InputSource};
+use cli::output::{error_path, error_record, output_path, render_text, write_atomic, Format};
+use lede::{Analyzer, AnalyzerPool, ModelChoice, StreamOptions, Tasks};
 use serde::Deserialize;
 
+mod cli;
 mod commands;
 mod train;
 
@@ -298,15 +299,14 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
     if let Some(n) = args.summary_sentences.or(cfg.summary_sentences) {
         builder = builder.summary_sentences(n);
     }
-    // One place decides workers and libtorch threads (lede-models' ThreadPlan).
-    let plan = lede::models::ThreadPlan::new(jobs).apply();
-    let jobs = plan.workers;
-
-    // Load once up front so that a model problem is one clear fatal error, not one per
-    // document; workers then build their own instances.
-    let first = builder.build().context("cannot load models")?;
-    tracing::debug!(models = ?first.provenance(), jobs, "models ready");
-    let first = std::sync::Mutex::new(Some(first));
+    // The pool applies lede-models' ThreadPlan (workers and libtorch threads) and loads the
+    // models once up front, so that a model problem is one clear fatal error, not one per
+    // document; each worker then builds its own instance on its first document.
+    let pool = AnalyzerPool::builder(builder)
+        .jobs(jobs)
+        .build()
+        .context("cannot load models")?;
+    tracing::debug!(models = ?pool.provenance(), jobs = pool.workers(), "models ready");
 
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir)
@@ -337,16 +337,6 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
         .into_iter()
         .flat_map(move |s| read_source(&s, &in_opts));
 
-    let make_worker = || -> std::result::Result<WorkerFn, String> {
-        plan.apply_to_current_thread();
-        let analyzer = match first.lock().ok().and_then(|mut f| f.take()) {
-            Some(a) => a,
-            None => builder.build().map_err(|e| lede::error_chain(&e))?,
-        };
-        Ok(Box::new(move |doc| {
-            analyzer.analyze(doc).map_err(|e| lede::error_chain(&e))
-        }))
-    };
     let out_dir = args.out.clone();
     let resume = args.resume;
     let skip = |id: &str| {
@@ -378,11 +368,11 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
             io_error = Some(e);
         }
     };
-    let opts = BatchOptions {
+    let opts = StreamOptions {
         ordered: !args.unordered,
-        ..BatchOptions::new(jobs)
+        max_in_flight: 4 * pool.workers(),
     };
-    let stats = run_batch(inputs, opts, make_worker, skip, sink);
+    let stats = run_batch(&pool, inputs, opts, skip, sink);
     progress.finish();
     if let Some(e) = io_error {
         return Err(e);
@@ -391,7 +381,6 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
         out.write_all(if emitted == 0 { b"[]\n" } else { b"\n]\n" })?;
     }
     out.flush()?;
-    let stats = stats.map_err(anyhow::Error::msg)?;
     if !quiet && (stats.analysed + stats.failed + stats.skipped > 1 || stats.failed > 0) {
         eprintln!(
             "lede: {} analysed, {} failed, {} skipped",
@@ -429,7 +418,7 @@ fn emit(
                 Format::Json => serde_json::to_string_pretty(a.as_ref())?,
                 Format::Jsonl => serde_json::to_string(a.as_ref())?,
                 Format::Text => render_text(a),
-                Format::Html => lede::output::render_html(a),
+                Format::Html => cli::output::render_html(a),
             };
             if let Some(dir) = out_dir {
                 let path = output_path(dir, &f.id, format);

@@ -9,7 +9,7 @@ use lede_core::{
 };
 use lede_tokenize::Segmenter;
 
-use crate::{error_chain, Error, Result};
+use crate::{Error, Result};
 
 /// Which tasks run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,12 +202,12 @@ impl Analyzer {
                 let mentions = if self.tasks.summary {
                     let (mentions, vectors) = ner
                         .recognize_with_sentence_vectors(&doc)
-                        .map_err(|e| task_error("ner", &e))?;
+                        .map_err(|e| task_error("ner", e))?;
                     // The summarizer checks that they fit the sentences.
                     doc.sentence_embeddings = vectors;
                     mentions
                 } else {
-                    ner.recognize(&doc).map_err(|e| task_error("ner", &e))?
+                    ner.recognize(&doc).map_err(|e| task_error("ner", e))?
                 };
                 doc.entities = (self.clusterer)(doc.text(), &mentions);
             }
@@ -236,13 +236,12 @@ impl Analyzer {
         analysis.models = self.provenance.clone();
         if self.tasks.relations {
             if let Some(rel) = &self.relations {
-                analysis.relations = rel.extract(&doc).map_err(|e| task_error("relations", &e))?;
+                analysis.relations = rel.extract(&doc).map_err(|e| task_error("relations", e))?;
             }
         }
         if self.tasks.summary {
             if let Some(sum) = &self.summarizer {
-                analysis.summary =
-                    Some(sum.summarize(&doc).map_err(|e| task_error("summary", &e))?);
+                analysis.summary = Some(sum.summarize(&doc).map_err(|e| task_error("summary", e))?);
             }
         }
 
@@ -258,13 +257,15 @@ impl Analyzer {
     }
 }
 
-fn task_error(task: &'static str, e: &lede_core::Error) -> Error {
-    // `lede_core::Error::Task` says "<task> failed"; the useful part is its source chain.
-    let message = match e {
-        lede_core::Error::Task { source, .. } => error_chain(source.as_ref()),
-        other => error_chain(other),
-    };
-    Error::Task { task, message }
+fn task_error(task: &'static str, e: lede_core::Error) -> Error {
+    // `lede_core::Error::Task` says "<task> failed"; keep its source, the task crate's error.
+    match e {
+        lede_core::Error::Task { source, .. } => Error::Task { task, source },
+        other => Error::Task {
+            task,
+            source: Box::new(other),
+        },
+    }
 }
 
 pub(crate) mod wiring;

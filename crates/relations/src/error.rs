@@ -70,6 +70,17 @@ pub enum RelationError {
         /// The expected path.
         path: PathBuf,
     },
+    /// A model file (weights, tokenizer, a rust-bert model directory) could not be loaded;
+    /// `path` names it and `source` says why (a lede-models, libtorch, rust-bert or tokenizers
+    /// error).
+    #[error("cannot load model file {path}")]
+    Load {
+        /// The file being loaded.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
     /// A span could not be built (a bug in offsets, or input that changed).
     #[error("offset error")]
     Offsets(#[from] lede_core::Error),
@@ -77,6 +88,33 @@ pub enum RelationError {
 
 /// `Result` with [`RelationError`].
 pub type Result<T, E = RelationError> = std::result::Result<T, E>;
+
+impl RelationError {
+    /// A [`RelationError::Load`] of `path`.
+    pub(crate) fn load<E>(path: &std::path::Path, source: E) -> Self
+    where
+        E: Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    {
+        RelationError::Load {
+            path: path.to_path_buf(),
+            source: source.into(),
+        }
+    }
+}
+
+/// Checks a weights file before a loader that does not check it (rust-bert) reads it: its
+/// format from its first bytes and, for safetensors, an intact header and a data section as
+/// long as the header says (lede-models' checks).
+pub(crate) fn check_weights(path: &std::path::Path) -> Result<()> {
+    use lede_models::weights::{detect_format, SafeTensorsHeader};
+    let check = || -> lede_models::Result<()> {
+        if detect_format(path)? == lede_models::WeightsFormat::SafeTensors {
+            SafeTensorsHeader::read(path)?;
+        }
+        Ok(())
+    };
+    check().map_err(|e| RelationError::load(path, e))
+}
 
 impl From<RelationError> for lede_core::Error {
     fn from(e: RelationError) -> Self {

@@ -20,6 +20,7 @@ use rust_bert::resources::LocalResource;
 
 use crate::candidates::from_context;
 use crate::context::DocContext;
+use crate::error::check_weights;
 use crate::schema::Schema;
 use crate::{RelationError, Result};
 
@@ -84,13 +85,14 @@ impl NliExtractor {
     ///
     /// # Errors
     /// [`RelationError::MissingFile`], [`RelationError::InvalidData`] for an unknown
-    /// `model_type`, [`RelationError::RustBert`] when rust-bert cannot load it.
+    /// `model_type`, [`RelationError::Load`] naming the weights file when it is corrupt or
+    /// rust-bert cannot load the model.
     pub fn from_dir(dir: &Path, schema: Schema) -> Result<Self> {
         let config = dir.join("config.json");
         if !config.is_file() {
             return Err(RelationError::MissingFile { path: config });
         }
-        let weights = ["model.safetensors", "rust_model.ot"]
+        let weights_path = ["model.safetensors", "rust_model.ot"]
             .iter()
             .map(|n| dir.join(n))
             .find(|p| p.is_file())
@@ -115,7 +117,7 @@ impl NliExtractor {
         let local = |p: std::path::PathBuf| LocalResource { local_path: p };
         let mut cfg = ZeroShotClassificationConfig::new(
             mt,
-            ModelResource::Torch(Box::new(local(weights))),
+            ModelResource::Torch(Box::new(local(weights_path.clone()))),
             local(config),
             local(vocab),
             merges.map(local),
@@ -124,7 +126,9 @@ impl NliExtractor {
             None,
         );
         cfg.device = tch::Device::Cpu;
-        let model = ZeroShotClassificationModel::new(cfg)?;
+        check_weights(&weights_path)?;
+        let model = ZeroShotClassificationModel::new(cfg)
+            .map_err(|e| RelationError::load(&weights_path, e))?;
         Ok(NliExtractor {
             model,
             schema,

@@ -20,6 +20,7 @@ use rust_bert::pipelines::common::ModelResource;
 use rust_bert::pipelines::generation_utils::{GenerateConfig, LanguageGenerator};
 use rust_bert::resources::LocalResource;
 
+use crate::error::check_weights;
 use crate::schema::Schema;
 use crate::text::fold;
 use crate::{RelationError, Result};
@@ -335,7 +336,8 @@ impl BartTripletGenerator {
     /// Loads the model on the CPU; generation is greedy up to `max_length` tokens.
     ///
     /// # Errors
-    /// [`RelationError::MissingFile`], [`RelationError::RustBert`].
+    /// [`RelationError::MissingFile`], [`RelationError::Load`] naming the file (weights,
+    /// `tokenizer.json`) that is corrupt or that rust-bert or tokenizers cannot load.
     pub fn from_dir(dir: &Path, max_length: i64) -> Result<Self> {
         let weights = weights_in(dir)?;
         let config = required(dir, "config.json")?;
@@ -344,7 +346,7 @@ impl BartTripletGenerator {
         let local = |p: std::path::PathBuf| LocalResource { local_path: p };
         let generate = GenerateConfig {
             model_type: rust_bert::pipelines::common::ModelType::Bart,
-            model_resource: ModelResource::Torch(Box::new(local(weights))),
+            model_resource: ModelResource::Torch(Box::new(local(weights.clone()))),
             config_resource: Box::new(local(config)),
             vocab_resource: Box::new(local(vocab)),
             merges_resource: Some(Box::new(local(merges))),
@@ -365,10 +367,11 @@ impl BartTripletGenerator {
             device: tch::Device::Cpu,
             kind: None,
         };
-        let model = BartGenerator::new(generate)?;
+        check_weights(&weights)?;
+        let model = BartGenerator::new(generate).map_err(|e| RelationError::load(&weights, e))?;
         let tj = dir.join("tokenizer.json");
         let decoder = if tj.is_file() {
-            Some(tokenizers::Tokenizer::from_file(&tj).map_err(RelationError::Tokenizer)?)
+            Some(tokenizers::Tokenizer::from_file(&tj).map_err(|e| RelationError::load(&tj, e))?)
         } else {
             None
         };

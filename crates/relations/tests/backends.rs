@@ -306,3 +306,76 @@ fn rebel_backend_runs_a_tiny_bart() {
         Err(RelationError::MissingFile { .. })
     ));
 }
+
+/// The error and its causes on one line.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
+/// Cuts a file to half its length (a truncated download).
+fn truncate(path: &Path) {
+    let bytes = std::fs::read(path).unwrap();
+    std::fs::write(path, &bytes[..bytes.len() / 2]).unwrap();
+}
+
+#[test]
+fn model_file_errors_name_the_file() {
+    // Pair classifier: a corrupt weights file, then one with a tensor of the wrong shape.
+    let head = tempfile::tempdir().unwrap();
+    write_head(head.path(), 16, &["met_with"], &[]);
+    let weights = head.path().join(HEAD_WEIGHTS);
+    truncate(&weights);
+    let err = PairClassifier::load(head.path()).unwrap_err();
+    assert!(matches!(err, RelationError::Load { .. }), "{err:?}");
+    let msg = chain(&err);
+    assert!(msg.contains(&weights.display().to_string()), "{msg}");
+    write_head(head.path(), 8, &["met_with"], &[]);
+    let meta = std::fs::read_to_string(head.path().join(HEAD_META)).unwrap();
+    write_head(head.path(), 16, &["met_with"], &[]);
+    // Metadata for an 8-wide encoder over weights for a 16-wide one.
+    std::fs::write(head.path().join(HEAD_META), meta).unwrap();
+    let msg = chain(&PairClassifier::load(head.path()).unwrap_err());
+    assert!(msg.contains(&weights.display().to_string()), "{msg}");
+    assert!(msg.contains("l1.weight"), "{msg}");
+
+    // NLI and REBEL: truncated weights are refused before rust-bert reads them.
+    let nli = tempfile::tempdir().unwrap();
+    TinyModel::bart(Head::SequenceClassification)
+        .write(nli.path())
+        .unwrap();
+    let nli_weights = nli.path().join("model.safetensors");
+    truncate(&nli_weights);
+    let err = NliExtractor::from_dir(nli.path(), Schema::news().unwrap())
+        .err()
+        .expect("truncated weights");
+    let msg = chain(&err);
+    assert!(msg.contains(&nli_weights.display().to_string()), "{msg}");
+
+    let rebel = tempfile::tempdir().unwrap();
+    TinyModel::bart(Head::ConditionalGeneration)
+        .write(rebel.path())
+        .unwrap();
+    let tj = rebel.path().join("tokenizer.json");
+    std::fs::write(&tj, "{ not a tokenizer").unwrap();
+    let msg = chain(
+        &BartTripletGenerator::from_dir(rebel.path(), 8)
+            .err()
+            .expect("corrupt file"),
+    );
+    assert!(msg.contains(&tj.display().to_string()), "{msg}");
+    let rebel_weights = rebel.path().join("model.safetensors");
+    truncate(&rebel_weights);
+    let msg = chain(
+        &BartTripletGenerator::from_dir(rebel.path(), 8)
+            .err()
+            .expect("corrupt file"),
+    );
+    assert!(msg.contains(&rebel_weights.display().to_string()), "{msg}");
+}

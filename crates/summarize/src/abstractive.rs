@@ -260,8 +260,8 @@ impl AbstractiveSummarizerBuilder {
     /// [`SummarizeError::UnsupportedModel`] for an architecture other than BART, T5 or
     /// Pegasus, [`SummarizeError::ModelDir`] for missing tokenizer or weights files,
     /// [`SummarizeError::ModelConfig`] for a `config.json` rust-bert cannot read,
-    /// [`SummarizeError::InvalidConfig`] for bad settings, [`SummarizeError::RustBert`]
-    /// when loading fails.
+    /// [`SummarizeError::InvalidConfig`] for bad settings, [`SummarizeError::Load`] naming
+    /// the weights file when rust-bert cannot load the model.
     pub fn build(self) -> Result<AbstractiveSummarizer> {
         self.settings.validate()?;
         let files = self.model.resolve(&self.options)?;
@@ -280,7 +280,7 @@ impl AbstractiveSummarizerBuilder {
         };
         let mut config = SummarizationConfig::new(
             architecture.rust_bert_type(),
-            ModelResource::Torch(Box::new(LocalResource::from(weights))),
+            ModelResource::Torch(Box::new(LocalResource::from(weights.clone()))),
             LocalResource::from(files.config_path.clone()),
             LocalResource::from(vocab),
             merges.map(LocalResource::from),
@@ -294,7 +294,12 @@ impl AbstractiveSummarizerBuilder {
         config.early_stopping = s.early_stopping;
         config.do_sample = false;
         config.device = self.device;
-        let model = SummarizationModel::new(config)?;
+        // The weights were checked when the model was resolved (lede-models validates a
+        // safetensors file's header and length); rust-bert reads them here.
+        let model = SummarizationModel::new(config).map_err(|e| SummarizeError::Load {
+            path: weights.clone(),
+            source: Box::new(e),
+        })?;
         Ok(AbstractiveSummarizer {
             model,
             architecture,

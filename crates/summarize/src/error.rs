@@ -91,6 +91,17 @@ pub enum SummarizeError {
         #[source]
         source: serde_json::Error,
     },
+    /// A model could not be loaded from its files; `path` names the file being loaded (the
+    /// weights rust-bert reads, with the config and tokenizer files beside them) and `source`
+    /// says why.
+    #[error("cannot load model file {path}")]
+    Load {
+        /// The file being loaded.
+        path: PathBuf,
+        /// Why (a rust-bert, libtorch or tokenizer error).
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
     /// rust-bert failed to load or run a model.
     #[error("rust-bert failed")]
     RustBert(#[from] rust_bert::RustBertError),

@@ -195,7 +195,7 @@ fn bad_model_directories_are_errors() {
     truncate_file(&files.weights, 100).unwrap();
     let err = quick_err(truncated.path());
     assert!(
-        matches!(err, SummarizeError::Models(_) | SummarizeError::RustBert(_)),
+        matches!(err, SummarizeError::Models(_) | SummarizeError::Load { .. }),
         "{err:?}"
     );
 
@@ -224,4 +224,62 @@ fn errors_cross_the_trait_as_task_errors() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// The error and its causes on one line.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
+#[test]
+fn model_file_errors_name_the_file() {
+    let quick_err = |dir: &Path| chain(&quick(dir).build().expect_err("should fail"));
+    let shown = |p: &Path| p.display().to_string();
+
+    // A missing directory.
+    let root = tempfile::tempdir().unwrap();
+    let missing = root.path().join("missing");
+    let msg = quick_err(&missing);
+    assert!(msg.contains(&shown(&missing)), "{msg}");
+
+    // Truncated and corrupt weights.
+    let dir = tempfile::tempdir().unwrap();
+    let files = TinyModel::bart(Head::ConditionalGeneration)
+        .write(dir.path())
+        .unwrap();
+    truncate_file(&files.weights, 100).unwrap();
+    let msg = quick_err(dir.path());
+    assert!(msg.contains(&shown(&files.weights)), "{msg}");
+    std::fs::write(&files.weights, vec![7u8; 4096]).unwrap();
+    let msg = quick_err(dir.path());
+    assert!(msg.contains(&shown(&files.weights)), "{msg}");
+
+    // A config.json that is not JSON.
+    let bad = tempfile::tempdir().unwrap();
+    TinyModel::bart(Head::ConditionalGeneration)
+        .write(bad.path())
+        .unwrap();
+    let config = bad.path().join("config.json");
+    std::fs::write(&config, "{ not json").unwrap();
+    let msg = quick_err(bad.path());
+    assert!(msg.contains(&shown(&config)), "{msg}");
+
+    // rust-bert's own loading of an unreadable libtorch archive.
+    let ot = tempfile::tempdir().unwrap();
+    let files = TinyModel::bart(Head::ConditionalGeneration)
+        .write(ot.path())
+        .unwrap();
+    let archive = ot.path().join("rust_model.ot");
+    std::fs::remove_file(&files.weights).unwrap();
+    // A zip signature and nothing after it: recognised as libtorch, unreadable as such.
+    std::fs::write(&archive, b"PK\x03\x04 truncated archive").unwrap();
+    let msg = quick_err(ot.path());
+    assert!(msg.contains(&shown(&archive)), "{msg}");
 }

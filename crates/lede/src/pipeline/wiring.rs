@@ -13,20 +13,20 @@ use lede_summarize::{AbstractiveSummarizer, ExtractiveSummarizer, SummaryLength}
 use lede_tokenize::Segmenter;
 
 use super::{Analyzer, AnalyzerBuilder, ModelChoice};
-use crate::{error_chain, Error, Result};
+use crate::{Error, Result};
 
 /// Default size limit of a document, in bytes.
 pub(crate) const DEFAULT_MAX_BYTES: usize = 10 * 1024 * 1024;
 
-fn models_err(what: &str, e: &(dyn std::error::Error + 'static)) -> Error {
-    Error::Models(format!("{what}: {}", error_chain(e)))
+fn models_err<E: std::error::Error + Send + Sync + 'static>(what: &str, e: E) -> Error {
+    Error::models(what, e)
 }
 
 /// The model set a choice names. A directory that is not a manifest is a NER model; the other
 /// tasks then come from the offline set.
 pub(crate) fn model_set(choice: &ModelChoice, resolve: &ResolveOptions) -> Result<ModelSet> {
     let load = |name: &str| {
-        ModelSet::load(name, &resolve.locations).map_err(|e| models_err("model set", &e))
+        ModelSet::load(name, &resolve.locations).map_err(|e| models_err("model set", e))
     };
     match choice {
         ModelChoice::Offline => load("offline"),
@@ -40,7 +40,7 @@ pub(crate) fn model_set(choice: &ModelChoice, resolve: &ResolveOptions) -> Resul
 }
 
 fn spec_of(task: &TaskModel, what: &str) -> Result<Option<ModelSpec>> {
-    task.spec().map_err(|e| models_err(what, &e))
+    task.spec().map_err(|e| models_err(what, e))
 }
 
 pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
@@ -71,7 +71,7 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
                     resolve: resolve.clone(),
                     ..NerOptions::default()
                 };
-                let rec = load_recognizer(&spec, &opts).map_err(|e| models_err("NER model", &e))?;
+                let rec = load_recognizer(&spec, &opts).map_err(|e| models_err("NER model", e))?;
                 provenance.insert("ner".into(), rec.name());
                 ner = Some(rec);
             }
@@ -104,7 +104,7 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
             .batch_size(4)
             .resolve_options(resolve.clone())
             .build()
-            .map_err(|e| models_err("sentence encoder", &e))?;
+            .map_err(|e| models_err("sentence encoder", e))?;
         provenance.insert("encoder".into(), emb.name().to_string());
         encoder = Some(Box::new(emb));
     }
@@ -122,14 +122,14 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
         match summary_entry {
             Some(t) if t.method.as_deref() == Some("abstractive") => {
                 let Some(spec) = spec_of(&t, "summary")? else {
-                    return Err(Error::Models(
-                        "summary: method \"abstractive\" needs a `model`".into(),
+                    return Err(Error::model_config(
+                        "summary: method \"abstractive\" needs a `model`",
                     ));
                 };
                 let s = AbstractiveSummarizer::builder(spec)
                     .resolve_options(resolve.clone())
                     .build()
-                    .map_err(|e| models_err("summarization model", &e))?;
+                    .map_err(|e| models_err("summarization model", e))?;
                 provenance.insert("summary".into(), s.name());
                 summarizer = Some(Box::new(s));
             }
@@ -141,7 +141,7 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
                 if let Some(e) = encoder.take() {
                     builder = builder.boxed_encoder(e);
                 }
-                let s = builder.build().map_err(|e| models_err("summarizer", &e))?;
+                let s = builder.build().map_err(|e| models_err("summarizer", e))?;
                 provenance.insert("summary".into(), s.name());
                 summarizer = Some(Box::new(s));
             }
@@ -183,7 +183,7 @@ fn relation_extractor(
                 let encoder_spec = t.option_str("encoder").unwrap_or("minilm");
                 let enc = ModelSpec::parse(encoder_spec)
                     .and_then(|s| s.locate(resolve))
-                    .map_err(|e| models_err("relation encoder", &e))?;
+                    .map_err(|e| models_err("relation encoder", e))?;
                 b = b.model_dir(dir).encoder_dir(enc);
             }
         }
@@ -192,14 +192,12 @@ fn relation_extractor(
             return model_backend(method, t, resolve, provenance);
         }
         other => {
-            return Err(Error::Models(format!(
+            return Err(Error::model_config(format!(
                 "relations: unknown method {other:?} (use \"offline\", \"rules\", \"nli\" or \"rebel\")"
             )))
         }
     }
-    let ex = b
-        .build()
-        .map_err(|e| models_err("relation extractor", &e))?;
+    let ex = b.build().map_err(|e| models_err("relation extractor", e))?;
     provenance.insert("relations".into(), ex.name());
     Ok(Box::new(ex))
 }
@@ -215,18 +213,18 @@ fn model_backend(
     provenance: &mut BTreeMap<String, String>,
 ) -> Result<Box<dyn RelationExtractor>> {
     let Some(spec) = spec_of(t, "relations")? else {
-        return Err(Error::Models(format!(
+        return Err(Error::model_config(format!(
             "relations: method {method:?} needs a `model` (a local directory or a hub id)"
         )));
     };
     let dir = spec
         .locate(resolve)
-        .map_err(|e| models_err("relation model", &e))?;
+        .map_err(|e| models_err("relation model", e))?;
     let schema = match t.option_str("schema") {
         Some(path) => Schema::from_path(path),
         None => Schema::news(),
     }
-    .map_err(|e| models_err("relation schema", &e))?;
+    .map_err(|e| models_err("relation schema", e))?;
     let number = |key: &str| {
         t.options
             .get(key)
@@ -234,7 +232,7 @@ fn model_backend(
     };
     let ex: Box<dyn RelationExtractor> = if method == "nli" {
         let mut ex = NliExtractor::from_dir(&dir, schema)
-            .map_err(|e| models_err("NLI relation model", &e))?;
+            .map_err(|e| models_err("NLI relation model", e))?;
         if let Some(th) = number("threshold") {
             ex = ex.threshold(th as f32);
         }
@@ -242,7 +240,7 @@ fn model_backend(
     } else {
         let max_length = number("max_length").map_or(256, |v| v.max(1.0) as i64);
         let generator = BartTripletGenerator::from_dir(&dir, max_length)
-            .map_err(|e| models_err("REBEL relation model", &e))?;
+            .map_err(|e| models_err("REBEL relation model", e))?;
         Box::new(RebelExtractor::new(generator, schema))
     };
     provenance.insert("relations".into(), ex.name());

@@ -180,12 +180,42 @@ fn vector(tensors: &[(String, tch::Tensor)], name: &str, len: usize) -> Result<A
     Ok(Array1::from(v))
 }
 
+/// Reads the head's four tensors through lede-models' checked loader: the file's format and
+/// header are validated and every tensor must be present with exactly the shape `meta` implies.
+fn read_head(
+    weights: &Path,
+    meta: &Path,
+    [h, i, o]: [usize; 3],
+) -> lede_models::Result<Vec<(String, tch::Tensor)>> {
+    let dims = |d: &[usize]| d.iter().map(|&n| n as i64).collect::<Vec<i64>>();
+    let mut vs = tch::nn::VarStore::new(tch::Device::Cpu);
+    let (l1, l2) = (vs.root().sub("l1"), vs.root().sub("l2"));
+    let vars = vec![
+        ("l1.weight", l1.zeros_no_train("weight", &dims(&[h, i]))),
+        ("l1.bias", l1.zeros_no_train("bias", &dims(&[h]))),
+        ("l2.weight", l2.zeros_no_train("weight", &dims(&[o, h]))),
+        ("l2.bias", l2.zeros_no_train("bias", &dims(&[o]))),
+    ];
+    let file = lede_models::WeightsFile {
+        path: weights.to_path_buf(),
+        format: lede_models::weights::detect_format(weights)?,
+    };
+    lede_models::weights::load(
+        &mut vs,
+        &[file],
+        meta,
+        &lede_models::weights::LoadOptions::default(),
+    )?;
+    Ok(vars.into_iter().map(|(n, t)| (n.to_string(), t)).collect())
+}
+
 impl PairClassifier {
     /// Loads [`HEAD_WEIGHTS`] and [`HEAD_META`] from a directory.
     ///
     /// # Errors
-    /// [`RelationError::MissingFile`], [`RelationError::Json`], [`RelationError::Torch`], or
-    /// [`RelationError::InvalidData`] when shapes and metadata disagree.
+    /// [`RelationError::MissingFile`], [`RelationError::Json`], [`RelationError::InvalidData`]
+    /// for inconsistent metadata, [`RelationError::Load`] naming the weights file when it is
+    /// corrupt or its tensors do not have the shapes the metadata implies.
     pub fn load(dir: &Path) -> Result<PairClassifier> {
         let meta_path = dir.join(HEAD_META);
         let weights_path = dir.join(HEAD_WEIGHTS);
@@ -216,13 +246,23 @@ impl PairClassifier {
                 meta.encoder_dim
             )));
         }
-        let tensors = tch::Tensor::read_safetensors(&weights_path)?;
         let (h, i, o) = (meta.hidden_units, meta.input_dim, meta.labels.len());
+        let tensors = read_head(&weights_path, &meta_path, [h, i, o])
+            .map_err(|e| RelationError::load(&weights_path, e))?;
+        let arrays = || -> Result<_> {
+            Ok((
+                matrix(&tensors, "l1.weight", h, i)?.reversed_axes(),
+                vector(&tensors, "l1.bias", h)?,
+                matrix(&tensors, "l2.weight", o, h)?.reversed_axes(),
+                vector(&tensors, "l2.bias", o)?,
+            ))
+        };
+        let (w1, b1, w2, b2) = arrays().map_err(|e| RelationError::load(&weights_path, e))?;
         Ok(PairClassifier {
-            w1: matrix(&tensors, "l1.weight", h, i)?.reversed_axes(),
-            b1: vector(&tensors, "l1.bias", h)?,
-            w2: matrix(&tensors, "l2.weight", o, h)?.reversed_axes(),
-            b2: vector(&tensors, "l2.bias", o)?,
+            w1,
+            b1,
+            w2,
+            b2,
             meta,
         })
     }

@@ -118,11 +118,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     })
 }
 
-/// The self-contained HTML report (see [`crate::html`]). Uses `a.document.text` when present,
+/// The self-contained HTML report (see `html`). Uses `a.document.text` when present,
 /// else rebuilds the text from the sentences.
 pub fn render_html(a: &Analysis) -> String {
     match &a.document.text {
-        Some(text) => crate::html::render_html(a, text),
+        Some(text) => super::html::render_html(a, text),
         None => {
             let mut text = String::new();
             for s in &a.sentences {
@@ -131,7 +131,7 @@ pub fn render_html(a: &Analysis) -> String {
                 }
                 text.push_str(&s.text);
             }
-            crate::html::render_html(a, &text)
+            super::html::render_html(a, &text)
         }
     }
 }

@@ -182,21 +182,31 @@ pub fn expand_sources(sources: &[InputSource], opts: &InputOptions) -> Vec<Input
     out
 }
 
+/// Collects the wanted files under `dir` (hidden entries skipped). Symbolic links are followed,
+/// but a link back to one of its own ancestors (a loop) is reported once and not entered, so a
+/// looping tree is walked in finite time. An unreadable directory is kept in `out`, to be
+/// reported as an unreadable input.
 fn walk(dir: &Path, opts: &InputOptions, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        out.push(dir.to_path_buf());
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, opts, out);
-        } else if wanted(&name, &opts.globs) {
-            out.push(path);
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) => {
+                if wanted(&e.file_name().to_string_lossy(), &opts.globs) {
+                    out.push(e.into_path());
+                }
+            }
+            Err(e) if e.loop_ancestor().is_some() => {
+                tracing::warn!("skipping a symbolic link loop: {e}");
+            }
+            Err(e) => {
+                if let Some(p) = e.path() {
+                    out.push(p.to_path_buf());
+                }
+            }
         }
     }
 }
@@ -567,6 +577,20 @@ mod tests {
             expand_sources(&[InputSource::Path(dir.path().into())], &only_bin).len(),
             1
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loop_is_walked_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/a.txt"), "A.").unwrap();
+        // sub/back -> .. : following it forever would never end.
+        std::os::unix::fs::symlink("..", dir.path().join("sub/back")).unwrap();
+        std::os::unix::fs::symlink(".", dir.path().join("self")).unwrap();
+        let srcs = expand_sources(&[InputSource::Path(dir.path().into())], &opts());
+        assert_eq!(srcs.len(), 1, "{srcs:?}");
+        assert!(matches!(&srcs[0], InputSource::Path(p) if p.ends_with("sub/a.txt")));
     }
 
     #[test]
