@@ -1,5 +1,6 @@
 //! Helpers for lede's workspace-level end-to-end tests (in `tests/tests/`): locating the real
-//! `lede` binary and the model files set-up installs.
+//! `lede` binary. Whether the model files set-up installs are there is
+//! `lede_test_support::offline_models_available`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -41,9 +42,3 @@ pub fn lede_bin() -> PathBuf {
     bin
 }
 
-/// Whether the offline model files are installed (`cargo xtask setup`), found where lede
-/// finds them (`lede_test_support`). In CI (`CI` set) their absence is a failure, elsewhere
-/// tests that need them are skipped with a notice.
-pub fn offline_models_available() -> bool {
-    lede_test_support::minilm_dir(&["config.json", "model.safetensors"]).is_some()
-}

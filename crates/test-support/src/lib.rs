@@ -136,6 +136,15 @@ pub fn minilm_dir(files: &[&str]) -> Option<PathBuf> {
     )
 }
 
+/// Whether the offline model files (the packaged MiniLM) are installed: the end-to-end tests'
+/// check before running the binary with the default models.
+///
+/// # Panics
+/// In CI, when they are missing.
+pub fn offline_models_available() -> bool {
+    minilm_dir(&["config.json", "model.safetensors"]).is_some()
+}
+
 /// The directory of the project model `name` (for example `lede-ner-minilm` or `relations`),
 /// if it holds every one of `files`.
 ///
