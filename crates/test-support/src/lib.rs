@@ -108,6 +108,7 @@ pub fn project_candidates(name: &str) -> Vec<PathBuf> {
 ///
 /// # Panics
 /// In CI, when no candidate holds the files.
+#[track_caller]
 pub fn find_dir(what: &str, candidates: &[PathBuf], files: &[&str]) -> Option<PathBuf> {
     if let Some(dir) = candidates
         .iter()
@@ -128,6 +129,7 @@ pub fn find_dir(what: &str, candidates: &[PathBuf], files: &[&str]) -> Option<Pa
 ///
 /// # Panics
 /// In CI, when it is missing (`cargo xtask setup` installs it).
+#[track_caller]
 pub fn minilm_dir(files: &[&str]) -> Option<PathBuf> {
     find_dir(
         "the packaged all-MiniLM-L6-v2",
@@ -141,6 +143,7 @@ pub fn minilm_dir(files: &[&str]) -> Option<PathBuf> {
 ///
 /// # Panics
 /// In CI, when they are missing.
+#[track_caller]
 pub fn offline_models_available() -> bool {
     minilm_dir(&["config.json", "model.safetensors"]).is_some()
 }
@@ -150,6 +153,7 @@ pub fn offline_models_available() -> bool {
 ///
 /// # Panics
 /// In CI, when it is missing.
+#[track_caller]
 pub fn project_model(name: &str, files: &[&str]) -> Option<PathBuf> {
     find_dir(&format!("the project model {name}"), &project_candidates(name), files)
 }
@@ -159,6 +163,7 @@ pub fn project_model(name: &str, files: &[&str]) -> Option<PathBuf> {
 ///
 /// # Panics
 /// In CI, always.
+#[track_caller]
 pub fn skip_or_fail(reason: &str) {
     assert!(
         !in_ci(),
