@@ -8,7 +8,7 @@
 /// Version of the segmentation and shape rules; stored in the model config.
 pub const WORDS_VERSION: u32 = 1;
 
-/// Number of distinct shape ids ([`shape_id`] returns values below this).
+/// Number of distinct shape ids ([`shape_ids`] returns values below this).
 pub const SHAPE_VOCAB: i64 = 32;
 
 /// A word: a byte range of the text.
