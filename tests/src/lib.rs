@@ -41,4 +41,3 @@ pub fn lede_bin() -> PathBuf {
     });
     bin
 }
-

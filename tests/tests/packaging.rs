@@ -31,9 +31,18 @@ fn crates() -> Vec<(PathBuf, bool)> {
 fn embedded_files_and_their_copies_in_models_are_identical() {
     let root = workspace_root();
     for (inside, copy) in [
-        ("crates/models/manifests/offline.toml", "models/offline.toml"),
-        ("crates/models/manifests/standard.toml", "models/standard.toml"),
-        ("crates/relations/schema/news.toml", "models/relations/news.toml"),
+        (
+            "crates/models/manifests/offline.toml",
+            "models/offline.toml",
+        ),
+        (
+            "crates/models/manifests/standard.toml",
+            "models/standard.toml",
+        ),
+        (
+            "crates/relations/schema/news.toml",
+            "models/relations/news.toml",
+        ),
     ] {
         assert_eq!(
             read(&root.join(inside)),
@@ -48,7 +57,10 @@ fn every_publishable_crate_has_the_license_and_a_readme() {
     let root = workspace_root();
     let license = read(&root.join("LICENSE"));
     assert!(license.contains("Apache License") && license.contains("Version 2.0, January 2004"));
-    assert!(license.contains("END OF TERMS AND CONDITIONS"), "the full text");
+    assert!(
+        license.contains("END OF TERMS AND CONDITIONS"),
+        "the full text"
+    );
     let publishable: Vec<_> = crates().into_iter().filter(|(_, p)| *p).collect();
     assert_eq!(publishable.len(), 7, "{publishable:?}");
     for (dir, _) in publishable {
@@ -61,7 +73,13 @@ fn every_publishable_crate_has_the_license_and_a_readme() {
         let readme = read(&dir.join("README.md"));
         assert!(readme.starts_with("# "), "{}/README.md", dir.display());
         let manifest = read(&dir.join("Cargo.toml"));
-        for key in ["readme", "keywords", "categories", "documentation", "homepage"] {
+        for key in [
+            "readme",
+            "keywords",
+            "categories",
+            "documentation",
+            "homepage",
+        ] {
             assert!(
                 manifest.lines().any(|l| l.starts_with(&format!("{key} ")) || l.starts_with(&format!("{key}."))),
                 "{}/Cargo.toml has no `{key}`",
@@ -80,7 +98,9 @@ fn build_scripts_stay_inside_their_crates_and_set_the_rpath() {
     for dir in dirs {
         let manifest = read(&dir.join("Cargo.toml"));
         assert!(
-            !manifest.lines().any(|l| l.trim_start().starts_with("build =")),
+            !manifest
+                .lines()
+                .any(|l| l.trim_start().starts_with("build =")),
             "{}: use the crate's own build.rs, not a `build =` path",
             dir.display()
         );

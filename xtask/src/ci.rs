@@ -45,14 +45,12 @@ pub fn run(repo: &Path) -> Result<ExitCode> {
         "lede-core, lede-tokenize: cargo test with LIBTORCH=/nonexistent",
         || {
             // CI=1: a model-dependent test fails when its model is missing (lede-test-support).
-            run_ok(cargo(repo).env("LIBTORCH", "/nonexistent").env("CI", "1").args([
-                "test",
-                "--locked",
-                "-p",
-                "lede-core",
-                "-p",
-                "lede-tokenize",
-            ]))?;
+            run_ok(
+                cargo(repo)
+                    .env("LIBTORCH", "/nonexistent")
+                    .env("CI", "1")
+                    .args(["test", "--locked", "-p", "lede-core", "-p", "lede-tokenize"]),
+            )?;
             Ok(String::new())
         },
     )?;
@@ -74,11 +72,12 @@ pub fn run(repo: &Path) -> Result<ExitCode> {
     ci.stage(
         "cargo doc --workspace --no-deps (RUSTDOCFLAGS=-D warnings)",
         || {
-            run_ok(
-                cargo(repo)
-                    .env("RUSTDOCFLAGS", "-D warnings")
-                    .args(["doc", "--locked", "--workspace", "--no-deps"]),
-            )?;
+            run_ok(cargo(repo).env("RUSTDOCFLAGS", "-D warnings").args([
+                "doc",
+                "--locked",
+                "--workspace",
+                "--no-deps",
+            ]))?;
             Ok(String::new())
         },
     )?;
@@ -277,11 +276,16 @@ fn publishable_packages(meta: &Value) -> Vec<(String, String)> {
 /// `.crate` file; the note lists them with their sizes.
 fn package_all(repo: &Path) -> Result<String> {
     let (packages, target) = publishable(repo)?;
-    ensure!(!packages.is_empty(), "no publishable package in the workspace");
+    ensure!(
+        !packages.is_empty(),
+        "no publishable package in the workspace"
+    );
     run_ok(cargo(repo).args(["package", "--locked", "--workspace", "--no-verify"]))?;
     let mut sizes = Vec::new();
     for (name, version) in &packages {
-        let file = target.join("package").join(format!("{name}-{version}.crate"));
+        let file = target
+            .join("package")
+            .join(format!("{name}-{version}.crate"));
         let bytes = std::fs::metadata(&file)
             .with_context(|| format!("{name} was not packaged: no {}", file.display()))?
             .len();

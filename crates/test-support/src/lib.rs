@@ -131,11 +131,7 @@ pub fn find_dir(what: &str, candidates: &[PathBuf], files: &[&str]) -> Option<Pa
 /// In CI, when it is missing (`cargo xtask setup` installs it).
 #[track_caller]
 pub fn minilm_dir(files: &[&str]) -> Option<PathBuf> {
-    find_dir(
-        "the packaged all-MiniLM-L6-v2",
-        &minilm_candidates(),
-        files,
-    )
+    find_dir("the packaged all-MiniLM-L6-v2", &minilm_candidates(), files)
 }
 
 /// Whether the offline model files (the packaged MiniLM) are installed: the end-to-end tests'
@@ -155,7 +151,11 @@ pub fn offline_models_available() -> bool {
 /// In CI, when it is missing.
 #[track_caller]
 pub fn project_model(name: &str, files: &[&str]) -> Option<PathBuf> {
-    find_dir(&format!("the project model {name}"), &project_candidates(name), files)
+    find_dir(
+        &format!("the project model {name}"),
+        &project_candidates(name),
+        files,
+    )
 }
 
 /// Reports a missing prerequisite: panics in CI ([`in_ci`]), otherwise prints a skip notice to
