@@ -1,5 +1,6 @@
 //! Helpers for lede's workspace-level end-to-end tests (in `tests/tests/`): locating the real
-//! `lede` binary and the model files set-up installs.
+//! `lede` binary. Whether the model files set-up installs are there is
+//! `lede_test_support::offline_models_available`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -39,29 +40,4 @@ pub fn lede_bin() -> PathBuf {
         assert!(status.success(), "building the lede binary failed");
     });
     bin
-}
-
-/// Whether the offline model files are installed (`cargo xtask setup`). In CI (`CI` set)
-/// their absence is a failure, elsewhere tests that need them are skipped with a notice.
-pub fn offline_models_available() -> bool {
-    let root = workspace_root();
-    let minilm = root.join(".lede/models/all-MiniLM-L6-v2/model.safetensors");
-    let cache = std::env::var("LEDE_CACHE_DIR")
-        .map(PathBuf::from)
-        .ok()
-        .or_else(|| {
-            std::env::var("HOME")
-                .ok()
-                .map(|h| Path::new(&h).join(".cache/lede"))
-        })
-        .map(|c| c.join("models/all-MiniLM-L6-v2/model.safetensors"));
-    let present = minilm.is_file() || cache.is_some_and(|c| c.is_file());
-    if !present {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the MiniLM model files are missing: run `cargo xtask setup`"
-        );
-        eprintln!("note: MiniLM files missing (run `cargo xtask setup`); skipping a model test");
-    }
-    present
 }

@@ -5,7 +5,8 @@ use std::path::Path;
 use std::process::Command;
 
 use lede_models::testing::{Head, TinyModel};
-use lede_tests::{lede_bin, offline_models_available, workspace_root};
+use lede_test_support::offline_models_available;
+use lede_tests::{lede_bin, workspace_root};
 use serde_json::Value;
 
 fn manifest(dir: &Path, method: &str, model: &Path, extra: &str) -> std::path::PathBuf {

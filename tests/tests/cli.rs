@@ -6,7 +6,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use lede_tests::{lede_bin, offline_models_available, workspace_root};
+use lede_test_support::offline_models_available;
+use lede_tests::{lede_bin, workspace_root};
 use serde_json::Value;
 
 fn lede() -> Command {

@@ -1,6 +1,6 @@
 //! # lede-core
 //!
-//! The common document type of [lede](https://example.invalid/lede): the small, stable crate
+//! The common document type of [lede](https://github.com/lede-nlp/lede): the small, stable crate
 //! every lede crate (and any project that wants lede's data model) depends on. It has no
 //! model runtime: only `serde` and `thiserror`.
 //!

@@ -1,7 +1,7 @@
 //! # lede-models
 //!
 //! Model specs, file resolution and validation, and the rust-bert/libtorch runtime of
-//! [lede](https://example.invalid/lede). The only crate that knows where model files live.
+//! [lede](https://github.com/lede-nlp/lede). The only crate that knows where model files live.
 //!
 //! * [`ModelSpec`]: how users name a model: `minilm` (the packaged all-MiniLM-L6-v2), a
 //!   project model under `models/` (`lede-ner-minilm`), a local Hugging Face directory, or a
@@ -9,8 +9,9 @@
 //!   `remote` cargo feature and not `--offline`).
 //! * [`ModelFiles`]: the validated result of resolution: architecture (from `model_type`),
 //!   label map (`id2label`), weights, tokenizer.
-//! * [`ModelSet`]: which model each task uses, from a TOML manifest (`models/offline.toml`,
-//!   the default, and `models/standard.toml`).
+//! * [`ModelSet`]: which model each task uses, from a TOML manifest (the built-in `offline`,
+//!   the default, and `standard`, compiled in from the crate's `manifests/`; a checkout's
+//!   `models/` directory holds byte-identical copies that `--models NAME` reads first).
 //! * [`weights::load`]: a strict loader that checks every tensor's name and shape against the
 //!   config, so that a missing, truncated or mismatched file is one clear [`Error`] naming the
 //!   file, never a panic or a libtorch abort.
@@ -54,7 +55,7 @@ pub use files::{
     Architecture, LabelMap, ModelFiles, Pooling, TokenizerConfig, TokenizerFiles, WeightsFile,
     PROJECT_MANIFEST,
 };
-pub use paths::{Locations, CACHE_DIR_ENV, MINILM_DIR_NAME, MODELS_DIR_ENV};
+pub use paths::{built_in_checkout, Locations, CACHE_DIR_ENV, MINILM_DIR_NAME, MODELS_DIR_ENV};
 pub use runtime::ThreadPlan;
 pub use set::{ModelSet, Task, TaskModel, OFFLINE_MANIFEST, STANDARD_MANIFEST};
 pub use spec::{ModelSpec, ResolveOptions};

@@ -1,7 +1,7 @@
 //! Where model files live: lede's cache, the project's `models/` directory, the packaged
 //! MiniLM.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Directory name of the packaged sentence encoder.
 pub const MINILM_DIR_NAME: &str = "all-MiniLM-L6-v2";
@@ -13,6 +13,13 @@ pub const CACHE_DIR_ENV: &str = "LEDE_CACHE_DIR";
 /// Environment variable naming the directory of project models and model-set manifests
 /// (default: the `models/` directory of the lede checkout).
 pub const MODELS_DIR_ENV: &str = "LEDE_MODELS_DIR";
+
+/// The root of the lede checkout this crate was compiled in, when it was compiled as
+/// `crates/models` of a checkout with a `models/` directory (the build script checks; a crate
+/// unpacked from crates.io, or from `cargo package`, was not).
+pub fn built_in_checkout() -> Option<PathBuf> {
+    option_env!("LEDE_CHECKOUT_DIR").map(PathBuf::from)
+}
 
 /// Where to look for models. [`Locations::from_env`] reads the environment; tests and
 /// embedders set the fields directly.
@@ -38,8 +45,14 @@ impl Locations {
     /// * cache: `$LEDE_CACHE_DIR`, else `$XDG_CACHE_HOME/lede`, else `~/.cache/lede`;
     /// * models: `$LEDE_MODELS_DIR` if set, then the `models/` directory of the nearest
     ///   ancestor of the current directory that has `models/offline.toml`, then the `models/`
-    ///   directory of the checkout this crate was built from (if it still exists);
-    /// * `.lede/` of that same checkout.
+    ///   directory of the lede checkout this crate was built in (if it was built in one, see
+    ///   [`built_in_checkout`], and the directory still exists), then (through
+    ///   [`Locations::project_candidates`]) `<cache>/models`;
+    /// * `.lede/` of the first of those checkouts.
+    ///
+    /// A crate from crates.io was not built in a checkout: its models come from
+    /// `$LEDE_MODELS_DIR` or `<cache>/models` (docs/MODELS.md, "Models for the published
+    /// crates").
     pub fn from_env() -> Self {
         let cache_dir = std::env::var_os(CACHE_DIR_ENV)
             .filter(|v| !v.is_empty())
@@ -68,10 +81,8 @@ impl Locations {
                 repo_roots.push(root.to_path_buf());
             }
         }
-        let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        if built_from.join("models").is_dir() {
-            let built_from = built_from.canonicalize().unwrap_or(built_from);
-            if !repo_roots.contains(&built_from) {
+        if let Some(built_from) = built_in_checkout() {
+            if built_from.join("models").is_dir() && !repo_roots.contains(&built_from) {
                 repo_roots.push(built_from);
             }
         }

@@ -8,10 +8,12 @@ use crate::paths::Locations;
 use crate::spec::ModelSpec;
 use crate::{Error, Result};
 
-/// The text of the built-in `offline` manifest (`models/offline.toml`).
-pub const OFFLINE_MANIFEST: &str = include_str!("../../../models/offline.toml");
-/// The text of the built-in `standard` manifest (`models/standard.toml`).
-pub const STANDARD_MANIFEST: &str = include_str!("../../../models/standard.toml");
+/// The text of the built-in `offline` manifest (`crates/models/manifests/offline.toml`; the
+/// repository's `models/offline.toml` is a byte-identical copy).
+pub const OFFLINE_MANIFEST: &str = include_str!("../manifests/offline.toml");
+/// The text of the built-in `standard` manifest (`crates/models/manifests/standard.toml`;
+/// the repository's `models/standard.toml` is a byte-identical copy).
+pub const STANDARD_MANIFEST: &str = include_str!("../manifests/standard.toml");
 
 /// A task a model set configures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -243,9 +243,13 @@ impl ModelSpec {
 fn project_hint(name: &str) -> String {
     if name.starts_with("lede-ner") {
         format!(
-            "{name} is lede's own offline NER model and is made by training: run \
-             `lede train ner --data TRAIN.jsonl --out models/{name}` (see docs/MODELS.md), \
-             or pick another NER model with --models standard or --models DIR"
+            "{name} is lede's own offline NER model; it ships in the models/ directory of the \
+             lede repository (it is too big for crates.io): copy that directory's contents to \
+             a directory and set {env} to it, or to <cache>/models (see docs/MODELS.md, \
+             \"Models for the published crates\"); or train one with `lede train ner --data \
+             TRAIN.jsonl --out DIR/{name}`; or pick another NER model with --models standard \
+             or --models DIR",
+            env = crate::paths::MODELS_DIR_ENV
         )
     } else {
         format!(

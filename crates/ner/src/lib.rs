@@ -1,6 +1,6 @@
 //! # lede-ner
 //!
-//! Named-entity recognition for [lede](https://example.invalid/lede).
+//! Named-entity recognition for [lede](https://github.com/lede-nlp/lede).
 //!
 //! * [`TransformerNer`]: Hugging Face token-classification models (BERT, DistilBERT,
 //!   RoBERTa, XLM-RoBERTa, ELECTRA) through rust-bert, with label maps from `config.json`

@@ -1,11 +1,11 @@
 //! # lede-relations
 //!
-//! Relation extraction for [lede](https://example.invalid/lede): typed relations between the
+//! Relation extraction for [lede](https://github.com/lede-nlp/lede): typed relations between the
 //! entities of a news article, each with a calibrated score and the sentence that states it,
 //! offline by default.
 //!
-//! * [`Schema`]: the labels as data (`models/relations/news.toml`, compiled in as
-//!   [`NEWS_SCHEMA_TOML`]): argument types, symmetry, definitions, verbalizations, and the cue
+//! * [`Schema`]: the labels as data (the crate's `schema/news.toml`, compiled in as
+//!   [`NEWS_SCHEMA_TOML`]; a copy sits in the repository's `models/relations/`): argument types, symmetry, definitions, verbalizations, and the cue
 //!   patterns news writing uses ("X, the capital of Y", "US President Donald Trump", "the
 //!   White House envoy, John Cole", "the 63-year-old founder of", "sentenced to 11 years").
 //!   Load any TOML file with [`Schema::from_path`] to add labels without recompiling.

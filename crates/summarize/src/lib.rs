@@ -1,6 +1,6 @@
 //! # lede-summarize
 //!
-//! Summarization for [lede](https://example.invalid/lede): an offline extractive summarizer
+//! Summarization for [lede](https://github.com/lede-nlp/lede): an offline extractive summarizer
 //! for news, the LEAD-k baseline, abstractive summarization with rust-bert models, and a
 //! ROUGE scorer with an evaluation API.
 //!

@@ -12,7 +12,8 @@ fn seed_summary_names_the_pardon_and_the_potash_sanctions() {
         "/../../seeds/belarus-pardons-efe.txt"
     );
     let Ok(text) = std::fs::read_to_string(path) else {
-        eprintln!("skipping: {path} is not there");
+        // Outside a lede checkout (a packaged crate); in CI a failure.
+        lede_test_support::skip_or_fail(&format!("the seed article {path} is not there"));
         return;
     };
     let doc = AnnotatedDocument::new(Document::new("seed", text.clone()));

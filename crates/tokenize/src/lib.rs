@@ -2,7 +2,7 @@
 //!
 //! Sentence splitting, word tokens and subword encoding for news text, with byte **and**
 //! char offsets that slice the original text exactly. Part of
-//! [lede](https://example.invalid/lede), usable on its own: it depends on `lede-core` (the
+//! [lede](https://github.com/lede-nlp/lede), usable on its own: it depends on `lede-core` (the
 //! data types and traits) and on the Hugging Face `tokenizers` crate, never on libtorch.
 //!
 //! The pipeline, one stage per module:

@@ -320,18 +320,10 @@ fn round_trip_through_tokenizer_json() {
     );
 }
 
+/// The packaged MiniLM's tokenizer files, found where lede finds them; skipped without them,
+/// a failure in CI (`lede_test_support`).
 fn minilm_dir() -> Option<PathBuf> {
-    let home = std::env::var_os("HOME")?;
-    let dir = PathBuf::from(home).join(".cache/lede/models/all-MiniLM-L6-v2");
-    if dir.join("tokenizer.json").is_file() && dir.join("vocab.txt").is_file() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "notice: {} not found; skipping the MiniLM tokenizer test (run `cargo xtask setup`)",
-            dir.display()
-        );
-        None
-    }
+    lede_test_support::minilm_dir(&["tokenizer.json", "vocab.txt"])
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Reading documents: files, directories, stdin and JSON Lines feeds, with clear errors for
 //! input that cannot be analysed (missing, empty, binary, not UTF-8, too large).
 //!
-//! Inputs are produced lazily by [`InputSource::iter`], so a batch of thousands of files or a
+//! Inputs are produced lazily by [`read_source`], so a batch of thousands of files or a
 //! multi-gigabyte JSONL feed is never held in memory at once.
 
 use std::fs::File;

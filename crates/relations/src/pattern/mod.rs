@@ -1,7 +1,8 @@
 //! Cue patterns: a small pattern language over the words of one sentence, with `{head}` and
 //! `{tail}` slots that bind entity mentions (or values), compiled from the schema's text.
 //!
-//! The syntax is documented in the header of `models/relations/news.toml`.
+//! The syntax is documented in the header of the schema file (`schema/news.toml` in this
+//! crate, [`crate::NEWS_SCHEMA_TOML`]).
 //!
 //! [`parse`] compiles pattern text into a [`Pattern`]; [`matcher`] finds its matches in a
 //! [`SentenceView`] for a label ([`Arguments`]); [`value`] recognises value tails (ages, terms).
