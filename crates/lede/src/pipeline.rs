@@ -196,7 +196,7 @@ impl Analyzer {
             if let Some(ner) = &self.ner {
                 // Word pieces once per document, on the document, for every task that reads
                 // the recognizer's vocabulary.
-                doc.pieces = ner.word_pieces(&doc).map_err(|e| task_error("ner", &e))?;
+                doc.pieces = ner.word_pieces(&doc).map_err(|e| task_error("ner", e))?;
                 // The summary reuses NER's encoder states as sentence vectors when the
                 // recognizer offers them, instead of encoding the document again.
                 let mentions = if self.tasks.summary {
