@@ -324,7 +324,7 @@ pub use lede_core::metrics::{Counts, Prf};
 /// The JSON form of span [`Counts`] in NER scores: `gold`, `predicted`, `matched`,
 /// `precision`, `recall`, `f1` (the ratios are written for readers and recomputed on reading).
 mod span_counts {
-    use lede_core::metrics::Counts;
+    use lede_core::metrics::{Counts, Prf};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     #[derive(Serialize, Deserialize)]
@@ -332,23 +332,18 @@ mod span_counts {
         gold: usize,
         predicted: usize,
         matched: usize,
-        #[serde(default)]
-        precision: f64,
-        #[serde(default)]
-        recall: f64,
-        #[serde(default)]
-        f1: f64,
+        #[serde(flatten)]
+        prf: Prf,
     }
 
     pub(super) fn serialize<S: Serializer>(c: &Counts, s: S) -> Result<S::Ok, S::Error> {
+        let (gold, predicted, matched) = (c.gold(), c.predicted(), c.true_positives);
         let prf = c.prf();
         Json {
-            gold: c.gold(),
-            predicted: c.predicted(),
-            matched: c.true_positives,
-            precision: prf.precision,
-            recall: prf.recall,
-            f1: prf.f1,
+            gold,
+            predicted,
+            matched,
+            prf,
         }
         .serialize(s)
     }
