@@ -251,12 +251,22 @@ fn pair_classifier_errors_are_clear() {
     ));
 }
 
+/// A tiny random BART with `head`, written to a temporary directory.
+fn tiny_bart(head: Head) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    TinyModel::bart(head).write(dir.path()).unwrap();
+    dir
+}
+
+/// Whether `load` reports a missing file for an empty directory.
+fn missing_file_in_empty_dir<T>(load: impl FnOnce(&Path) -> Result<T, RelationError>) -> bool {
+    let empty = tempfile::tempdir().unwrap();
+    matches!(load(empty.path()), Err(RelationError::MissingFile { .. }))
+}
+
 #[test]
 fn nli_backend_runs_a_tiny_bart() {
-    let dir = tempfile::tempdir().unwrap();
-    TinyModel::bart(Head::SequenceClassification)
-        .write(dir.path())
-        .unwrap();
+    let dir = tiny_bart(Head::SequenceClassification);
     let ex = NliExtractor::from_dir(dir.path(), Schema::news().unwrap())
         .unwrap()
         .threshold(0.0);
@@ -278,19 +288,15 @@ fn nli_backend_runs_a_tiny_bart() {
         .unwrap()
         .threshold(1.01);
     assert!(strict.extract(&d).unwrap().is_empty());
-    let empty = tempfile::tempdir().unwrap();
-    assert!(matches!(
-        NliExtractor::from_dir(empty.path(), Schema::news().unwrap()),
-        Err(RelationError::MissingFile { .. })
-    ));
+    assert!(missing_file_in_empty_dir(|dir| NliExtractor::from_dir(
+        dir,
+        Schema::news().unwrap()
+    )));
 }
 
 #[test]
 fn rebel_backend_runs_a_tiny_bart() {
-    let dir = tempfile::tempdir().unwrap();
-    TinyModel::bart(Head::ConditionalGeneration)
-        .write(dir.path())
-        .unwrap();
+    let dir = tiny_bart(Head::ConditionalGeneration);
     let g = BartTripletGenerator::from_dir(dir.path(), 8).unwrap();
     let out = g.generate(&["John met the president in Minsk."]).unwrap();
     assert_eq!(out.len(), 1);
@@ -300,9 +306,7 @@ fn rebel_backend_runs_a_tiny_bart() {
     let ex = lede_relations::rebel::RebelExtractor::new(g, Schema::news().unwrap());
     let rels = ex.extract(&doc()).unwrap();
     assert!(rels.iter().all(|r| r.head != r.tail));
-    let empty = tempfile::tempdir().unwrap();
-    assert!(matches!(
-        BartTripletGenerator::from_dir(empty.path(), 8),
-        Err(RelationError::MissingFile { .. })
-    ));
+    assert!(missing_file_in_empty_dir(|dir| {
+        BartTripletGenerator::from_dir(dir, 8)
+    }));
 }
