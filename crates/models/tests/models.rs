@@ -285,6 +285,19 @@ fn load_with_head(files: &ModelFiles) -> lede_models::Result<()> {
     .map(|_| ())
 }
 
+/// Loads (with a head) a tiny `model` whose `config.json` was changed by `edit`, expecting an
+/// error that mentions `needle`.
+fn load_err_after_edit(
+    model: TinyModel,
+    edit: impl FnOnce(&mut serde_json::Value),
+    needle: &str,
+) -> Error {
+    let (_t, dir) = tiny(model);
+    edit_json(&dir.join("config.json"), edit).expect("edit");
+    let files = resolve_dir(&dir).expect("resolve");
+    expect_err(load_with_head(&files), needle)
+}
+
 #[test]
 fn bad_files_give_one_clear_error() {
     one_thread();
@@ -376,66 +389,47 @@ fn bad_files_give_one_clear_error() {
     assert!(matches!(e, Error::Json { .. }));
 
     // Config/weights mismatch: a different vocabulary size → shape error naming both files.
-    let (_t, dir) = tiny(model());
-    edit_json(&dir.join("config.json"), |c| {
-        c["vocab_size"] = (c["vocab_size"].as_i64().unwrap_or(0) + 7).into();
-    })
-    .expect("edit");
-    let files = resolve_dir(&dir).expect("resolve");
-    let e = expect_err(load_with_head(&files), "word_embeddings");
+    let e = load_err_after_edit(
+        model(),
+        |c| c["vocab_size"] = (c["vocab_size"].as_i64().unwrap_or(0) + 7).into(),
+        "word_embeddings",
+    );
     assert!(matches!(e, Error::ShapeMismatch { .. }), "{e:?}");
     assert!(e.to_string().contains("config.json") && e.to_string().contains("model.safetensors"));
 
     // Config says more layers than the weights have.
-    let (_t, dir) = tiny(model());
-    edit_json(&dir.join("config.json"), |c| {
-        c["num_hidden_layers"] = 3.into()
-    })
-    .expect("edit");
-    let files = resolve_dir(&dir).expect("resolve");
-    let e = expect_err(load_with_head(&files), "layer.2");
+    let e = load_err_after_edit(model(), |c| c["num_hidden_layers"] = 3.into(), "layer.2");
     assert!(matches!(e, Error::MissingTensor { .. }));
 
     // Config says fewer layers than the weights have.
-    let (_t, dir) = tiny(model());
-    edit_json(&dir.join("config.json"), |c| {
-        c["num_hidden_layers"] = 1.into()
-    })
-    .expect("edit");
-    let files = resolve_dir(&dir).expect("resolve");
-    let e = expect_err(load_with_head(&files), "layer 1");
+    let e = load_err_after_edit(model(), |c| c["num_hidden_layers"] = 1.into(), "layer 1");
     assert!(matches!(e, Error::ConfigMismatch { .. }));
 
     // Impossible sizes are config errors, not panics.
-    let (_t, dir) = tiny(model());
-    edit_json(&dir.join("config.json"), |c| {
-        c["num_attention_heads"] = 5.into()
-    })
-    .expect("edit");
-    let files = resolve_dir(&dir).expect("resolve");
-    expect_err(load_with_head(&files), "not a multiple");
-    let (_t, dir) = tiny(model());
-    edit_json(&dir.join("config.json"), |c| c["hidden_size"] = (-4).into()).expect("edit");
-    let files = resolve_dir(&dir).expect("resolve");
-    expect_err(load_with_head(&files), "out of range");
-    let (_t, dir) = tiny(model());
-    edit_json(&dir.join("config.json"), |c| {
-        if let Some(o) = c.as_object_mut() {
-            o.remove("intermediate_size");
-        }
-    })
-    .expect("edit");
-    let files = resolve_dir(&dir).expect("resolve");
-    expect_err(load_with_head(&files), "intermediate_size");
+    load_err_after_edit(
+        model(),
+        |c| c["num_attention_heads"] = 5.into(),
+        "not a multiple",
+    );
+    load_err_after_edit(model(), |c| c["hidden_size"] = (-4).into(), "out of range");
+    load_err_after_edit(
+        model(),
+        |c| {
+            if let Some(o) = c.as_object_mut() {
+                o.remove("intermediate_size");
+            }
+        },
+        "intermediate_size",
+    );
 
     // A label map larger than the classifier in the weights.
-    let (_t, dir) = tiny(model().labels(&["O", "B-PER", "I-PER"]));
-    edit_json(&dir.join("config.json"), |c| {
-        c["id2label"] = serde_json::json!({"0": "O", "1": "B-PER", "2": "I-PER", "3": "B-LOC"});
-    })
-    .expect("edit");
-    let files = resolve_dir(&dir).expect("resolve");
-    let e = expect_err(load_with_head(&files), "classifier");
+    let e = load_err_after_edit(
+        model().labels(&["O", "B-PER", "I-PER"]),
+        |c| {
+            c["id2label"] = serde_json::json!({"0": "O", "1": "B-PER", "2": "I-PER", "3": "B-LOC"});
+        },
+        "classifier",
+    );
     assert!(matches!(e, Error::ShapeMismatch { .. }));
 }
 
