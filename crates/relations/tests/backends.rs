@@ -38,16 +38,13 @@ fn doc() -> AnnotatedDocument {
         }
     };
     let mut d = AnnotatedDocument::new(Document::new("tiny", text));
-    d.sentences = vec![
-        Sentence {
-            span: map.span(0, 32).unwrap(),
-            text: text[..32].into(),
-        },
-        Sentence {
-            span: map.span(33, text.len()).unwrap(),
-            text: text[33..].into(),
-        },
-    ];
+    d.sentences = [(0, 32), (33, text.len())]
+        .into_iter()
+        .map(|(a, b)| Sentence {
+            span: map.span(a, b).unwrap(),
+            text: text[a..b].into(),
+        })
+        .collect();
     d.entities = vec![
         ent("E1", "PERSON", "John"),
         ent("E2", "GPE", "Minsk"),
@@ -166,13 +163,16 @@ fn pair_classifier_uses_its_recorded_encoder_settings() {
     assert!(old.get("encoder_layers").is_none());
     let c = PairClassifier::load(head.path()).unwrap();
     assert_eq!(c.meta.encoding(), Encoding::default());
-    let full = NewsRelationExtractor::builder()
-        .model_dir(head.path())
-        .encoder_dir(enc.path())
-        .build()
-        .unwrap()
-        .extract(&doc())
-        .unwrap();
+    let extract = || {
+        NewsRelationExtractor::builder()
+            .model_dir(head.path())
+            .encoder_dir(enc.path())
+            .build()
+            .unwrap()
+            .extract(&doc())
+            .unwrap()
+    };
+    let full = extract();
     // An early exit after one of the tiny model's two layers, and a one-word window.
     let mut meta = c.meta.clone();
     meta.encoder_layers = Some(1);
@@ -186,13 +186,7 @@ fn pair_classifier_uses_its_recorded_encoder_settings() {
             context_words: Some(1)
         }
     );
-    let cut = NewsRelationExtractor::builder()
-        .model_dir(head.path())
-        .encoder_dir(enc.path())
-        .build()
-        .unwrap()
-        .extract(&doc())
-        .unwrap();
+    let cut = extract();
     assert!(!cut.is_empty());
     // Threshold 0: the same relations come out (the direction a symmetric met_with is reported
     // in follows the scores); the scores (other features) differ.

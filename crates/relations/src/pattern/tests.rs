@@ -33,8 +33,9 @@ fn syntax_errors_are_reported() {
     assert!(compile("{head} ) {tail}").is_err());
 }
 
-fn view(words: &[&str], mentions: &[(usize, usize, usize, &str)]) -> SentenceView {
-    let mut toks: Vec<ViewTok> = words
+/// Words with no offsets, mentions or pronouns.
+fn toks(words: &[&str]) -> Vec<ViewTok> {
+    words
         .iter()
         .map(|w| ViewTok {
             start: 0,
@@ -43,7 +44,11 @@ fn view(words: &[&str], mentions: &[(usize, usize, usize, &str)]) -> SentenceVie
             mention: None,
             pronoun: None,
         })
-        .collect();
+        .collect()
+}
+
+fn view(words: &[&str], mentions: &[(usize, usize, usize, &str)]) -> SentenceView {
+    let mut toks = toks(words);
     let mut ms = Vec::new();
     for (i, &(s, e, ent, label)) in mentions.iter().enumerate() {
         for t in toks.iter_mut().take(e).skip(s) {
@@ -121,17 +126,6 @@ fn title_phrases_move_to_the_person() {
 
 #[test]
 fn values_and_lookahead() {
-    let toks = |ws: &[&str]| -> Vec<ViewTok> {
-        ws.iter()
-            .map(|w| ViewTok {
-                start: 0,
-                end: 0,
-                norm: w.to_string(),
-                mention: None,
-                pronoun: None,
-            })
-            .collect()
-    };
     let t = toks(&["11", "years", "in", "prison"]);
     assert_eq!(
         recognize_value(ValueKind::Term, false, &t, 0),
