@@ -3,34 +3,18 @@
 
 use std::path::{Path, PathBuf};
 
-use lede_models::testing::{edit_json, truncate_file, Head, TinyModel, TinyTokenizer};
+use lede_models::testing::{
+    edit_json, isolated_options, one_libtorch_thread, truncate_file, Head, TinyModel, TinyTokenizer,
+};
 use lede_models::{
-    load_encoder, Architecture, Error, Locations, ModelFiles, ModelSet, ModelSpec, ResolveOptions,
+    load_encoder, Architecture, Error, ModelFiles, ModelSet, ModelSpec, ResolveOptions,
     SentenceEmbedder, SubwordTokenizer, Task, TokenizerFiles, TransformerEncoder, WeightsFormat,
 };
 use tch::{Device, Tensor};
 
-/// One libtorch thread: the suite runs tests in parallel on shared cores, where OpenMP's
-/// spin-waiting makes multi-threaded forward passes many times slower.
-fn one_thread() {
-    lede_models::ThreadPlan::with_cores(1, 1, None).apply();
-}
-
-/// Options that look only inside `root` (never the user's real cache or checkout).
-fn isolated(root: &Path) -> ResolveOptions {
-    ResolveOptions {
-        offline: false,
-        locations: Locations {
-            cache_dir: Some(root.join("cache")),
-            models_dirs: vec![root.join("models")],
-            repo_state_dir: Some(root.join(".lede")),
-        },
-    }
-}
-
 fn resolve_dir(dir: &Path) -> lede_models::Result<ModelFiles> {
     let root = dir.parent().unwrap_or(dir);
-    ModelSpec::Dir(dir.to_path_buf()).resolve(&isolated(root))
+    ModelSpec::Dir(dir.to_path_buf()).resolve(&isolated_options(root))
 }
 
 fn tiny(model: TinyModel) -> (tempfile::TempDir, PathBuf) {
@@ -93,7 +77,7 @@ fn run_token_classifier(files: &ModelFiles) -> Vec<i64> {
 
 #[test]
 fn every_encoder_architecture_loads_through_spec_resolution() {
-    one_thread();
+    one_libtorch_thread();
     let cases: Vec<(TinyModel, Architecture, &str)> = vec![
         (
             TinyModel::bert(Head::TokenClassification),
@@ -146,7 +130,7 @@ fn every_encoder_architecture_loads_through_spec_resolution() {
 
 #[test]
 fn libtorch_archives_load_too() {
-    one_thread();
+    one_libtorch_thread();
     let (_tmp, dir) =
         tiny(TinyModel::bert(Head::TokenClassification).format(WeightsFormat::LibTorch));
     let files = resolve_dir(&dir).expect("resolve");
@@ -156,7 +140,7 @@ fn libtorch_archives_load_too() {
 
 #[test]
 fn sentence_embedder_on_a_bare_bert() {
-    one_thread();
+    one_libtorch_thread();
     // A bare BertModel checkpoint (no `bert.` prefix, with pooler), as all-MiniLM-L6-v2.
     let (_tmp, dir) = tiny(TinyModel::bert(Head::Base).lowercase(true));
     let files = resolve_dir(&dir).expect("resolve");
@@ -219,9 +203,9 @@ fn sentence_embedder_on_a_bare_bert() {
 
 #[test]
 fn project_model_with_base_and_extra_weights() {
-    one_thread();
+    one_libtorch_thread();
     let tmp = tempfile::tempdir().expect("tempdir");
-    let opts = isolated(tmp.path());
+    let opts = isolated_options(tmp.path());
     // The base: a bare tiny BERT installed as the packaged MiniLM would be.
     let base_dir = tmp.path().join("cache/models/all-MiniLM-L6-v2");
     TinyModel::bert(Head::Base).write(&base_dir).expect("base");
@@ -300,7 +284,7 @@ fn load_err_after_edit(
 
 #[test]
 fn bad_files_give_one_clear_error() {
-    one_thread();
+    one_libtorch_thread();
     let model = || TinyModel::bert(Head::TokenClassification);
 
     // Missing config.json.
@@ -435,7 +419,7 @@ fn bad_files_give_one_clear_error() {
 
 #[test]
 fn wrong_tensor_shape_in_the_file() {
-    one_thread();
+    one_libtorch_thread();
     let (_t, dir) = tiny(TinyModel::bert(Head::TokenClassification));
     let w = dir.join("model.safetensors");
     let mut tensors = Tensor::read_safetensors(&w).expect("read");
@@ -462,7 +446,7 @@ fn wrong_tensor_shape_in_the_file() {
 
 #[test]
 fn forward_rejects_bad_input_instead_of_panicking() {
-    one_thread();
+    one_libtorch_thread();
     let (_t, dir) = tiny(TinyModel::bert(Head::TokenClassification));
     let files = resolve_dir(&dir).expect("resolve");
     let loaded =
@@ -479,9 +463,9 @@ fn forward_rejects_bad_input_instead_of_panicking() {
 
 #[test]
 fn spec_resolution_errors_say_what_to_do() {
-    one_thread();
+    one_libtorch_thread();
     let tmp = tempfile::tempdir().expect("tempdir");
-    let opts = isolated(tmp.path());
+    let opts = isolated_options(tmp.path());
     let e = expect_err(
         ModelSpec::parse("lede-ner-minilm")
             .expect("spec")
@@ -517,9 +501,9 @@ fn spec_resolution_errors_say_what_to_do() {
 
 #[test]
 fn model_sets_load_by_name_path_or_directory() {
-    one_thread();
+    one_libtorch_thread();
     let tmp = tempfile::tempdir().expect("tempdir");
-    let opts = isolated(tmp.path());
+    let opts = isolated_options(tmp.path());
     let offline = ModelSet::load("offline", &opts.locations).expect("builtin");
     assert_eq!(offline.name, "offline");
     let standard = ModelSet::load("standard", &opts.locations).expect("builtin");
@@ -565,7 +549,7 @@ fn model_sets_load_by_name_path_or_directory() {
 
 #[test]
 fn seq2seq_and_sequence_classification_tiny_models_resolve() {
-    one_thread();
+    one_libtorch_thread();
     for (m, arch) in [
         (
             TinyModel::bart(Head::ConditionalGeneration),
@@ -611,7 +595,7 @@ fn seq2seq_and_sequence_classification_tiny_models_resolve() {
 /// A real embedding from the packaged MiniLM, when it is installed.
 #[test]
 fn packaged_minilm_embeds_sensibly() {
-    one_thread();
+    one_libtorch_thread();
     let files = match ModelSpec::MiniLm.resolve(&ResolveOptions::from_env().offline(true)) {
         Ok(f) => f,
         Err(e) => {
@@ -658,7 +642,7 @@ fn packaged_minilm_embeds_sensibly() {
 /// builds on): the files and variable names are what rust-bert expects.
 #[test]
 fn tiny_bart_and_t5_run_in_rust_bert_summarization() {
-    one_thread();
+    one_libtorch_thread();
     use rust_bert::pipelines::common::{ModelResource, ModelType};
     use rust_bert::pipelines::summarization::{SummarizationConfig, SummarizationModel};
     use rust_bert::resources::LocalResource;
