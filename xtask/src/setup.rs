@@ -305,12 +305,17 @@ fn ensure_libtorch(cache: &Path, downloads: &Path) -> Result<PathBuf> {
         },
         verify_libtorch,
     )?;
+    Ok(installed(what, dir, started))
+}
+
+/// Reports a finished install of `what` at `dir`, begun at `started`, and returns `dir`.
+fn installed(what: &str, dir: PathBuf, started: Instant) -> PathBuf {
     eprintln!(
         "setup: {what}: installed at {} in {:.1}s",
         dir.display(),
         started.elapsed().as_secs_f64()
     );
-    Ok(dir)
+    dir
 }
 
 /// `torch/include/**` to `include/`, and the CPU libraries to `lib/`.
@@ -458,12 +463,7 @@ fn ensure_model(cache: &Path, downloads: &Path) -> Result<PathBuf> {
         },
         verify_model,
     )?;
-    eprintln!(
-        "setup: {what}: installed at {} in {:.1}s",
-        dir.display(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(dir)
+    Ok(installed(what, dir, started))
 }
 
 /// Makes `link` a symbolic link to `target`. A link that already resolves to the same folder

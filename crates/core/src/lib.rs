@@ -35,6 +35,7 @@ mod annotation;
 mod document;
 mod error;
 mod labels;
+mod macros;
 pub mod metrics;
 mod span;
 mod traits;

@@ -95,16 +95,12 @@ pub struct SentenceEmbedder {
     name: String,
 }
 
-impl std::fmt::Debug for SentenceEmbedder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SentenceEmbedder")
-            .field("name", &self.name)
-            .field("encoder", &self.encoder)
-            .field("pooling", &self.pooling)
-            .field("max_len", &self.max_len)
-            .finish()
-    }
-}
+lede_core::debug_fields!(SentenceEmbedder {
+    name,
+    encoder,
+    pooling,
+    max_len
+});
 
 /// Builder of a [`SentenceEmbedder`].
 #[derive(Debug, Clone)]

@@ -40,16 +40,12 @@ pub struct TransformerEncoder {
     name: String,
 }
 
-impl std::fmt::Debug for TransformerEncoder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TransformerEncoder")
-            .field("architecture", &self.architecture)
-            .field("hidden_size", &self.hidden_size)
-            .field("vocab_size", &self.vocab_size)
-            .field("max_positions", &self.max_positions)
-            .finish()
-    }
-}
+lede_core::debug_fields!(TransformerEncoder {
+    architecture,
+    hidden_size,
+    vocab_size,
+    max_positions
+});
 
 /// Maps activation names rust-bert does not know to their equivalents.
 fn normalise_activations(config: &mut Value) {

@@ -849,6 +849,26 @@ pub fn truncate_file(path: &Path, len: u64) -> Result<()> {
     f.set_len(len).map_err(|e| Error::io(path, e))
 }
 
+/// Makes libtorch use one thread: test suites run tests in parallel on shared cores, where
+/// OpenMP's spin-waiting makes multi-threaded forward passes many times slower.
+pub fn one_libtorch_thread() {
+    crate::ThreadPlan::with_cores(1, 1, None).apply();
+}
+
+/// Resolve options that look only inside `root`, never in the user's real cache, models or
+/// checkout: the cache is `root/cache`, the models directory `root/models` and the repository
+/// state `root/.lede`. Downloads are allowed (set `.offline(true)` to forbid them).
+pub fn isolated_options(root: &Path) -> crate::ResolveOptions {
+    crate::ResolveOptions {
+        offline: false,
+        locations: crate::Locations {
+            cache_dir: Some(root.join("cache")),
+            models_dirs: vec![root.join("models")],
+            repo_state_dir: Some(root.join(".lede")),
+        },
+    }
+}
+
 /// Edits a JSON file in place (for bad-config tests).
 ///
 /// # Errors

@@ -3,34 +3,18 @@
 
 use std::path::{Path, PathBuf};
 
-use lede_models::testing::{edit_json, truncate_file, Head, TinyModel, TinyTokenizer};
+use lede_models::testing::{
+    edit_json, isolated_options, one_libtorch_thread, truncate_file, Head, TinyModel, TinyTokenizer,
+};
 use lede_models::{
-    load_encoder, Architecture, Error, Locations, ModelFiles, ModelSet, ModelSpec, ResolveOptions,
+    load_encoder, Architecture, Error, ModelFiles, ModelSet, ModelSpec, ResolveOptions,
     SentenceEmbedder, SubwordTokenizer, Task, TokenizerFiles, TransformerEncoder, WeightsFormat,
 };
 use tch::{Device, Tensor};
 
-/// One libtorch thread: the suite runs tests in parallel on shared cores, where OpenMP's
-/// spin-waiting makes multi-threaded forward passes many times slower.
-fn one_thread() {
-    lede_models::ThreadPlan::with_cores(1, 1, None).apply();
-}
-
-/// Options that look only inside `root` (never the user's real cache or checkout).
-fn isolated(root: &Path) -> ResolveOptions {
-    ResolveOptions {
-        offline: false,
-        locations: Locations {
-            cache_dir: Some(root.join("cache")),
-            models_dirs: vec![root.join("models")],
-            repo_state_dir: Some(root.join(".lede")),
-        },
-    }
-}
-
 fn resolve_dir(dir: &Path) -> lede_models::Result<ModelFiles> {
     let root = dir.parent().unwrap_or(dir);
-    ModelSpec::Dir(dir.to_path_buf()).resolve(&isolated(root))
+    ModelSpec::Dir(dir.to_path_buf()).resolve(&isolated_options(root))
 }
 
 fn tiny(model: TinyModel) -> (tempfile::TempDir, PathBuf) {
@@ -93,7 +77,7 @@ fn run_token_classifier(files: &ModelFiles) -> Vec<i64> {
 
 #[test]
 fn every_encoder_architecture_loads_through_spec_resolution() {
-    one_thread();
+    one_libtorch_thread();
     let cases: Vec<(TinyModel, Architecture, &str)> = vec![
         (
             TinyModel::bert(Head::TokenClassification),
@@ -146,7 +130,7 @@ fn every_encoder_architecture_loads_through_spec_resolution() {
 
 #[test]
 fn libtorch_archives_load_too() {
-    one_thread();
+    one_libtorch_thread();
     let (_tmp, dir) =
         tiny(TinyModel::bert(Head::TokenClassification).format(WeightsFormat::LibTorch));
     let files = resolve_dir(&dir).expect("resolve");
@@ -156,7 +140,7 @@ fn libtorch_archives_load_too() {
 
 #[test]
 fn sentence_embedder_on_a_bare_bert() {
-    one_thread();
+    one_libtorch_thread();
     // A bare BertModel checkpoint (no `bert.` prefix, with pooler), as all-MiniLM-L6-v2.
     let (_tmp, dir) = tiny(TinyModel::bert(Head::Base).lowercase(true));
     let files = resolve_dir(&dir).expect("resolve");
@@ -219,9 +203,9 @@ fn sentence_embedder_on_a_bare_bert() {
 
 #[test]
 fn project_model_with_base_and_extra_weights() {
-    one_thread();
+    one_libtorch_thread();
     let tmp = tempfile::tempdir().expect("tempdir");
-    let opts = isolated(tmp.path());
+    let opts = isolated_options(tmp.path());
     // The base: a bare tiny BERT installed as the packaged MiniLM would be.
     let base_dir = tmp.path().join("cache/models/all-MiniLM-L6-v2");
     TinyModel::bert(Head::Base).write(&base_dir).expect("base");
@@ -285,9 +269,22 @@ fn load_with_head(files: &ModelFiles) -> lede_models::Result<()> {
     .map(|_| ())
 }
 
+/// Loads (with a head) a tiny `model` whose `config.json` was changed by `edit`, expecting an
+/// error that mentions `needle`.
+fn load_err_after_edit(
+    model: TinyModel,
+    edit: impl FnOnce(&mut serde_json::Value),
+    needle: &str,
+) -> Error {
+    let (_t, dir) = tiny(model);
+    edit_json(&dir.join("config.json"), edit).expect("edit");
+    let files = resolve_dir(&dir).expect("resolve");
+    expect_err(load_with_head(&files), needle)
+}
+
 #[test]
 fn bad_files_give_one_clear_error() {
-    one_thread();
+    one_libtorch_thread();
     let model = || TinyModel::bert(Head::TokenClassification);
 
     // Missing config.json.
@@ -376,72 +373,53 @@ fn bad_files_give_one_clear_error() {
     assert!(matches!(e, Error::Json { .. }));
 
     // Config/weights mismatch: a different vocabulary size → shape error naming both files.
-    let (_t, dir) = tiny(model());
-    edit_json(&dir.join("config.json"), |c| {
-        c["vocab_size"] = (c["vocab_size"].as_i64().unwrap_or(0) + 7).into();
-    })
-    .expect("edit");
-    let files = resolve_dir(&dir).expect("resolve");
-    let e = expect_err(load_with_head(&files), "word_embeddings");
+    let e = load_err_after_edit(
+        model(),
+        |c| c["vocab_size"] = (c["vocab_size"].as_i64().unwrap_or(0) + 7).into(),
+        "word_embeddings",
+    );
     assert!(matches!(e, Error::ShapeMismatch { .. }), "{e:?}");
     assert!(e.to_string().contains("config.json") && e.to_string().contains("model.safetensors"));
 
     // Config says more layers than the weights have.
-    let (_t, dir) = tiny(model());
-    edit_json(&dir.join("config.json"), |c| {
-        c["num_hidden_layers"] = 3.into()
-    })
-    .expect("edit");
-    let files = resolve_dir(&dir).expect("resolve");
-    let e = expect_err(load_with_head(&files), "layer.2");
+    let e = load_err_after_edit(model(), |c| c["num_hidden_layers"] = 3.into(), "layer.2");
     assert!(matches!(e, Error::MissingTensor { .. }));
 
     // Config says fewer layers than the weights have.
-    let (_t, dir) = tiny(model());
-    edit_json(&dir.join("config.json"), |c| {
-        c["num_hidden_layers"] = 1.into()
-    })
-    .expect("edit");
-    let files = resolve_dir(&dir).expect("resolve");
-    let e = expect_err(load_with_head(&files), "layer 1");
+    let e = load_err_after_edit(model(), |c| c["num_hidden_layers"] = 1.into(), "layer 1");
     assert!(matches!(e, Error::ConfigMismatch { .. }));
 
     // Impossible sizes are config errors, not panics.
-    let (_t, dir) = tiny(model());
-    edit_json(&dir.join("config.json"), |c| {
-        c["num_attention_heads"] = 5.into()
-    })
-    .expect("edit");
-    let files = resolve_dir(&dir).expect("resolve");
-    expect_err(load_with_head(&files), "not a multiple");
-    let (_t, dir) = tiny(model());
-    edit_json(&dir.join("config.json"), |c| c["hidden_size"] = (-4).into()).expect("edit");
-    let files = resolve_dir(&dir).expect("resolve");
-    expect_err(load_with_head(&files), "out of range");
-    let (_t, dir) = tiny(model());
-    edit_json(&dir.join("config.json"), |c| {
-        if let Some(o) = c.as_object_mut() {
-            o.remove("intermediate_size");
-        }
-    })
-    .expect("edit");
-    let files = resolve_dir(&dir).expect("resolve");
-    expect_err(load_with_head(&files), "intermediate_size");
+    load_err_after_edit(
+        model(),
+        |c| c["num_attention_heads"] = 5.into(),
+        "not a multiple",
+    );
+    load_err_after_edit(model(), |c| c["hidden_size"] = (-4).into(), "out of range");
+    load_err_after_edit(
+        model(),
+        |c| {
+            if let Some(o) = c.as_object_mut() {
+                o.remove("intermediate_size");
+            }
+        },
+        "intermediate_size",
+    );
 
     // A label map larger than the classifier in the weights.
-    let (_t, dir) = tiny(model().labels(&["O", "B-PER", "I-PER"]));
-    edit_json(&dir.join("config.json"), |c| {
-        c["id2label"] = serde_json::json!({"0": "O", "1": "B-PER", "2": "I-PER", "3": "B-LOC"});
-    })
-    .expect("edit");
-    let files = resolve_dir(&dir).expect("resolve");
-    let e = expect_err(load_with_head(&files), "classifier");
+    let e = load_err_after_edit(
+        model().labels(&["O", "B-PER", "I-PER"]),
+        |c| {
+            c["id2label"] = serde_json::json!({"0": "O", "1": "B-PER", "2": "I-PER", "3": "B-LOC"});
+        },
+        "classifier",
+    );
     assert!(matches!(e, Error::ShapeMismatch { .. }));
 }
 
 #[test]
 fn wrong_tensor_shape_in_the_file() {
-    one_thread();
+    one_libtorch_thread();
     let (_t, dir) = tiny(TinyModel::bert(Head::TokenClassification));
     let w = dir.join("model.safetensors");
     let mut tensors = Tensor::read_safetensors(&w).expect("read");
@@ -468,7 +446,7 @@ fn wrong_tensor_shape_in_the_file() {
 
 #[test]
 fn forward_rejects_bad_input_instead_of_panicking() {
-    one_thread();
+    one_libtorch_thread();
     let (_t, dir) = tiny(TinyModel::bert(Head::TokenClassification));
     let files = resolve_dir(&dir).expect("resolve");
     let loaded =
@@ -485,9 +463,9 @@ fn forward_rejects_bad_input_instead_of_panicking() {
 
 #[test]
 fn spec_resolution_errors_say_what_to_do() {
-    one_thread();
+    one_libtorch_thread();
     let tmp = tempfile::tempdir().expect("tempdir");
-    let opts = isolated(tmp.path());
+    let opts = isolated_options(tmp.path());
     let e = expect_err(
         ModelSpec::parse("lede-ner-minilm")
             .expect("spec")
@@ -527,9 +505,9 @@ fn spec_resolution_errors_say_what_to_do() {
 
 #[test]
 fn model_sets_load_by_name_path_or_directory() {
-    one_thread();
+    one_libtorch_thread();
     let tmp = tempfile::tempdir().expect("tempdir");
-    let opts = isolated(tmp.path());
+    let opts = isolated_options(tmp.path());
     let offline = ModelSet::load("offline", &opts.locations).expect("builtin");
     assert_eq!(offline.name, "offline");
     let standard = ModelSet::load("standard", &opts.locations).expect("builtin");
@@ -575,7 +553,7 @@ fn model_sets_load_by_name_path_or_directory() {
 
 #[test]
 fn seq2seq_and_sequence_classification_tiny_models_resolve() {
-    one_thread();
+    one_libtorch_thread();
     for (m, arch) in [
         (
             TinyModel::bart(Head::ConditionalGeneration),
@@ -621,7 +599,7 @@ fn seq2seq_and_sequence_classification_tiny_models_resolve() {
 /// A real embedding from the packaged MiniLM, when it is installed.
 #[test]
 fn packaged_minilm_embeds_sensibly() {
-    one_thread();
+    one_libtorch_thread();
     let files = match ModelSpec::MiniLm.resolve(&ResolveOptions::from_env().offline(true)) {
         Ok(f) => f,
         Err(e) => {
@@ -669,7 +647,7 @@ fn packaged_minilm_embeds_sensibly() {
 /// builds on): the files and variable names are what rust-bert expects.
 #[test]
 fn tiny_bart_and_t5_run_in_rust_bert_summarization() {
-    one_thread();
+    one_libtorch_thread();
     use rust_bert::pipelines::common::{ModelResource, ModelType};
     use rust_bert::pipelines::summarization::{SummarizationConfig, SummarizationModel};
     use rust_bert::resources::LocalResource;

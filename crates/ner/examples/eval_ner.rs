@@ -19,36 +19,36 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use lede_ner::eval::{agreement, evaluate, load_gold, read_predicted, LabeledSpan, PredDoc};
+use lede_ner::eval::{
+    agreement, evaluate, load_gold, read_predicted, Counts, LabeledSpan, PredDoc, Prf,
+};
 use lede_ner::offline::{read_examples, OfflineNer};
 
 /// Exact-span P/R/F1 over fine labels.
-fn fine_f1(reference: &[PredDoc], predicted: &[PredDoc], types: &[String]) -> (f64, f64, f64) {
-    let (mut tp, mut n_ref, mut n_pred) = (0usize, 0usize, 0usize);
+fn fine_f1(reference: &[PredDoc], predicted: &[PredDoc], types: &[String]) -> Prf {
+    let mut counts = Counts::default();
     for (r, p) in reference.iter().zip(predicted) {
         let keep = |s: &&LabeledSpan| types.contains(&s.label);
         let r: BTreeSet<&LabeledSpan> = r.entities.iter().filter(keep).collect();
         let p: BTreeSet<&LabeledSpan> = p.entities.iter().filter(keep).collect();
-        tp += r.intersection(&p).count();
-        n_ref += r.len();
-        n_pred += p.len();
+        counts += Counts::from_totals(r.len(), p.len(), r.intersection(&p).count());
     }
-    let prec = if n_pred == 0 {
-        0.0
-    } else {
-        tp as f64 / n_pred as f64
-    };
-    let rec = if n_ref == 0 {
-        0.0
-    } else {
-        tp as f64 / n_ref as f64
-    };
-    let f = if prec + rec == 0.0 {
-        0.0
-    } else {
-        2.0 * prec * rec / (prec + rec)
-    };
-    (prec, rec, f)
+    counts.prf()
+}
+
+/// One row of the agreement table: fine exact P/R/F1, then coarse exact and partial F1.
+fn agreement_row(name: &str, reference: &[PredDoc], predicted: &[PredDoc], types: &[String]) {
+    let Prf {
+        precision: p,
+        recall: r,
+        f1: f,
+    } = fine_f1(reference, predicted, types);
+    let c = agreement(reference, predicted);
+    println!(
+        "| {name} | {p:.3} | {r:.3} | {f:.3} | {:.3} | {:.3} |",
+        c.exact.f1(),
+        c.partial.f1()
+    );
 }
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -140,21 +140,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             ("spaCy sm", &sm),
             ("agreed silver (md = sm)", &agreed),
         ] {
-            let (p, r, f) = fine_f1(reference, &ours, &types);
-            let c = agreement(reference, &ours);
-            println!(
-                "| {name} | {p:.3} | {r:.3} | {f:.3} | {:.3} | {:.3} |",
-                c.exact.f1(),
-                c.partial.f1()
-            );
+            agreement_row(name, reference, &ours, &types);
         }
-        let (p, r, f) = fine_f1(&md, &sm, &types);
-        let c = agreement(&md, &sm);
-        println!(
-            "| (spaCy sm against md) | {p:.3} | {r:.3} | {f:.3} | {:.3} | {:.3} |",
-            c.exact.f1(),
-            c.partial.f1()
-        );
+        agreement_row("(spaCy sm against md)", &md, &sm, &types);
         println!(
             "\nCoarse agreement with spaCy md, per type:\n\n{}",
             agreement(&md, &ours)

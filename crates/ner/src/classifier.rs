@@ -59,15 +59,11 @@ pub struct HfTokenClassifier {
     name: String,
 }
 
-impl std::fmt::Debug for HfTokenClassifier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HfTokenClassifier")
-            .field("name", &self.name)
-            .field("encoder", &self.encoder)
-            .field("labels", &self.labels)
-            .finish()
-    }
-}
+lede_core::debug_fields!(HfTokenClassifier {
+    name,
+    encoder,
+    labels
+});
 
 impl HfTokenClassifier {
     /// Architectures supported.

@@ -324,7 +324,7 @@ pub use lede_core::metrics::{Counts, Prf};
 /// The JSON form of span [`Counts`] in NER scores: `gold`, `predicted`, `matched`,
 /// `precision`, `recall`, `f1` (the ratios are written for readers and recomputed on reading).
 mod span_counts {
-    use lede_core::metrics::Counts;
+    use lede_core::metrics::{Counts, Prf};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     #[derive(Serialize, Deserialize)]
@@ -332,23 +332,18 @@ mod span_counts {
         gold: usize,
         predicted: usize,
         matched: usize,
-        #[serde(default)]
-        precision: f64,
-        #[serde(default)]
-        recall: f64,
-        #[serde(default)]
-        f1: f64,
+        #[serde(flatten)]
+        prf: Prf,
     }
 
     pub(super) fn serialize<S: Serializer>(c: &Counts, s: S) -> Result<S::Ok, S::Error> {
+        let (gold, predicted, matched) = (c.gold(), c.predicted(), c.true_positives);
         let prf = c.prf();
         Json {
-            gold: c.gold(),
-            predicted: c.predicted(),
-            matched: c.true_positives,
-            precision: prf.precision,
-            recall: prf.recall,
-            f1: prf.f1,
+            gold,
+            predicted,
+            matched,
+            prf,
         }
         .serialize(s)
     }
@@ -647,18 +642,26 @@ mod tests {
         }
     }
 
+    /// Gold, predicted and matched counts.
+    fn totals(c: &Counts) -> (usize, usize, usize) {
+        (c.gold(), c.predicted(), c.true_positives)
+    }
+
+    /// Scores one document `d`.
+    fn score_one(
+        gold_spans: &[(usize, usize, &str)],
+        pred_spans: &[(usize, usize, &str)],
+    ) -> NerScores {
+        evaluate(&[gold("d", gold_spans)], &[pred("d", pred_spans)])
+    }
+
     #[test]
     fn two_gold_three_predicted_one_exact() {
-        let g = [gold("d", &[(0, 5, "PER"), (10, 20, "ORG")])];
-        let p = [pred(
-            "d",
+        let s = score_one(
+            &[(0, 5, "PER"), (10, 20, "ORG")],
             &[(0, 5, "PERSON"), (12, 20, "ORG"), (30, 35, "GPE")],
-        )];
-        let s = evaluate(&g, &p);
-        assert_eq!(
-            (s.exact.gold(), s.exact.predicted(), s.exact.true_positives),
-            (2, 3, 1)
         );
+        assert_eq!(totals(&s.exact), (2, 3, 1));
         assert!(close(s.exact.precision(), 1.0 / 3.0));
         assert!(close(s.exact.recall(), 0.5));
         assert!(close(s.exact.f1(), 0.4));
@@ -684,9 +687,10 @@ mod tests {
 
     #[test]
     fn type_matters_for_exact_but_not_unlabelled() {
-        let g = [gold("d", &[(0, 5, "PER"), (6, 9, "LOC")])];
-        let p = [pred("d", &[(0, 5, "ORG"), (6, 9, "FAC")])];
-        let s = evaluate(&g, &p);
+        let s = score_one(
+            &[(0, 5, "PER"), (6, 9, "LOC")],
+            &[(0, 5, "ORG"), (6, 9, "FAC")],
+        );
         assert_eq!(s.exact.true_positives, 1, "FAC is LOC");
         assert_eq!(s.partial.true_positives, 1);
         assert_eq!(s.unlabelled.true_positives, 2);
@@ -696,38 +700,32 @@ mod tests {
     #[test]
     fn partial_matching_is_one_to_one_and_prefers_exact_then_overlap() {
         // One gold, two overlapping predictions: only one may match.
-        let g = [gold("d", &[(0, 10, "ORG")])];
-        let p = [pred("d", &[(0, 4, "ORG"), (3, 10, "ORG")])];
-        let s = evaluate(&g, &p);
+        let s = score_one(&[(0, 10, "ORG")], &[(0, 4, "ORG"), (3, 10, "ORG")]);
         assert_eq!(s.partial.true_positives, 1);
         assert!(close(s.partial.precision(), 0.5));
         assert!(close(s.partial.recall(), 1.0));
         // Two golds, one long prediction covering both: one match.
-        let g = [gold("d", &[(0, 4, "PER"), (5, 9, "PER")])];
-        let p = [pred("d", &[(0, 9, "PER")])];
-        assert_eq!(evaluate(&g, &p).partial.true_positives, 1);
+        let s = score_one(&[(0, 4, "PER"), (5, 9, "PER")], &[(0, 9, "PER")]);
+        assert_eq!(s.partial.true_positives, 1);
         // Greedy by overlap: gold A (0,10) overlaps P1 (0,3) by 3 and P2 (2,10) by 8; gold B
         // (9,12) overlaps P2 by 1. P2 goes to A, P1 also wants A -> unmatched; B unmatched.
-        let g = [gold("d", &[(0, 10, "LOC"), (9, 12, "LOC")])];
-        let p = [pred("d", &[(0, 3, "LOC"), (2, 10, "LOC")])];
-        let s = evaluate(&g, &p);
+        let s = score_one(
+            &[(0, 10, "LOC"), (9, 12, "LOC")],
+            &[(0, 3, "LOC"), (2, 10, "LOC")],
+        );
         assert_eq!(s.partial.true_positives, 1);
         // Exact pairs win over larger overlaps.
-        let g = [gold("d", &[(0, 4, "PER"), (0, 8, "PER")])];
-        let p = [pred("d", &[(0, 4, "PER")])];
-        assert_eq!(evaluate(&g, &p).partial.true_positives, 1);
-        assert_eq!(evaluate(&g, &p).exact.true_positives, 1);
+        let s = score_one(&[(0, 4, "PER"), (0, 8, "PER")], &[(0, 4, "PER")]);
+        assert_eq!(s.partial.true_positives, 1);
+        assert_eq!(s.exact.true_positives, 1);
         // Adjacent spans do not overlap.
-        let g = [gold("d", &[(0, 4, "PER")])];
-        let p = [pred("d", &[(4, 8, "PER")])];
-        assert_eq!(evaluate(&g, &p).partial.true_positives, 0);
+        let s = score_one(&[(0, 4, "PER")], &[(4, 8, "PER")]);
+        assert_eq!(s.partial.true_positives, 0);
     }
 
     #[test]
     fn duplicates_are_a_multiset() {
-        let g = [gold("d", &[(0, 4, "PER")])];
-        let p = [pred("d", &[(0, 4, "PER"), (0, 4, "PER")])];
-        let s = evaluate(&g, &p);
+        let s = score_one(&[(0, 4, "PER")], &[(0, 4, "PER"), (0, 4, "PER")]);
         assert_eq!(s.exact.true_positives, 1);
         assert!(close(s.exact.precision(), 0.5));
         assert_eq!(s.unlabelled.true_positives, 1);
@@ -736,16 +734,11 @@ mod tests {
 
     #[test]
     fn unmapped_labels_are_ignored_and_counted() {
-        let g = [gold("d", &[(0, 4, "PER"), (5, 9, "DATE")])];
-        let p = [pred(
-            "d",
+        let s = score_one(
+            &[(0, 4, "PER"), (5, 9, "DATE")],
             &[(0, 4, "PER"), (5, 9, "DATE"), (10, 12, "MONEY")],
-        )];
-        let s = evaluate(&g, &p);
-        assert_eq!(
-            (s.exact.gold(), s.exact.predicted(), s.exact.true_positives),
-            (1, 1, 1)
         );
+        assert_eq!(totals(&s.exact), (1, 1, 1));
         assert_eq!((s.ignored_gold, s.ignored_predicted), (1, 2));
         assert!(close(s.exact.f1(), 1.0));
     }
@@ -765,10 +758,7 @@ mod tests {
         assert_eq!(s.docs, 2);
         assert_eq!(s.unscored_docs, 1);
         // Doc b has no prediction: its gold is missed; zzz's prediction is not counted.
-        assert_eq!(
-            (s.exact.gold(), s.exact.predicted(), s.exact.true_positives),
-            (3, 2, 2)
-        );
+        assert_eq!(totals(&s.exact), (3, 2, 2));
         // Same offsets in another doc never match.
         let p = [pred("b", &[(0, 4, "PER")])];
         assert_eq!(evaluate(&g, &p).unlabelled.true_positives, 1);

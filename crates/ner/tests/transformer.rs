@@ -2,33 +2,18 @@
 //! and the windowing/aggregation/decoding logic against a deterministic classifier.
 
 use std::cell::RefCell;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use lede_core::{AnnotatedDocument, Document, EntityRecognizer, Mention, WordTokenizer};
-use lede_models::testing::{news_text, Head, TinyModel, TinyTokenizer};
-use lede_models::{LabelMap, Locations, ModelSpec, Piece, ResolveOptions};
+use lede_models::testing::{
+    isolated_options, news_text, one_libtorch_thread, Head, TinyModel, TinyTokenizer,
+};
+use lede_models::{LabelMap, ModelSpec, Piece};
 use lede_ner::{
     load_recognizer, Aggregation, Decoding, Error, LabelScheme, NerOptions, TokenClassifier,
     TransformerNer,
 };
 use ndarray::Array2;
-
-/// One libtorch thread: the suite runs tests in parallel on shared cores, where OpenMP's
-/// spin-waiting makes multi-threaded forward passes many times slower.
-fn one_thread() {
-    lede_models::ThreadPlan::with_cores(1, 1, None).apply();
-}
-
-fn isolated(root: &Path) -> ResolveOptions {
-    ResolveOptions {
-        offline: true,
-        locations: Locations {
-            cache_dir: Some(root.join("cache")),
-            models_dirs: vec![root.join("models")],
-            repo_state_dir: None,
-        },
-    }
-}
 
 fn tiny(model: TinyModel) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -76,7 +61,7 @@ fn check_mentions(text: &str, mentions: &[Mention], types: &[String]) {
 
 #[test]
 fn every_architecture_tags_a_long_article() {
-    one_thread();
+    one_libtorch_thread();
     let labels = [
         "O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC",
     ];
@@ -93,7 +78,7 @@ fn every_architecture_tags_a_long_article() {
         let (_t, dir) = tiny(model.labels(&labels));
         let ner = TransformerNer::builder()
             .model(dir.as_path())
-            .resolve_options(isolated(dir.parent().expect("parent")))
+            .resolve_options(isolated_options(dir.parent().expect("parent")).offline(true))
             .window(48, 8)
             .batch_size(4)
             .build()
@@ -114,7 +99,7 @@ fn every_architecture_tags_a_long_article() {
 
 #[test]
 fn labels_and_scheme_come_from_the_config() {
-    one_thread();
+    one_libtorch_thread();
     let labels = ["O", "B-ACTOR", "I-ACTOR", "E-ACTOR", "S-ACTOR", "S-PLACE"];
     let (_t, dir) = tiny(TinyModel::bert(Head::TokenClassification).labels(&labels));
     let ner = TransformerNer::builder()
@@ -140,7 +125,7 @@ fn labels_and_scheme_come_from_the_config() {
 
 #[test]
 fn unusable_models_and_settings_are_errors() {
-    one_thread();
+    one_libtorch_thread();
     // No O label.
     let (_t, dir) = tiny(TinyModel::bert(Head::TokenClassification).labels(&["B-PER", "I-PER"]));
     let e = TransformerNer::builder()
@@ -193,10 +178,10 @@ fn unusable_models_and_settings_are_errors() {
 
 #[test]
 fn load_recognizer_dispatches_and_explains_missing_models() {
-    one_thread();
+    one_libtorch_thread();
     let (tmp, dir) = tiny(TinyModel::bert(Head::TokenClassification));
     let opts = NerOptions {
-        resolve: isolated(tmp.path()),
+        resolve: isolated_options(tmp.path()).offline(true),
         ..Default::default()
     };
     let ner = load_recognizer(&ModelSpec::Dir(dir.clone()), &opts).expect("hf model");
@@ -340,7 +325,7 @@ fn fake_ner(max_len: usize, stride: usize, edge: usize) -> TransformerNer {
 
 #[test]
 fn windows_merge_without_cut_or_duplicated_entities() {
-    one_thread();
+    one_libtorch_thread();
     let text = news_text(3000, 11);
     let reference = fake_ner(100_000, 0, 3).tag(&text).expect("one window");
     assert!(reference.len() > 100, "the text has many entities");
@@ -365,7 +350,7 @@ fn windows_merge_without_cut_or_duplicated_entities() {
 
 #[test]
 fn aggregation_strategies_differ_as_documented() {
-    one_thread();
+    one_libtorch_thread();
     /// One word of three pieces with given distributions over O, B-PER, I-PER.
     struct Three(LabelMap);
     impl TokenClassifier for Three {
@@ -442,7 +427,7 @@ mod props {
 
     #[test]
     fn a_real_tiny_model_on_arbitrary_text() {
-        one_thread();
+        one_libtorch_thread();
         let (_t, dir) = tiny(TinyModel::roberta(Head::TokenClassification));
         let ner = TransformerNer::builder()
             .model(dir.as_path())

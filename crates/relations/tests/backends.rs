@@ -38,16 +38,13 @@ fn doc() -> AnnotatedDocument {
         }
     };
     let mut d = AnnotatedDocument::new(Document::new("tiny", text));
-    d.sentences = vec![
-        Sentence {
-            span: map.span(0, 32).unwrap(),
-            text: text[..32].into(),
-        },
-        Sentence {
-            span: map.span(33, text.len()).unwrap(),
-            text: text[33..].into(),
-        },
-    ];
+    d.sentences = [(0, 32), (33, text.len())]
+        .into_iter()
+        .map(|(a, b)| Sentence {
+            span: map.span(a, b).unwrap(),
+            text: text[a..b].into(),
+        })
+        .collect();
     d.entities = vec![
         ent("E1", "PERSON", "John"),
         ent("E2", "GPE", "Minsk"),
@@ -166,13 +163,16 @@ fn pair_classifier_uses_its_recorded_encoder_settings() {
     assert!(old.get("encoder_layers").is_none());
     let c = PairClassifier::load(head.path()).unwrap();
     assert_eq!(c.meta.encoding(), Encoding::default());
-    let full = NewsRelationExtractor::builder()
-        .model_dir(head.path())
-        .encoder_dir(enc.path())
-        .build()
-        .unwrap()
-        .extract(&doc())
-        .unwrap();
+    let extract = || {
+        NewsRelationExtractor::builder()
+            .model_dir(head.path())
+            .encoder_dir(enc.path())
+            .build()
+            .unwrap()
+            .extract(&doc())
+            .unwrap()
+    };
+    let full = extract();
     // An early exit after one of the tiny model's two layers, and a one-word window.
     let mut meta = c.meta.clone();
     meta.encoder_layers = Some(1);
@@ -186,13 +186,7 @@ fn pair_classifier_uses_its_recorded_encoder_settings() {
             context_words: Some(1)
         }
     );
-    let cut = NewsRelationExtractor::builder()
-        .model_dir(head.path())
-        .encoder_dir(enc.path())
-        .build()
-        .unwrap()
-        .extract(&doc())
-        .unwrap();
+    let cut = extract();
     assert!(!cut.is_empty());
     // Threshold 0: the same relations come out (the direction a symmetric met_with is reported
     // in follows the scores); the scores (other features) differ.
@@ -251,12 +245,22 @@ fn pair_classifier_errors_are_clear() {
     ));
 }
 
+/// A tiny random BART with `head`, written to a temporary directory.
+fn tiny_bart(head: Head) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    TinyModel::bart(head).write(dir.path()).unwrap();
+    dir
+}
+
+/// Whether `load` reports a missing file for an empty directory.
+fn missing_file_in_empty_dir<T>(load: impl FnOnce(&Path) -> Result<T, RelationError>) -> bool {
+    let empty = tempfile::tempdir().unwrap();
+    matches!(load(empty.path()), Err(RelationError::MissingFile { .. }))
+}
+
 #[test]
 fn nli_backend_runs_a_tiny_bart() {
-    let dir = tempfile::tempdir().unwrap();
-    TinyModel::bart(Head::SequenceClassification)
-        .write(dir.path())
-        .unwrap();
+    let dir = tiny_bart(Head::SequenceClassification);
     let ex = NliExtractor::from_dir(dir.path(), Schema::news().unwrap())
         .unwrap()
         .threshold(0.0);
@@ -278,19 +282,15 @@ fn nli_backend_runs_a_tiny_bart() {
         .unwrap()
         .threshold(1.01);
     assert!(strict.extract(&d).unwrap().is_empty());
-    let empty = tempfile::tempdir().unwrap();
-    assert!(matches!(
-        NliExtractor::from_dir(empty.path(), Schema::news().unwrap()),
-        Err(RelationError::MissingFile { .. })
-    ));
+    assert!(missing_file_in_empty_dir(|dir| NliExtractor::from_dir(
+        dir,
+        Schema::news().unwrap()
+    )));
 }
 
 #[test]
 fn rebel_backend_runs_a_tiny_bart() {
-    let dir = tempfile::tempdir().unwrap();
-    TinyModel::bart(Head::ConditionalGeneration)
-        .write(dir.path())
-        .unwrap();
+    let dir = tiny_bart(Head::ConditionalGeneration);
     let g = BartTripletGenerator::from_dir(dir.path(), 8).unwrap();
     let out = g.generate(&["John met the president in Minsk."]).unwrap();
     assert_eq!(out.len(), 1);
@@ -300,11 +300,9 @@ fn rebel_backend_runs_a_tiny_bart() {
     let ex = lede_relations::rebel::RebelExtractor::new(g, Schema::news().unwrap());
     let rels = ex.extract(&doc()).unwrap();
     assert!(rels.iter().all(|r| r.head != r.tail));
-    let empty = tempfile::tempdir().unwrap();
-    assert!(matches!(
-        BartTripletGenerator::from_dir(empty.path(), 8),
-        Err(RelationError::MissingFile { .. })
-    ));
+    assert!(missing_file_in_empty_dir(|dir| {
+        BartTripletGenerator::from_dir(dir, 8)
+    }));
 }
 
 /// The error and its causes on one line.

@@ -161,17 +161,13 @@ pub struct AbstractiveSummarizer {
     reduce: bool,
 }
 
-impl std::fmt::Debug for AbstractiveSummarizer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AbstractiveSummarizer")
-            .field("name", &self.name)
-            .field("architecture", &self.architecture)
-            .field("max_input_tokens", &self.max_input_tokens)
-            .field("settings", &self.settings)
-            .field("reduce", &self.reduce)
-            .finish()
-    }
-}
+lede_core::debug_fields!(AbstractiveSummarizer {
+    name,
+    architecture,
+    max_input_tokens,
+    settings,
+    reduce
+});
 
 /// Builder of [`AbstractiveSummarizer`].
 pub struct AbstractiveSummarizerBuilder {

@@ -327,6 +327,13 @@ mod tests {
         (a - b).abs() < 1e-9
     }
 
+    /// `s` has this precision and recall, and their harmonic mean as F1.
+    fn assert_prf(s: Score, precision: f64, recall: f64) {
+        assert!(close(s.precision, precision), "{s:?}");
+        assert!(close(s.recall, recall), "{s:?}");
+        assert!(close(s.f1, Score::new(precision, recall).f1), "{s:?}");
+    }
+
     fn toks(s: &str) -> Vec<String> {
         tokenize(s, Stemming::Off)
     }
@@ -368,8 +375,7 @@ mod tests {
         let r = vec![toks("w1 w2 w3 w4 w5")];
         let c = vec![toks("w1 w2 w6 w7 w8"), toks("w1 w3 w8 w9 w5")];
         let s = rouge_lsum(&r, &c);
-        assert!(close(s.recall, 4.0 / 5.0));
-        assert!(close(s.precision, 4.0 / 10.0));
+        assert_prf(s, 4.0 / 10.0, 4.0 / 5.0);
         assert!(close(s.f1, 2.0 * 0.8 * 0.4 / 1.2));
     }
 
@@ -381,15 +387,15 @@ mod tests {
         let c = toks("the cat lay on the mat today");
         // Unigrams: the×2, cat, on, mat match = 5; P = 5/7, R = 5/6.
         let s1 = rouge_n(&r, &c, 1);
-        assert!(close(s1.precision, 5.0 / 7.0) && close(s1.recall, 5.0 / 6.0));
+        assert_prf(s1, 5.0 / 7.0, 5.0 / 6.0);
         // Bigrams: "the cat", "on the", "the mat" = 3; P = 3/6, R = 3/5.
         let s2 = rouge_n(&r, &c, 2);
-        assert!(close(s2.precision, 0.5) && close(s2.recall, 0.6));
+        assert_prf(s2, 0.5, 0.6);
         assert!(close(s2.f1, 2.0 * 0.5 * 0.6 / 1.1));
         // LCS: the cat on the mat = 5.
         assert_eq!(lcs_len(&r, &c), 5);
         let l = rouge_l(&r, &c);
-        assert!(close(l.precision, 5.0 / 7.0) && close(l.recall, 5.0 / 6.0));
+        assert_prf(l, 5.0 / 7.0, 5.0 / 6.0);
         // Clipping: a candidate repeating "the" gets credit for it at most twice.
         let rep = toks("the the the the");
         assert!(close(rouge_n(&r, &rep, 1).precision, 0.5));
@@ -401,8 +407,7 @@ mod tests {
         let r = vec![toks("a b c")];
         let c = vec![toks("a b"), toks("a b")];
         let s = rouge_lsum(&r, &c);
-        assert!(close(s.recall, 2.0 / 3.0));
-        assert!(close(s.precision, 2.0 / 4.0));
+        assert_prf(s, 2.0 / 4.0, 2.0 / 3.0);
         // Sentence order does not matter for Lsum but does for L.
         let scorer = RougeScorer::new(Stemming::Off);
         let a = scorer.score_sentences(&["x y z.", "p q r."], &["p q r.", "x y z."]);

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use lede_core::{AnnotatedDocument, Document, SentenceSplitter, Summarizer};
 use lede_models::testing::{
-    edit_json, news_text, truncate_file, unigram_pieces, write_sentencepiece_model, Head, TinyModel,
+    edit_json, news_text, truncate_file, unigram_pieces, write_sentencepiece_model, Head,
+    TinyModel, TinyModelFiles,
 };
 use lede_models::Architecture;
 use lede_summarize::{AbstractiveSummarizer, SummarizeError};
@@ -21,6 +22,15 @@ fn quick(dir: &Path) -> lede_summarize::AbstractiveSummarizerBuilder {
 }
 
 /// Checks a summarizer end to end on a long text.
+/// A tiny random BART summarizer written to a temporary directory.
+fn tiny_bart() -> (tempfile::TempDir, TinyModelFiles) {
+    let dir = tempfile::tempdir().unwrap();
+    let files = TinyModel::bart(Head::ConditionalGeneration)
+        .write(dir.path())
+        .unwrap();
+    (dir, files)
+}
+
 fn exercise(s: &AbstractiveSummarizer) {
     let text = news_text(260, 7);
     let sentences: Vec<String> = lede_tokenize::NewsSentenceSplitter::default()
@@ -58,10 +68,7 @@ fn exercise(s: &AbstractiveSummarizer) {
 
 #[test]
 fn tiny_bart_through_the_real_loading_code() {
-    let dir = tempfile::tempdir().unwrap();
-    TinyModel::bart(Head::ConditionalGeneration)
-        .write(dir.path())
-        .unwrap();
+    let (dir, _) = tiny_bart();
     let s = quick(dir.path()).build().expect("load tiny bart");
     assert_eq!(s.architecture(), Architecture::Bart);
     assert_eq!(s.max_input_tokens(), 62, "64 positions minus <s> and </s>");
@@ -155,10 +162,7 @@ fn bad_model_directories_are_errors() {
     ));
 
     // BART without merges.txt.
-    let bart = tempfile::tempdir().unwrap();
-    TinyModel::bart(Head::ConditionalGeneration)
-        .write(bart.path())
-        .unwrap();
+    let (bart, _) = tiny_bart();
     std::fs::remove_file(bart.path().join("merges.txt")).unwrap();
     let err = quick_err(bart.path());
     assert!(
@@ -170,10 +174,7 @@ fn bad_model_directories_are_errors() {
     );
 
     // A config rust-bert cannot read.
-    let bad_config = tempfile::tempdir().unwrap();
-    TinyModel::bart(Head::ConditionalGeneration)
-        .write(bad_config.path())
-        .unwrap();
+    let (bad_config, _) = tiny_bart();
     edit_json(&bad_config.path().join("config.json"), |v| {
         v["d_model"] = "wide".into()
     })
@@ -188,10 +189,7 @@ fn bad_model_directories_are_errors() {
     );
 
     // Truncated weights.
-    let truncated = tempfile::tempdir().unwrap();
-    let files = TinyModel::bart(Head::ConditionalGeneration)
-        .write(truncated.path())
-        .unwrap();
+    let (truncated, files) = tiny_bart();
     truncate_file(&files.weights, 100).unwrap();
     let err = quick_err(truncated.path());
     assert!(
@@ -200,10 +198,7 @@ fn bad_model_directories_are_errors() {
     );
 
     // Settings out of range.
-    let ok = tempfile::tempdir().unwrap();
-    TinyModel::bart(Head::ConditionalGeneration)
-        .write(ok.path())
-        .unwrap();
+    let (ok, _) = tiny_bart();
     assert!(matches!(
         quick(ok.path()).max_input_tokens(10_000).build(),
         Err(SummarizeError::InvalidConfig(_))

@@ -369,6 +369,34 @@ impl<'a> Clustering<'a> {
         }
     }
 
+    /// The person name of group `gi`, if it has one.
+    fn person(&self, gi: usize) -> Option<&PersonName> {
+        self.groups.get(gi).and_then(|g| g.person.as_ref())
+    }
+
+    /// Indices of the `clusters` (lists of group indices) whose members' person names all
+    /// (`every`) or any (otherwise) satisfy `pred`.
+    fn clusters_where(
+        &self,
+        clusters: &[Vec<usize>],
+        every: bool,
+        pred: impl Fn(&PersonName) -> bool,
+    ) -> Vec<usize> {
+        let fits = |&m: &usize| self.person(m).is_some_and(&pred);
+        clusters
+            .iter()
+            .enumerate()
+            .filter(|(_, members)| {
+                if every {
+                    members.iter().all(fits)
+                } else {
+                    members.iter().any(fits)
+                }
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// The person rules; returns each item's slot (non-person items get their group).
     pub(super) fn link_people(&self, dsu: &mut Dsu) -> Vec<Slot> {
         let mut slots: Vec<Slot> = self.items.iter().map(|it| Slot::Group(it.group)).collect();
@@ -380,19 +408,8 @@ impl<'a> Clustering<'a> {
             let Some(name) = g.person.as_ref().filter(|p| p.kind == NameKind::Full) else {
                 continue;
             };
-            let compatible: Vec<usize> = persons
-                .iter()
-                .enumerate()
-                .filter(|(_, members)| {
-                    members.iter().all(|&m| {
-                        self.groups
-                            .get(m)
-                            .and_then(|mg| mg.person.as_ref())
-                            .is_some_and(|other| self.c.full_compatible(name, other))
-                    })
-                })
-                .map(|(p, _)| p)
-                .collect();
+            let compatible =
+                self.clusters_where(&persons, true, |other| self.c.full_compatible(name, other));
             let p = match compatible.as_slice() {
                 [only] => *only,
                 _ => {
@@ -430,53 +447,26 @@ impl<'a> Clustering<'a> {
             let Some(name) = g.person.as_ref().filter(|p| p.kind != NameKind::Full) else {
                 continue;
             };
-            let candidates: Vec<usize> = persons
-                .iter()
-                .enumerate()
-                .filter(|(_, members)| {
-                    members.iter().any(|&m| {
-                        self.groups
-                            .get(m)
-                            .and_then(|mg| mg.person.as_ref())
-                            .is_some_and(|full| {
-                                let initial_ok = match name.kind {
-                                    NameKind::Initial => {
-                                        match (name.given.first(), full.given.first()) {
-                                            (Some(i), Some(f)) => i.first_char() == f.first_char(),
-                                            _ => false,
-                                        }
-                                    }
-                                    _ => true,
-                                };
-                                initial_ok
-                                    && self.c.surname_rel(&name.surname, &full.surname)
-                                        == NameRel::Same
-                            })
-                    })
-                })
-                .map(|(p, _)| p)
-                .collect();
+            let candidates = self.clusters_where(&persons, false, |full| {
+                let initial_ok = match name.kind {
+                    NameKind::Initial => match (name.given.first(), full.given.first()) {
+                        (Some(i), Some(f)) => i.first_char() == f.first_char(),
+                        _ => false,
+                    },
+                    _ => true,
+                };
+                initial_ok && self.c.surname_rel(&name.surname, &full.surname) == NameRel::Same
+            });
             if candidates.is_empty() {
                 let by_given: Vec<usize> =
                     if name.kind == NameKind::Single && self.c.opts.given_name_links {
-                        persons
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, members)| {
-                                members.iter().any(|&m| {
-                                    self.groups
-                                        .get(m)
-                                        .and_then(|mg| mg.person.as_ref())
-                                        .and_then(|full| full.given.first())
-                                        .is_some_and(|given| {
-                                            !given.is_initial()
-                                                && (given.folded == name.surname.folded
-                                                    || given.skel == name.surname.skel)
-                                        })
-                                })
+                        self.clusters_where(&persons, false, |full| {
+                            full.given.first().is_some_and(|given| {
+                                !given.is_initial()
+                                    && (given.folded == name.surname.folded
+                                        || given.skel == name.surname.skel)
                             })
-                            .map(|(p, _)| p)
-                            .collect()
+                        })
                     } else {
                         Vec::new()
                     };
@@ -515,7 +505,7 @@ impl<'a> Clustering<'a> {
         // Rule 3: unmatched single words (and initials) merge among themselves.
         let mut residual: Vec<Vec<usize>> = Vec::new();
         for &gi in &unmatched {
-            let Some(name) = self.groups.get(gi).and_then(|g| g.person.as_ref()) else {
+            let Some(name) = self.person(gi) else {
                 continue;
             };
             let fits = |other: &PersonName| {
@@ -525,19 +515,7 @@ impl<'a> Clustering<'a> {
                         || name.given.first().and_then(Word::first_char)
                             == other.given.first().and_then(Word::first_char))
             };
-            let compatible: Vec<usize> = residual
-                .iter()
-                .enumerate()
-                .filter(|(_, members)| {
-                    members.iter().all(|&m| {
-                        self.groups
-                            .get(m)
-                            .and_then(|mg| mg.person.as_ref())
-                            .is_some_and(fits)
-                    })
-                })
-                .map(|(r, _)| r)
-                .collect();
+            let compatible = self.clusters_where(&residual, true, fits);
             match compatible.as_slice() {
                 [only] => {
                     if let Some(members) = residual.get_mut(*only) {

@@ -163,6 +163,7 @@ pub use lede_core::metrics::Counts as Scores;
 
 /// The JSON form of optional dev [`Scores`] in [`EpochReport`] and [`TrainReport`].
 mod dev_json {
+    use lede_core::metrics::Prf;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     use super::Scores;
@@ -172,25 +173,16 @@ mod dev_json {
         tp: usize,
         fp: usize,
         fn_: usize,
-        #[serde(default)]
-        precision: f64,
-        #[serde(default)]
-        recall: f64,
-        #[serde(default)]
-        f1: f64,
+        #[serde(flatten)]
+        prf: Prf,
     }
 
     pub(super) fn serialize<S: Serializer>(v: &Option<Scores>, s: S) -> Result<S::Ok, S::Error> {
-        v.map(|c| {
-            let prf = c.prf();
-            Json {
-                tp: c.true_positives,
-                fp: c.false_positives,
-                fn_: c.false_negatives,
-                precision: prf.precision,
-                recall: prf.recall,
-                f1: prf.f1,
-            }
+        v.map(|c| Json {
+            tp: c.true_positives,
+            fp: c.false_positives,
+            fn_: c.false_negatives,
+            prf: c.prf(),
         })
         .serialize(s)
     }

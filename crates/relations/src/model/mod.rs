@@ -140,44 +140,41 @@ fn tensor_array(t: &tch::Tensor) -> Result<(Vec<i64>, Vec<f32>)> {
     Ok((shape, v))
 }
 
+/// The values of tensor `name`, which must have the shape `expected`.
+fn named_tensor(
+    tensors: &[(String, tch::Tensor)],
+    name: &str,
+    expected: &[usize],
+) -> Result<Vec<f32>> {
+    let t = tensors
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t)
+        .ok_or_else(|| {
+            RelationError::InvalidData(format!("classifier tensor {name} is missing"))
+        })?;
+    let (shape, v) = tensor_array(t)?;
+    if !shape.iter().copied().eq(expected.iter().map(|&d| d as i64)) {
+        return Err(RelationError::InvalidData(format!(
+            "classifier tensor {name} has shape {shape:?}, expected {expected:?}"
+        )));
+    }
+    Ok(v)
+}
+
 fn matrix(
     tensors: &[(String, tch::Tensor)],
     name: &str,
     rows: usize,
     cols: usize,
 ) -> Result<Array2<f32>> {
-    let t = tensors
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, t)| t)
-        .ok_or_else(|| {
-            RelationError::InvalidData(format!("classifier tensor {name} is missing"))
-        })?;
-    let (shape, v) = tensor_array(t)?;
-    if shape != [rows as i64, cols as i64] {
-        return Err(RelationError::InvalidData(format!(
-            "classifier tensor {name} has shape {shape:?}, expected [{rows}, {cols}]"
-        )));
-    }
+    let v = named_tensor(tensors, name, &[rows, cols])?;
     Array2::from_shape_vec((rows, cols), v)
         .map_err(|e| RelationError::InvalidData(format!("classifier tensor {name}: {e}")))
 }
 
 fn vector(tensors: &[(String, tch::Tensor)], name: &str, len: usize) -> Result<Array1<f32>> {
-    let t = tensors
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, t)| t)
-        .ok_or_else(|| {
-            RelationError::InvalidData(format!("classifier tensor {name} is missing"))
-        })?;
-    let (shape, v) = tensor_array(t)?;
-    if shape != [len as i64] {
-        return Err(RelationError::InvalidData(format!(
-            "classifier tensor {name} has shape {shape:?}, expected [{len}]"
-        )));
-    }
-    Ok(Array1::from(v))
+    Ok(Array1::from(named_tensor(tensors, name, &[len])?))
 }
 
 /// Reads the head's four tensors through lede-models' checked loader: the file's format and

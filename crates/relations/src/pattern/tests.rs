@@ -33,8 +33,9 @@ fn syntax_errors_are_reported() {
     assert!(compile("{head} ) {tail}").is_err());
 }
 
-fn view(words: &[&str], mentions: &[(usize, usize, usize, &str)]) -> SentenceView {
-    let mut toks: Vec<ViewTok> = words
+/// Words with no offsets, mentions or pronouns.
+fn toks(words: &[&str]) -> Vec<ViewTok> {
+    words
         .iter()
         .map(|w| ViewTok {
             start: 0,
@@ -43,7 +44,11 @@ fn view(words: &[&str], mentions: &[(usize, usize, usize, &str)]) -> SentenceVie
             mention: None,
             pronoun: None,
         })
-        .collect();
+        .collect()
+}
+
+fn view(words: &[&str], mentions: &[(usize, usize, usize, &str)]) -> SentenceView {
+    let mut toks = toks(words);
     let mut ms = Vec::new();
     for (i, &(s, e, ent, label)) in mentions.iter().enumerate() {
         for t in toks.iter_mut().take(e).skip(s) {
@@ -61,10 +66,23 @@ fn view(words: &[&str], mentions: &[(usize, usize, usize, &str)]) -> SentenceVie
     SentenceView { toks, mentions: ms }
 }
 
+/// The matches of `pattern` for the news schema's `label` in `view`.
+fn find(label: &str, view: &SentenceView, pattern: &str) -> Vec<RawMatch> {
+    let schema = Schema::news().unwrap();
+    let label = schema.label(label).unwrap();
+    Matcher { view, label }.find_all(&compile(pattern).unwrap())
+}
+
+/// A slot bound to mention `mention` of entity `entity`.
+fn entity(entity: usize, mention: usize) -> Bound {
+    Bound::Entity {
+        entity,
+        mention: Some(mention),
+    }
+}
+
 #[test]
 fn gaps_do_not_skip_a_closer_candidate() {
-    let schema = Schema::news().unwrap();
-    let label = schema.label("pardoned").unwrap();
     // trump said lukashenko pardoned bialiatski
     let v = view(
         &["trump", "said", "lukashenko", "pardoned", "bialiatski"],
@@ -74,23 +92,13 @@ fn gaps_do_not_skip_a_closer_candidate() {
             (4, 5, 2, "PERSON"),
         ],
     );
-    let m = Matcher { view: &v, label };
-    let p = compile("{head} _{0,3} pardoned _{0,3} {tail}").unwrap();
-    let found = m.find_all(&p);
+    let found = find("pardoned", &v, "{head} _{0,3} pardoned _{0,3} {tail}");
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(
-        found[0].head,
-        Bound::Entity {
-            entity: 1,
-            mention: Some(1)
-        }
-    );
+    assert_eq!(found[0].head, entity(1, 1));
 }
 
 #[test]
 fn title_phrases_move_to_the_person() {
-    let schema = Schema::news().unwrap();
-    let label = schema.label("negotiated_with").unwrap();
     let v = view(
         &[
             "talks",
@@ -107,32 +115,17 @@ fn title_phrases_move_to_the_person() {
         ],
         &[(2, 3, 0, "PERSON"), (5, 7, 1, "ORG"), (9, 11, 2, "PERSON")],
     );
-    let m = Matcher { view: &v, label };
-    let p = compile("talks between {head} _{0,4} and _{0,4} {tail}").unwrap();
-    let found = m.find_all(&p);
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(
-        found[0].tail,
-        Bound::Entity {
-            entity: 2,
-            mention: Some(2)
-        }
+    let found = find(
+        "negotiated_with",
+        &v,
+        "talks between {head} _{0,4} and _{0,4} {tail}",
     );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].tail, entity(2, 2));
 }
 
 #[test]
 fn values_and_lookahead() {
-    let toks = |ws: &[&str]| -> Vec<ViewTok> {
-        ws.iter()
-            .map(|w| ViewTok {
-                start: 0,
-                end: 0,
-                norm: w.to_string(),
-                mention: None,
-                pronoun: None,
-            })
-            .collect()
-    };
     let t = toks(&["11", "years", "in", "prison"]);
     assert_eq!(
         recognize_value(ValueKind::Term, false, &t, 0),
@@ -162,15 +155,11 @@ fn values_and_lookahead() {
     let t = toks(&["2022"]);
     assert_eq!(recognize_value(ValueKind::Age, true, &t, 0), None);
 
-    let schema = Schema::news().unwrap();
-    let label = schema.label("located_in").unwrap();
     let list = view(
         &["japan", ",", "lithuania", ",", "latvia"],
         &[(0, 1, 0, "GPE"), (2, 3, 1, "GPE"), (4, 5, 2, "GPE")],
     );
-    let m = Matcher { view: &list, label };
-    let p = compile("{head} , {tail} !( , <ent> )").unwrap();
-    let found = m.find_all(&p);
+    let found = find("located_in", &list, "{head} , {tail} !( , <ent> )");
     assert_eq!(
         found.len(),
         1,

@@ -26,13 +26,7 @@ pub struct LeadSummarizer {
     splitter: Box<dyn SentenceSplitter>,
 }
 
-impl std::fmt::Debug for LeadSummarizer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LeadSummarizer")
-            .field("length", &self.length)
-            .finish()
-    }
-}
+lede_core::debug_fields!(LeadSummarizer { length });
 
 impl LeadSummarizer {
     /// LEAD at `length`, splitting with lede-tokenize's [`NewsSentenceSplitter`] when a
