@@ -50,7 +50,9 @@ pub mod weights;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use embedder::{check_vocab, ModelSource, SentenceEmbedder, SentenceEmbedderBuilder, TokenStates};
+pub use embedder::{
+    check_vocab, ModelSource, SentenceEmbedder, SentenceEmbedderBuilder, TokenStates,
+};
 pub use encoder::{load_encoder, load_encoder_with, Loaded, TransformerEncoder};
 pub use error::{Error, Result};
 pub use files::{
@@ -61,8 +63,8 @@ pub use paths::{Locations, CACHE_DIR_ENV, MINILM_DIR_NAME, MODELS_DIR_ENV};
 pub use runtime::ThreadPlan;
 pub use set::{ModelSet, Task, TaskModel, OFFLINE_MANIFEST, STANDARD_MANIFEST};
 pub use spec::{ModelSpec, ResolveOptions};
-pub use tch::Device;
 pub use subwords::subword_encoder;
+pub use tch::Device;
 pub use weights::WeightsFormat;
 
 /// Compile-time proof that the model types can move to a worker thread.

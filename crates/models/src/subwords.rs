@@ -185,13 +185,13 @@ fn read_sentencepiece(path: &Path) -> Result<(Vec<SpPiece>, u64)> {
     let mut pieces = Vec::new();
     let mut model_type = 1;
     let mut outer = ProtoReader::new(&bytes);
-    while let Some((field, value)) = outer.next().map_err(|e| bad(e))? {
+    while let Some((field, value)) = outer.next().map_err(bad)? {
         match (field, value) {
             (1, Value::Bytes(msg)) => {
                 let mut piece = None;
                 let mut score = 0.0;
                 let mut inner = ProtoReader::new(msg);
-                while let Some((f, v)) = inner.next().map_err(|e| bad(e))? {
+                while let Some((f, v)) = inner.next().map_err(bad)? {
                     match (f, v) {
                         (1, Value::Bytes(s)) => {
                             piece = Some(
@@ -209,7 +209,7 @@ fn read_sentencepiece(path: &Path) -> Result<(Vec<SpPiece>, u64)> {
             }
             (2, Value::Bytes(msg)) => {
                 let mut inner = ProtoReader::new(msg);
-                while let Some((f, v)) = inner.next().map_err(|e| bad(e))? {
+                while let Some((f, v)) = inner.next().map_err(bad)? {
                     if let (3, Value::Varint(t)) = (f, v) {
                         model_type = t;
                     }

@@ -89,13 +89,9 @@ fn run_token_classifier(files: &ModelFiles) -> Vec<i64> {
             }
             assert!(spans.windows(2).all(|w| w[0].start <= w[1].start));
             // Known words are not all unknown pieces.
-            let unk = ["[UNK]", "<unk>"]
-                .iter()
-                .find_map(|u| tok.token_to_id(u));
+            let unk = ["[UNK]", "<unk>"].iter().find_map(|u| tok.token_to_id(u));
             assert!(
-                seq.subwords
-                    .iter()
-                    .any(|s| !s.special && Some(s.id) != unk),
+                seq.subwords.iter().any(|s| !s.special && Some(s.id) != unk),
                 "{:?}: {seq:?}",
                 files.tokenizer.path()
             );
@@ -214,7 +210,12 @@ fn sentence_embedder_on_a_bare_bert() {
     // Embedding the subword ids of a text is embedding the text, truncation included.
     let ids = |t: &str| -> Vec<u32> {
         let enc = emb.subwords().encode(t).expect("encode");
-        enc.sequence.subwords.iter().filter(|s| !s.special).map(|s| s.id).collect()
+        enc.sequence
+            .subwords
+            .iter()
+            .filter(|s| !s.special)
+            .map(|s| s.id)
+            .collect()
     };
     let by_ids = emb
         .embed_ids(&[ids(texts[1]), ids(&long), Vec::new()])
@@ -223,7 +224,9 @@ fn sentence_embedder_on_a_bare_bert() {
     for (a, b) in by_ids.iter().zip(by_text.iter()) {
         assert!((a - b).abs() < 1e-5, "embed_ids equals embed: {a} vs {b}");
     }
-    let e = emb.embed_ids(&[vec![1_000_000u32]]).expect_err("id outside the vocabulary");
+    let e = emb
+        .embed_ids(&[vec![1_000_000u32]])
+        .expect_err("id outside the vocabulary");
     assert!(e.to_string().contains("outside the vocabulary"), "{e}");
     let as_trait: &dyn lede_core::SentenceEncoder = &emb;
     assert_eq!(as_trait.encode(&["x"]).expect("trait encode")[0].len(), 32);

@@ -296,10 +296,10 @@ impl TransformerNer {
                 "word tokens must be in order and not overlap".into(),
             ));
         }
-        let windows = self
-            .classifier
-            .subwords()
-            .windows_of_words(text, words, self.window_config())?;
+        let windows =
+            self.classifier
+                .subwords()
+                .windows_of_words(text, words, self.window_config())?;
         if words.is_empty() || windows.iter().all(|w| w.content.is_empty()) {
             return Ok(Vec::new());
         }

@@ -411,5 +411,8 @@ fn wrap_and_wrap_ids_rebuild_an_encoding() {
     let cut = encoder.wrap(&content[..3]).unwrap();
     assert_eq!(cut.len(), 5);
     assert_eq!(cut.subwords[3].word, content[2].word);
-    assert_eq!(encoder.wrap_ids(&[]).unwrap().ids, [id("[CLS]"), id("[SEP]")]);
+    assert_eq!(
+        encoder.wrap_ids(&[]).unwrap().ids,
+        [id("[CLS]"), id("[SEP]")]
+    );
 }
