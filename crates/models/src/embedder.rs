@@ -7,16 +7,17 @@ use tch::{Device, Kind, Tensor};
 use crate::encoder::{load_encoder_with, TransformerEncoder};
 use crate::files::{ModelFiles, Pooling};
 use crate::spec::{ModelSpec, ResolveOptions};
-use crate::tokenizer::{Piece, SubwordTokenizer};
+use crate::subwords::{max_id, subword_encoder};
 use crate::{Error, Result};
+use lede_tokenize::{Subword, SubwordEncoder, SubwordSequence};
 
 /// Token-level hidden states of one text.
 #[derive(Debug, Clone)]
 pub struct TokenStates {
-    /// The text's pieces (special tokens excluded), with byte offsets into the text; only
-    /// those that fit the model's length are kept.
-    pub pieces: Vec<Piece>,
-    /// One row per piece: the encoder's last hidden state.
+    /// The text's subwords (special tokens excluded), each with its word token and its span
+    /// (byte and char offsets) in the text; only those that fit the model's length are kept.
+    pub subwords: Vec<Subword>,
+    /// One row per subword: the encoder's last hidden state.
     pub hidden: Array2<f32>,
 }
 
@@ -87,7 +88,8 @@ impl ModelSource {
 pub struct SentenceEmbedder {
     _vs: tch::nn::VarStore,
     encoder: TransformerEncoder,
-    tokenizer: SubwordTokenizer,
+    subwords: SubwordEncoder,
+    tokenizer_path: std::path::PathBuf,
     pooling: Pooling,
     max_len: usize,
     batch_size: usize,
@@ -176,7 +178,7 @@ impl SentenceEmbedderBuilder {
         if let Some(n) = self.layers {
             set_layers(&mut files, n)?;
         }
-        let tokenizer = SubwordTokenizer::from_files(&files)?;
+        let subwords = subword_encoder(&files)?;
         let loaded = load_encoder_with(
             &files,
             self.device,
@@ -185,7 +187,7 @@ impl SentenceEmbedderBuilder {
             true,
             self.layers.is_some(),
         )?;
-        check_vocab(&tokenizer, &loaded.encoder, &files)?;
+        check_vocab(&subwords, &loaded.encoder, &files)?;
         let limit = loaded.encoder.max_positions();
         let max_len = self
             .max_len
@@ -193,7 +195,7 @@ impl SentenceEmbedderBuilder {
             .or(files.tokenizer_config.model_max_length)
             .unwrap_or(limit)
             .min(limit);
-        if max_len <= tokenizer.num_special() {
+        if max_len <= subwords.special_tokens() {
             return Err(Error::config(
                 &files.config_path,
                 format!("a maximum length of {max_len} leaves no room for text"),
@@ -202,7 +204,8 @@ impl SentenceEmbedderBuilder {
         Ok(SentenceEmbedder {
             _vs: loaded.vs,
             encoder: loaded.encoder,
-            tokenizer,
+            subwords,
+            tokenizer_path: files.tokenizer.path().to_path_buf(),
             pooling: files.pooling.unwrap_or_default(),
             max_len,
             batch_size: self.batch_size,
@@ -240,23 +243,34 @@ fn set_layers(files: &mut crate::files::ModelFiles, n: usize) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn check_vocab(
-    tokenizer: &SubwordTokenizer,
+/// Checks that every id the subword encoder can produce has an embedding.
+///
+/// # Errors
+/// [`Error::ConfigMismatch`] naming the tokenizer file and `config.json`.
+pub fn check_vocab(
+    subwords: &SubwordEncoder,
     encoder: &TransformerEncoder,
     files: &ModelFiles,
 ) -> Result<()> {
-    if i64::from(tokenizer.max_id()) >= encoder.vocab_size() {
+    let max = max_id(subwords);
+    if i64::from(max) >= encoder.vocab_size() {
         return Err(Error::ConfigMismatch {
-            path: tokenizer.path().to_path_buf(),
+            path: files.tokenizer.path().to_path_buf(),
             config: files.config_path.clone(),
             message: format!(
-                "the tokenizer has ids up to {} but vocab_size is {}",
-                tokenizer.max_id(),
+                "the tokenizer has ids up to {max} but vocab_size is {}",
                 encoder.vocab_size()
             ),
         });
     }
     Ok(())
+}
+
+fn tok_err(files_path: &std::path::Path, e: lede_tokenize::Error) -> Error {
+    Error::Tokenizer {
+        path: files_path.to_path_buf(),
+        source: Box::new(e),
+    }
 }
 
 fn tensor_to_vec(t: &Tensor, what: &str) -> Result<Vec<f32>> {
@@ -290,9 +304,9 @@ impl SentenceEmbedder {
         self.max_len
     }
 
-    /// The tokenizer.
-    pub fn tokenizer(&self) -> &SubwordTokenizer {
-        &self.tokenizer
+    /// The subword encoder.
+    pub fn subwords(&self) -> &SubwordEncoder {
+        &self.subwords
     }
 
     /// The encoder.
@@ -305,60 +319,63 @@ impl SentenceEmbedder {
         self.pooling
     }
 
-    fn pieces(&self, text: &str) -> Result<Vec<Piece>> {
-        let mut p = self.tokenizer.encode(text)?;
-        p.truncate(self.max_len - self.tokenizer.num_special());
-        Ok(p)
+    /// Most subwords of text one input holds (the maximum length less the special tokens).
+    pub fn max_content(&self) -> usize {
+        self.max_len - self.subwords.special_tokens()
     }
 
-    /// Runs batches of texts; calls `each(index, pieces, hidden [seq, dim] incl. specials,
-    /// len)` for every text.
+    /// `content` truncated to what fits, with the special tokens around it.
+    fn wrap(&self, content: &[Subword]) -> Result<SubwordSequence> {
+        let n = content.len().min(self.max_content());
+        self.subwords
+            .wrap(&content[..n])
+            .map_err(|e| tok_err(&self.tokenizer_path, e))
+    }
+
+    fn sequence(&self, text: &str) -> Result<SubwordSequence> {
+        let encoding = self
+            .subwords
+            .encode(text)
+            .map_err(|e| tok_err(&self.tokenizer_path, e))?;
+        let content: Vec<Subword> = encoding
+            .sequence
+            .subwords
+            .into_iter()
+            .filter(|s| !s.special)
+            .collect();
+        self.wrap(&content)
+    }
+
+    /// Runs batches of sequences; calls `each(index, hidden [seq, dim] incl. specials, len)`
+    /// for every sequence.
     fn run(
         &self,
-        texts: &[&str],
-        mut each: impl FnMut(usize, Vec<Piece>, &Tensor, usize) -> Result<()>,
+        seqs: &[SubwordSequence],
+        mut each: impl FnMut(usize, &Tensor, usize) -> Result<()>,
     ) -> Result<()> {
-        let pieces: Vec<Vec<Piece>> = texts
-            .iter()
-            .map(|t| self.pieces(t))
-            .collect::<Result<_>>()?;
         // Longest first, so that each batch pads little.
-        let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(pieces[i].len()));
-        let mut pieces: Vec<Option<Vec<Piece>>> = pieces.into_iter().map(Some).collect();
+        let mut order: Vec<usize> = (0..seqs.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(seqs[i].len()));
         for chunk in order.chunks(self.batch_size) {
-            let seqs: Vec<Vec<u32>> = chunk
-                .iter()
-                .map(|&i| {
-                    let ids: Vec<u32> = pieces[i]
-                        .as_ref()
-                        .map(|p| p.iter().map(|x| x.id).collect())
-                        .unwrap_or_default();
-                    self.tokenizer.wrap(&ids)
-                })
-                .collect();
-            let (ids, mask) =
-                TransformerEncoder::batch_tensors(&seqs, self.tokenizer.pad_id(), self.device);
-            let hidden = tch::no_grad(|| self.encoder.forward(&ids, &mask, false))?;
+            let ids: Vec<Vec<u32>> = chunk.iter().map(|&i| seqs[i].ids.clone()).collect();
+            let (ids_t, mask) =
+                TransformerEncoder::batch_tensors(&ids, self.subwords.pad_id(), self.device);
+            let hidden = tch::no_grad(|| self.encoder.forward(&ids_t, &mask, false))?;
             for (row, &i) in chunk.iter().enumerate() {
                 let h = hidden
                     .f_get(row as i64)
                     .map_err(|e| Error::tch("selecting a batch row", e))?;
-                let p = pieces[i].take().unwrap_or_default();
-                each(i, p, &h, seqs[row].len())?;
+                each(i, &h, ids[row].len())?;
             }
         }
         Ok(())
     }
 
-    /// One L2-normalised vector per text, as rows of a `[texts, dim]` array.
-    ///
-    /// # Errors
-    /// Tokenizer and model errors.
-    pub fn embed(&self, texts: &[&str]) -> Result<Array2<f32>> {
+    /// Pools and normalises each sequence's states into a `[sequences, dim]` array.
+    fn pool(&self, seqs: &[SubwordSequence]) -> Result<Array2<f32>> {
         let dim = self.dim();
-        let mut out = Array2::<f32>::zeros((texts.len(), dim));
-        self.run(texts, |i, _, h, len| {
+        let mut out = Array2::<f32>::zeros((seqs.len(), dim));
+        self.run(seqs, |i, h, len| {
             let pooled = h
                 .f_narrow(0, 0, len as i64)
                 .and_then(|h| match self.pooling {
@@ -384,6 +401,47 @@ impl SentenceEmbedder {
         Ok(out)
     }
 
+    /// One L2-normalised vector per text, as rows of a `[texts, dim]` array.
+    ///
+    /// # Errors
+    /// Tokenizer and model errors.
+    pub fn embed(&self, texts: &[&str]) -> Result<Array2<f32>> {
+        let seqs: Vec<SubwordSequence> = texts
+            .iter()
+            .map(|t| self.sequence(t))
+            .collect::<Result<_>>()?;
+        self.pool(&seqs)
+    }
+
+    /// One L2-normalised vector per sequence of already-computed subword ids (the ids of
+    /// this embedder's [`subwords`](Self::subwords) encoder, without special tokens, for
+    /// instance a sentence's per-word pieces kept on a document): the encoder's special
+    /// tokens are added and each sequence is truncated to [`max_len`](Self::max_len), so that
+    /// the ids of a text's subwords give the same vector as [`embed`](Self::embed) of the
+    /// text.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an id outside the model's vocabulary; model errors.
+    pub fn embed_ids<S: AsRef<[u32]>>(&self, sequences: &[S]) -> Result<Array2<f32>> {
+        let vocab = self.encoder.vocab_size();
+        let seqs: Vec<SubwordSequence> = sequences
+            .iter()
+            .map(|ids| {
+                let ids = ids.as_ref();
+                if let Some(bad) = ids.iter().find(|&&id| i64::from(id) >= vocab) {
+                    return Err(Error::InvalidInput(format!(
+                        "subword id {bad} is outside the vocabulary of {vocab}"
+                    )));
+                }
+                let n = ids.len().min(self.max_content());
+                self.subwords
+                    .wrap_ids(&ids[..n])
+                    .map_err(|e| tok_err(&self.tokenizer_path, e))
+            })
+            .collect::<Result<_>>()?;
+        self.pool(&seqs)
+    }
+
     /// Token-level hidden states of each text (special tokens dropped), truncated at
     /// [`SentenceEmbedder::max_len`].
     ///
@@ -391,18 +449,29 @@ impl SentenceEmbedder {
     /// Tokenizer and model errors.
     pub fn token_states(&self, texts: &[&str]) -> Result<Vec<TokenStates>> {
         let dim = self.dim();
+        let seqs: Vec<SubwordSequence> = texts
+            .iter()
+            .map(|t| self.sequence(t))
+            .collect::<Result<_>>()?;
         let mut out: Vec<Option<TokenStates>> = (0..texts.len()).map(|_| None).collect();
-        let skip = self.tokenizer.num_prefix() as i64;
-        self.run(texts, |i, pieces, h, _| {
-            let n = pieces.len();
+        self.run(&seqs, |i, h, _| {
+            let seq = &seqs[i];
+            let skip = seq.subwords.iter().take_while(|s| s.special).count();
+            let subwords: Vec<Subword> = seq
+                .subwords
+                .iter()
+                .filter(|s| !s.special)
+                .cloned()
+                .collect();
+            let n = subwords.len();
             let rows = h
-                .f_narrow(0, skip, n as i64)
+                .f_narrow(0, skip as i64, n as i64)
                 .map_err(|e| Error::tch("selecting token states", e))?;
             let v = tensor_to_vec(&rows, "hidden states")?;
             let hidden = Array2::from_shape_vec((n, dim), v)
                 .map_err(|e| Error::InvalidInput(format!("hidden states: {e}")))?;
             if let Some(slot) = out.get_mut(i) {
-                *slot = Some(TokenStates { pieces, hidden });
+                *slot = Some(TokenStates { subwords, hidden });
             }
             Ok(())
         })?;
@@ -410,7 +479,7 @@ impl SentenceEmbedder {
             .into_iter()
             .map(|o| {
                 o.unwrap_or_else(|| TokenStates {
-                    pieces: Vec::new(),
+                    subwords: Vec::new(),
                     hidden: Array2::zeros((0, dim)),
                 })
             })

@@ -19,6 +19,9 @@
 //! * [`TransformerEncoder`] (BERT, RoBERTa, XLM-R, DistilBERT, ELECTRA) and
 //!   [`SentenceEmbedder`], the MiniLM sentence encoder (implements
 //!   [`lede_core::SentenceEncoder`]), with token-level hidden states for later scoring.
+//! * [`subword_encoder`]: the [`lede_tokenize::SubwordEncoder`] of a model, from its
+//!   `tokenizer.json`, `vocab.txt`, `vocab.json` + `merges.txt` or XLM-R SentencePiece file:
+//!   the one subword encoder of the workspace, aligned to word tokens and to the text.
 //! * `testing` (cargo feature): tiny random models of each architecture for tests.
 //!
 //! ```no_run
@@ -42,13 +45,15 @@ mod remote;
 pub mod runtime;
 mod set;
 mod spec;
-pub mod tokenizer;
+mod subwords;
 pub mod weights;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use embedder::{ModelSource, SentenceEmbedder, SentenceEmbedderBuilder, TokenStates};
+pub use embedder::{
+    check_vocab, ModelSource, SentenceEmbedder, SentenceEmbedderBuilder, TokenStates,
+};
 pub use encoder::{load_encoder, load_encoder_with, Loaded, TransformerEncoder};
 pub use error::{Error, Result};
 pub use files::{
@@ -59,8 +64,8 @@ pub use paths::{built_in_checkout, Locations, CACHE_DIR_ENV, MINILM_DIR_NAME, MO
 pub use runtime::ThreadPlan;
 pub use set::{ModelSet, Task, TaskModel, OFFLINE_MANIFEST, STANDARD_MANIFEST};
 pub use spec::{ModelSpec, ResolveOptions};
+pub use subwords::subword_encoder;
 pub use tch::Device;
-pub use tokenizer::{Piece, SubwordTokenizer};
 pub use weights::WeightsFormat;
 
 /// Compile-time proof that the model types can move to a worker thread.
@@ -69,7 +74,6 @@ fn assert_send() {
     fn is_send<T: Send>() {}
     is_send::<TransformerEncoder>();
     is_send::<SentenceEmbedder>();
-    is_send::<SubwordTokenizer>();
     is_send::<ModelFiles>();
     is_send::<Loaded<tch::nn::Linear>>();
 }

@@ -8,7 +8,7 @@ use lede_models::testing::{
 };
 use lede_models::{
     load_encoder, Architecture, Error, ModelFiles, ModelSet, ModelSpec, ResolveOptions,
-    SentenceEmbedder, SubwordTokenizer, Task, TokenizerFiles, TransformerEncoder, WeightsFormat,
+    SentenceEmbedder, Task, TokenizerFiles, TransformerEncoder, WeightsFormat,
 };
 use tch::{Device, Tensor};
 
@@ -43,28 +43,43 @@ fn run_token_classifier(files: &ModelFiles) -> Vec<i64> {
     )
     .expect("load");
     assert!(loaded.report.loaded > 10, "{:?}", loaded.report);
-    let tok = SubwordTokenizer::from_files(files).expect("tokenizer");
+    let tok = lede_models::subword_encoder(files).expect("tokenizer");
+    lede_models::check_vocab(&tok, &loaded.encoder, files).expect("ids fit the embeddings");
     let texts = ["Maria said the city was freed.", "Zürich — 42 people"];
     let seqs: Vec<Vec<u32>> = texts
         .iter()
         .map(|t| {
-            let pieces = tok.encode(t).expect("encode");
-            for p in &pieces {
-                assert!(
-                    t.get(p.start..p.end).is_some(),
-                    "piece offsets slice the text"
-                );
+            let encoding = tok.encode(t).expect("encode");
+            let seq = &encoding.sequence;
+            assert_eq!(seq.len(), seq.subwords.len());
+            assert_eq!(
+                seq.subwords.iter().filter(|s| s.special).count(),
+                tok.special_tokens(),
+                "{:?}: the model's special tokens around the text",
+                files.tokenizer.path()
+            );
+            let spans: Vec<lede_core::Span> = seq.subwords.iter().filter_map(|s| s.span).collect();
+            assert_eq!(spans.len(), seq.len() - tok.special_tokens());
+            for p in &spans {
+                assert!(p.slice(t).is_some(), "subword offsets slice the text");
             }
-            // Every visible char is covered by some piece, in order.
+            // Every visible char is covered by some subword, in order.
             for (i, c) in t.char_indices().filter(|(_, c)| !c.is_whitespace()) {
                 assert!(
-                    pieces.iter().any(|p| p.start <= i && i < p.end),
-                    "{:?}: char {c:?} at {i} is in no piece: {pieces:?}",
+                    spans.iter().any(|p| p.start <= i && i < p.end),
+                    "{:?}: char {c:?} at {i} is in no subword: {seq:?}",
                     files.tokenizer.path()
                 );
             }
-            assert!(pieces.windows(2).all(|w| w[0].start <= w[1].start));
-            tok.wrap(&pieces.iter().map(|p| p.id).collect::<Vec<_>>())
+            assert!(spans.windows(2).all(|w| w[0].start <= w[1].start));
+            // Known words are not all unknown pieces.
+            let unk = ["[UNK]", "<unk>"].iter().find_map(|u| tok.token_to_id(u));
+            assert!(
+                seq.subwords.iter().any(|s| !s.special && Some(s.id) != unk),
+                "{:?}: {seq:?}",
+                files.tokenizer.path()
+            );
+            seq.ids.clone()
         })
         .collect();
     let (ids, mask) = TransformerEncoder::batch_tensors(&seqs, tok.pad_id(), Device::Cpu);
@@ -169,12 +184,34 @@ fn sentence_embedder_on_a_bare_bert() {
     // Token states: one row per piece, pieces slice the text, truncation at max_len.
     let long = "news ".repeat(200);
     let states = emb.token_states(&[texts[1], &long]).expect("states");
-    assert_eq!(states[0].hidden.nrows(), states[0].pieces.len());
+    assert_eq!(states[0].hidden.nrows(), states[0].subwords.len());
     assert!(states[0]
-        .pieces
+        .subwords
         .iter()
-        .all(|p| texts[1].get(p.start..p.end).is_some()));
-    assert_eq!(states[1].pieces.len(), emb.max_len() - 2);
+        .all(|s| s.span.and_then(|p| p.slice(texts[1])).is_some()));
+    assert_eq!(states[1].subwords.len(), emb.max_len() - 2);
+    assert_eq!(states[1].hidden.nrows(), emb.max_len() - 2);
+    // Embedding the subword ids of a text is embedding the text, truncation included.
+    let ids = |t: &str| -> Vec<u32> {
+        let enc = emb.subwords().encode(t).expect("encode");
+        enc.sequence
+            .subwords
+            .iter()
+            .filter(|s| !s.special)
+            .map(|s| s.id)
+            .collect()
+    };
+    let by_ids = emb
+        .embed_ids(&[ids(texts[1]), ids(&long), Vec::new()])
+        .expect("embed ids");
+    let by_text = emb.embed(&[texts[1], &long, ""]).expect("embed");
+    for (a, b) in by_ids.iter().zip(by_text.iter()) {
+        assert!((a - b).abs() < 1e-5, "embed_ids equals embed: {a} vs {b}");
+    }
+    let e = emb
+        .embed_ids(&[vec![1_000_000u32]])
+        .expect_err("id outside the vocabulary");
+    assert!(e.to_string().contains("outside the vocabulary"), "{e}");
     let as_trait: &dyn lede_core::SentenceEncoder = &emb;
     assert_eq!(as_trait.encode(&["x"]).expect("trait encode")[0].len(), 32);
 
@@ -640,6 +677,35 @@ fn packaged_minilm_embeds_sensibly() {
             (got - expected).abs() < 2e-3,
             "cos({a},{b}) = {got}, reference {expected}"
         );
+    }
+    // Sentence vectors from the subword ids of a document's words (encoded once for the
+    // whole text) are the vectors of the sentence texts.
+    use lede_core::{tokens_in, SentenceSplitter, WordTokenizer};
+    let text = "Minsk (EFE).- Belarus freed 52 prisoners, the U.S. said. \
+                \u{201c}It's so sunny outside!\u{201d} said Gen. Ivanov.";
+    let words = lede_tokenize::RuleWordTokenizer::default().tokenize(text);
+    let sentences = lede_tokenize::NewsSentenceSplitter::default().split(text);
+    assert_eq!(sentences.len(), 2);
+    let doc = emb.subwords().encode_words(text, &words).expect("encode");
+    let mut ids: Vec<Vec<u32>> = Vec::new();
+    let mut first = 0;
+    for s in &sentences {
+        let n = tokens_in(&words, s).len();
+        let range = first..first + n;
+        first += n;
+        ids.push(
+            doc.subwords
+                .iter()
+                .filter(|p| p.word.is_some_and(|w| range.contains(&w)))
+                .map(|p| p.id)
+                .collect(),
+        );
+    }
+    let by_ids = emb.embed_ids(&ids).expect("embed ids");
+    let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
+    let by_text = emb.embed(&texts).expect("embed");
+    for (a, b) in by_ids.iter().zip(by_text.iter()) {
+        assert!((a - b).abs() < 1e-5, "embed_ids equals embed: {a} vs {b}");
     }
 }
 

@@ -17,6 +17,7 @@ use lede_models::testing::{news_text, Head, TinyModel};
 use lede_models::Device;
 use lede_models::{ModelSpec, ResolveOptions, ThreadPlan};
 use lede_ner::{HfTokenClassifier, TokenClassifier, TransformerNer};
+use lede_tokenize::WindowConfig;
 
 fn status_kb(key: &str) -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -71,7 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let load = t.elapsed();
     let text = news_text(words, 2024);
     let n_words = text.split_whitespace().count();
-    let (content, stride) = ner.window_pieces();
+    let (content, stride) = ner.window_subwords();
 
     // Warm-up (first-call allocations in libtorch), then timed runs.
     let mentions = ner.tag(&text)?;
@@ -91,7 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         plan.workers, plan.intra_op_threads, plan.cores
     );
     println!("article      {n_words} words, {} bytes", text.len());
-    println!("windows      {content} text pieces, stride {stride}");
+    println!("windows      {content} text subwords, stride {stride}");
     println!("load         {:.3} s", load.as_secs_f64());
     println!(
         "tag          best {best:.3} s, mean {mean:.3} s over {runs} runs ({:.0} words/s best)",
@@ -109,16 +110,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sentences = lede_tokenize::NewsSentenceSplitter::default();
     let files = ModelSpec::Dir(model_dir.clone()).resolve(&ResolveOptions::from_env())?;
     let classifier = HfTokenClassifier::load(&files, Device::Cpu, 8)?;
-    let t_words = secs(&mut || drop(words.tokenize(&text)));
+    let mut tokens = Vec::new();
+    let t_words = secs(&mut || tokens = words.tokenize(&text));
     let t_sent = secs(&mut || drop(sentences.split(&text)));
-    let mut pieces = Vec::new();
-    let t_enc = secs(&mut || pieces = classifier.encode(&text).unwrap_or_default());
-    let windows: Vec<&[lede_models::Piece]> = pieces.chunks(content).collect();
-    let t_model = secs(&mut || drop(classifier.classify(&windows)));
+    let special = classifier.subwords().special_tokens();
+    let mut windows = Vec::new();
+    let t_enc = secs(&mut || {
+        windows = classifier
+            .subwords()
+            .windows_of_words(&text, &tokens, WindowConfig::new(content + special, stride))
+            .unwrap_or_default()
+    });
+    let subwords: usize = windows.iter().map(|w| w.owned.len()).sum();
+    let t_model = secs(&mut || drop(classifier.classify(&text, &windows)));
     println!(
-        "stages       words {t_words:.3} s, sentences {t_sent:.3} s, subwords {t_enc:.3} s \
-         ({} pieces), model {t_model:.3} s ({} windows, no overlap)",
-        pieces.len(),
+        "stages       words {t_words:.3} s, sentences {t_sent:.3} s, subwords + windows \
+         {t_enc:.3} s ({subwords} subwords), model {t_model:.3} s ({} windows)",
         windows.len()
     );
     println!(

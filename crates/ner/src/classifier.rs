@@ -3,18 +3,20 @@
 //! aggregation and decoding.
 
 use lede_models::{
-    load_encoder, Architecture, Device, LabelMap, ModelFiles, Piece, SubwordTokenizer,
+    check_vocab, load_encoder, subword_encoder, Architecture, Device, LabelMap, ModelFiles,
     TransformerEncoder,
 };
+use lede_tokenize::{SubwordEncoder, Window};
 use ndarray::Array2;
 use tch::nn::{self, Module};
 use tch::Kind;
 
 use crate::error::{Error, Result};
 
-/// A model that gives every subword piece of a window a distribution over labels.
+/// A model that gives every subword of a window a distribution over labels.
 ///
-/// [`crate::TransformerNer`] does the rest: pieces to windows, windows to words, words to
+/// [`crate::TransformerNer`] does the rest: words to windows (with the classifier's
+/// [`SubwordEncoder`], [`SubwordEncoder::windows_of_words`]), windows to words, words to
 /// mentions. Implementations are `Send` (one per worker thread), not necessarily `Sync`.
 pub trait TokenClassifier: Send {
     /// A short name for provenance (`analysis.models.ner`).
@@ -23,26 +25,21 @@ pub trait TokenClassifier: Send {
     /// The labels, in the order of the probabilities [`TokenClassifier::classify`] returns.
     fn labels(&self) -> &LabelMap;
 
-    /// Longest window the model takes, in pieces, special tokens included.
+    /// Longest window the model takes, in subwords, special tokens included.
     fn max_len(&self) -> usize;
 
-    /// Number of special tokens the model adds around a window (`[CLS]` and `[SEP]`: 2).
-    fn special_tokens(&self) -> usize;
+    /// The subword encoder whose windows the model reads (its special tokens count against
+    /// [`TokenClassifier::max_len`]).
+    fn subwords(&self) -> &SubwordEncoder;
 
-    /// The pieces of `text`, with byte offsets into it. A piece that stands for no text (a
-    /// marker the model inserts) has `start == end`.
-    ///
-    /// # Errors
-    /// Tokenizer failures.
-    fn encode(&self, text: &str) -> Result<Vec<Piece>>;
-
-    /// For each window (a run of pieces from [`TokenClassifier::encode`], at most
-    /// `max_len() - special_tokens()` long), an array `[window.len(), labels]` of
-    /// probabilities.
+    /// For each window (made by [`TokenClassifier::subwords`] over word tokens of `text`, at
+    /// most `max_len()` positions long), an array `[window.sequence.len(), labels]` of
+    /// probabilities: one row per position of the window's sequence, special tokens
+    /// included (their rows are not read). Subword spans point into `text`.
     ///
     /// # Errors
     /// Model failures.
-    fn classify(&self, windows: &[&[Piece]]) -> Result<Vec<Array2<f32>>>;
+    fn classify(&self, text: &str, windows: &[Window]) -> Result<Vec<Array2<f32>>>;
 }
 
 /// The Hugging Face token-classification models rust-bert can run: BERT, DistilBERT,
@@ -52,7 +49,7 @@ pub struct HfTokenClassifier {
     _vs: nn::VarStore,
     encoder: TransformerEncoder,
     head: nn::Linear,
-    tokenizer: SubwordTokenizer,
+    subwords: SubwordEncoder,
     labels: LabelMap,
     batch_size: usize,
     device: Device,
@@ -96,7 +93,7 @@ impl HfTokenClassifier {
                     .into(),
             });
         }
-        let tokenizer = SubwordTokenizer::from_files(files)?;
+        let subwords = subword_encoder(files)?;
         let n = labels.len() as i64;
         let loaded = load_encoder(
             files,
@@ -112,23 +109,12 @@ impl HfTokenClassifier {
             &[],
             true,
         )?;
-        if i64::from(tokenizer.max_id()) >= loaded.encoder.vocab_size() {
-            return Err(lede_models::Error::ConfigMismatch {
-                path: tokenizer.path().to_path_buf(),
-                config: files.config_path.clone(),
-                message: format!(
-                    "the tokenizer has ids up to {} but vocab_size is {}",
-                    tokenizer.max_id(),
-                    loaded.encoder.vocab_size()
-                ),
-            }
-            .into());
-        }
+        check_vocab(&subwords, &loaded.encoder, files)?;
         Ok(HfTokenClassifier {
             _vs: loaded.vs,
             encoder: loaded.encoder,
             head: loaded.head,
-            tokenizer,
+            subwords,
             labels,
             batch_size: batch_size.max(1),
             device,
@@ -141,9 +127,9 @@ impl HfTokenClassifier {
         &self.encoder
     }
 
-    /// The tokenizer.
-    pub fn tokenizer(&self) -> &SubwordTokenizer {
-        &self.tokenizer
+    /// The subword encoder.
+    pub fn subwords(&self) -> &SubwordEncoder {
+        &self.subwords
     }
 }
 
@@ -160,28 +146,17 @@ impl TokenClassifier for HfTokenClassifier {
         self.encoder.max_positions()
     }
 
-    fn special_tokens(&self) -> usize {
-        self.tokenizer.num_special()
+    fn subwords(&self) -> &SubwordEncoder {
+        &self.subwords
     }
 
-    fn encode(&self, text: &str) -> Result<Vec<Piece>> {
-        Ok(self.tokenizer.encode(text)?)
-    }
-
-    fn classify(&self, windows: &[&[Piece]]) -> Result<Vec<Array2<f32>>> {
+    fn classify(&self, _text: &str, windows: &[Window]) -> Result<Vec<Array2<f32>>> {
         let k = self.labels.len();
-        let skip = self.tokenizer.num_prefix() as i64;
         let mut out = Vec::with_capacity(windows.len());
         for chunk in windows.chunks(self.batch_size) {
-            let seqs: Vec<Vec<u32>> = chunk
-                .iter()
-                .map(|w| {
-                    self.tokenizer
-                        .wrap(&w.iter().map(|p| p.id).collect::<Vec<_>>())
-                })
-                .collect();
+            let seqs: Vec<Vec<u32>> = chunk.iter().map(|w| w.sequence.ids.clone()).collect();
             let (ids, mask) =
-                TransformerEncoder::batch_tensors(&seqs, self.tokenizer.pad_id(), self.device);
+                TransformerEncoder::batch_tensors(&seqs, self.subwords.pad_id(), self.device);
             let probs = tch::no_grad(|| -> Result<tch::Tensor> {
                 let hidden = self.encoder.forward(&ids, &mask, false)?;
                 self.head
@@ -190,11 +165,11 @@ impl TokenClassifier for HfTokenClassifier {
                     .and_then(|t| t.f_to_device(Device::Cpu))
                     .map_err(|e| Error::tch("token classification", e))
             })?;
-            for (row, w) in chunk.iter().enumerate() {
-                let n = w.len();
+            for (row, seq) in seqs.iter().enumerate() {
+                let n = seq.len();
                 let rows = probs
                     .f_get(row as i64)
-                    .and_then(|t| t.f_narrow(0, skip, n as i64))
+                    .and_then(|t| t.f_narrow(0, 0, n as i64))
                     .and_then(|t| t.f_contiguous())
                     .and_then(|t| t.f_view([-1]))
                     .map_err(|e| Error::tch("reading probabilities", e))?;

@@ -9,6 +9,11 @@ pub enum Error {
     #[error(transparent)]
     Model(#[from] lede_models::Error),
 
+    /// Subword encoding failed (a word token that does not fit the text, a tokenizer
+    /// failure, a window setting that leaves no room for text).
+    #[error(transparent)]
+    Subwords(#[from] lede_tokenize::Error),
+
     /// A libtorch operation failed.
     #[error("{context}")]
     Tch {

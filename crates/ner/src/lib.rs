@@ -36,7 +36,6 @@ pub mod eval;
 mod labels;
 pub mod offline;
 mod transformer;
-mod window;
 
 use std::path::Path;
 

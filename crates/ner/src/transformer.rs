@@ -1,17 +1,14 @@
 //! Transformer NER: any [`TokenClassifier`] over long texts, with windows, subword-to-word
 //! aggregation and label decoding, giving [`Mention`]s with exact byte and char offsets.
 
-use lede_core::{
-    AnnotatedDocument, EntityRecognizer, Mention, OffsetMap, SentenceSplitter, Span, WordTokenizer,
-};
-use lede_models::{Device, LabelMap, ModelSource, Piece, ResolveOptions};
-use lede_tokenize::{NewsSentenceSplitter, RuleWordTokenizer};
+use lede_core::{AnnotatedDocument, EntityRecognizer, Mention, OffsetMap, Token, WordTokenizer};
+use lede_models::{Device, LabelMap, ModelSource, ResolveOptions};
+use lede_tokenize::{RuleWordTokenizer, WindowConfig};
 use ndarray::ArrayView1;
 
 use crate::classifier::{HfTokenClassifier, TokenClassifier};
 use crate::error::{Error, Result};
 use crate::labels::{choose_tags, read_entities, Decoding, LabelScheme, Position, Tag};
-use crate::window::{plan, Boundary};
 
 /// How the predictions of a word's subword pieces become the word's prediction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -27,12 +24,14 @@ pub enum Aggregation {
 
 /// Named-entity recognition with a transformer token classifier.
 ///
-/// Long texts are tagged in overlapping windows ([`TransformerNerBuilder::window`]); each
-/// subword piece is predicted by the window in which it has most context, pieces are
-/// aggregated into words ([`Aggregation`]), and the word tags are decoded once over the whole
-/// text ([`Decoding`], [`LabelScheme`]), so no entity is cut or duplicated at a window edge.
-/// Words are the document's tokens when the caller has them
-/// ([`AnnotatedDocument::tokens`]), else lede-tokenize's [`RuleWordTokenizer`].
+/// Long texts are tagged in overlapping windows ([`TransformerNerBuilder::window`]) made by
+/// lede-tokenize ([`lede_tokenize::SubwordEncoder::windows_of_words`]): windows end at word
+/// boundaries and each subword is read from the one window that owns it, where it has the
+/// most context ([`lede_tokenize::Window`]). Subwords are aggregated into words
+/// ([`Aggregation`]) and the word tags are decoded once over the whole text ([`Decoding`],
+/// [`LabelScheme`]), so no entity is cut or duplicated at a window edge. Words are the
+/// document's tokens when the caller has them ([`AnnotatedDocument::tokens`]), else
+/// lede-tokenize's [`RuleWordTokenizer`].
 ///
 /// ```no_run
 /// use lede_ner::{Aggregation, TransformerNer};
@@ -58,7 +57,6 @@ pub struct TransformerNer {
     stride: usize,
     min_score: f32,
     words: RuleWordTokenizer,
-    sentences: NewsSentenceSplitter,
 }
 
 impl std::fmt::Debug for TransformerNer {
@@ -148,8 +146,8 @@ impl TransformerNerBuilder {
         self
     }
 
-    /// Windows of at most `max_len` tokens (special tokens included; capped at the model's
-    /// limit) overlapping by `stride` tokens (at most half a window). Default: the model's
+    /// Windows of at most `max_len` subwords (special tokens included; capped at the model's
+    /// limit) overlapping by at most `stride` subwords (at most half a window). Default: the model's
     /// limit and an eighth of it.
     pub fn window(mut self, max_len: usize, stride: usize) -> Self {
         self.window = Some((max_len, stride));
@@ -206,7 +204,7 @@ impl TransformerNerBuilder {
                 ),
             })?;
         let scheme = self.scheme.unwrap_or_else(|| LabelScheme::detect(&tags));
-        let special = classifier.special_tokens();
+        let special = classifier.subwords().special_tokens();
         let model_max = classifier.max_len();
         let (max_len, stride) = self
             .window
@@ -233,16 +231,8 @@ impl TransformerNerBuilder {
             stride,
             min_score: self.min_score,
             words: RuleWordTokenizer::default(),
-            sentences: NewsSentenceSplitter::default(),
         })
     }
-}
-
-fn first_visible_byte(text: &str, start: usize, end: usize) -> Option<usize> {
-    text.get(start..end)?
-        .char_indices()
-        .find(|(_, c)| !c.is_whitespace())
-        .map(|(i, _)| start + i)
 }
 
 impl TransformerNer {
@@ -272,122 +262,91 @@ impl TransformerNer {
         self.scheme
     }
 
-    /// Text tokens per window and overlap, in pieces.
-    pub fn window_pieces(&self) -> (usize, usize) {
+    /// Text subwords per window (special tokens excluded) and the most two windows share.
+    pub fn window_subwords(&self) -> (usize, usize) {
         (self.content, self.stride)
     }
 
-    /// Mentions in `text`, with its own word and sentence segmentation.
+    /// The window settings passed to the classifier's subword encoder.
+    fn window_config(&self) -> WindowConfig {
+        WindowConfig::new(
+            self.content + self.classifier.subwords().special_tokens(),
+            self.stride,
+        )
+    }
+
+    /// Mentions in `text`, with its own word tokens ([`RuleWordTokenizer::default`]).
     ///
     /// # Errors
     /// Tokenizer and model failures.
     pub fn tag(&self, text: &str) -> Result<Vec<Mention>> {
-        let words: Vec<Span> = self
-            .words
-            .tokenize(text)
-            .into_iter()
-            .map(|t| t.span)
-            .collect();
-        let starts: Vec<usize> = self
-            .sentences
-            .split(text)
-            .into_iter()
-            .map(|s| s.span.start)
-            .collect();
-        self.tag_words(text, &words, &starts)
+        let words = self.words.tokenize(text);
+        self.tag_tokens(text, &words)
     }
 
-    /// Mentions in `text` over the given words (spans in text order, not overlapping);
-    /// `sentence_starts` (byte offsets, sorted) are preferred window cuts.
+    /// Mentions in `text` over the given word tokens (in text order, not overlapping, for
+    /// instance [`AnnotatedDocument::tokens`]). Mentions are whole words.
     ///
     /// # Errors
-    /// Tokenizer and model failures; [`Error::InvalidInput`] for words that do not fit the
-    /// text.
-    pub fn tag_words(
-        &self,
-        text: &str,
-        words: &[Span],
-        sentence_starts: &[usize],
-    ) -> Result<Vec<Mention>> {
-        for w in words {
-            if w.slice(text).is_none() {
-                return Err(Error::InvalidInput(format!(
-                    "word span {}..{} does not fit the text",
-                    w.start, w.end
-                )));
-            }
-        }
-        if words.windows(2).any(|p| p[1].start < p[0].end) {
+    /// Tokenizer and model failures; [`Error::InvalidInput`] for words out of order and
+    /// [`Error::Subwords`] for words that do not fit the text.
+    pub fn tag_tokens(&self, text: &str, words: &[Token]) -> Result<Vec<Mention>> {
+        if words.windows(2).any(|p| p[1].span.start < p[0].span.end) {
             return Err(Error::InvalidInput(
-                "word spans must be in order and not overlap".into(),
+                "word tokens must be in order and not overlap".into(),
             ));
         }
-        let pieces = self.classifier.encode(text)?;
-        if pieces.is_empty() || words.is_empty() {
+        let windows =
+            self.classifier
+                .subwords()
+                .windows_of_words(text, words, self.window_config())?;
+        if words.is_empty() || windows.iter().all(|w| w.content.is_empty()) {
             return Ok(Vec::new());
         }
-        // Which word each piece belongs to (by its first visible byte).
-        let piece_word: Vec<Option<usize>> = pieces
-            .iter()
-            .map(|p| {
-                let b = first_visible_byte(text, p.start, p.end)?;
-                let i = words.partition_point(|w| w.start <= b).checked_sub(1)?;
-                (b < words[i].end).then_some(i)
-            })
-            .collect();
-        let boundary: Vec<Boundary> = (0..pieces.len())
-            .map(|p| {
-                let w = piece_word[p];
-                if p > 0 && w.is_some() && piece_word[p - 1] == w {
-                    Boundary::Inside
-                } else if w.is_some_and(|w| sentence_starts.binary_search(&words[w].start).is_ok())
-                {
-                    Boundary::Sentence
-                } else {
-                    Boundary::Word
-                }
-            })
-            .collect();
-        let windows = plan(&boundary, self.content, self.stride);
-        let slices: Vec<&[Piece]> = windows.windows.iter().map(|r| &pieces[r.clone()]).collect();
-        let probs = self.classifier.classify(&slices)?;
-        if probs.len() != slices.len() {
+        let probs = self.classifier.classify(text, &windows)?;
+        if probs.len() != windows.len() {
             return Err(Error::InvalidInput(format!(
                 "the classifier returned {} windows for {}",
                 probs.len(),
-                slices.len()
+                windows.len()
             )));
         }
         let k = self.tags.len();
-        for (a, s) in probs.iter().zip(&slices) {
-            if a.nrows() != s.len() || a.ncols() != k {
+        for (a, w) in probs.iter().zip(&windows) {
+            if a.nrows() != w.sequence.len() || a.ncols() != k {
                 return Err(Error::InvalidInput(format!(
-                    "the classifier returned a {}x{} array for a window of {} pieces and {k} labels",
+                    "the classifier returned a {}x{} array for a window of {} positions and {k} \
+                     labels",
                     a.nrows(),
                     a.ncols(),
-                    s.len()
+                    w.sequence.len()
                 )));
             }
         }
-        // Aggregate each word's pieces, reading each piece from its owner window.
+        // Aggregate each word's subwords, reading each subword from the window that owns it.
         let mut word_probs: Vec<Option<Vec<f32>>> = vec![None; words.len()];
         let mut counts = vec![0usize; words.len()];
-        for (p, w) in piece_word.iter().enumerate() {
-            let Some(w) = *w else { continue };
-            let o = windows.owner[p];
-            let row: ArrayView1<f32> = probs[o].row(p - windows.windows[o].start);
-            let slot = &mut word_probs[w];
-            counts[w] += 1;
-            match (self.aggregation, slot.as_mut()) {
-                (_, None) => *slot = Some(row.to_vec()),
-                (Aggregation::First, Some(_)) => {}
-                (Aggregation::Average, Some(acc)) => {
-                    acc.iter_mut().zip(row.iter()).for_each(|(a, x)| *a += x);
-                }
-                (Aggregation::Max, Some(acc)) => {
-                    let best = |v: &mut dyn Iterator<Item = f32>| v.fold(f32::MIN, f32::max);
-                    if best(&mut row.iter().copied()) > best(&mut acc.iter().copied()) {
-                        *acc = row.to_vec();
+        for (window, a) in windows.iter().zip(&probs) {
+            for p in window.owned.clone() {
+                let Some(w) = window.sequence.subwords.get(p).and_then(|s| s.word) else {
+                    continue;
+                };
+                let (Some(slot), Some(count)) = (word_probs.get_mut(w), counts.get_mut(w)) else {
+                    continue;
+                };
+                let row: ArrayView1<f32> = a.row(p);
+                *count += 1;
+                match (self.aggregation, slot.as_mut()) {
+                    (_, None) => *slot = Some(row.to_vec()),
+                    (Aggregation::First, Some(_)) => {}
+                    (Aggregation::Average, Some(acc)) => {
+                        acc.iter_mut().zip(row.iter()).for_each(|(a, x)| *a += x);
+                    }
+                    (Aggregation::Max, Some(acc)) => {
+                        let best = |v: &mut dyn Iterator<Item = f32>| v.fold(f32::MIN, f32::max);
+                        if best(&mut row.iter().copied()) > best(&mut acc.iter().copied()) {
+                            *acc = row.to_vec();
+                        }
                     }
                 }
             }
@@ -412,7 +371,7 @@ impl TransformerNer {
             if e.entity.is_empty() || e.score < self.min_score || e.end == 0 {
                 continue;
             }
-            let span = map.span(words[e.start].start, words[e.end - 1].end)?;
+            let span = map.span(words[e.start].span.start, words[e.end - 1].span.end)?;
             out.push(Mention {
                 text: text[span.start..span.end].to_string(),
                 label: e.entity,
@@ -434,17 +393,7 @@ impl EntityRecognizer for TransformerNer {
         let result = if doc.tokens.is_empty() {
             self.tag(text)
         } else {
-            let words: Vec<Span> = doc.tokens.iter().map(|t| t.span).collect();
-            let starts: Vec<usize> = if doc.sentences.is_empty() {
-                self.sentences
-                    .split(text)
-                    .into_iter()
-                    .map(|s| s.span.start)
-                    .collect()
-            } else {
-                doc.sentences.iter().map(|s| s.span.start).collect()
-            };
-            self.tag_words(text, &words, &starts)
+            self.tag_tokens(text, &doc.tokens)
         };
         result.map_err(|e| lede_core::Error::task("ner", e))
     }

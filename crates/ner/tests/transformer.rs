@@ -1,18 +1,18 @@
 //! Transformer NER through the real loading code (tiny random models of each architecture),
 //! and the windowing/aggregation/decoding logic against a deterministic classifier.
 
-use std::cell::RefCell;
 use std::path::PathBuf;
 
 use lede_core::{AnnotatedDocument, Document, EntityRecognizer, Mention, WordTokenizer};
 use lede_models::testing::{
     isolated_options, news_text, one_libtorch_thread, Head, TinyModel, TinyTokenizer,
 };
-use lede_models::{LabelMap, ModelSpec, Piece};
+use lede_models::{LabelMap, ModelSpec};
 use lede_ner::{
     load_recognizer, Aggregation, Decoding, Error, LabelScheme, NerOptions, TokenClassifier,
     TransformerNer,
 };
+use lede_tokenize::{SubwordEncoder, Window};
 use ndarray::Array2;
 
 fn tiny(model: TinyModel) -> (tempfile::TempDir, PathBuf) {
@@ -199,15 +199,36 @@ fn load_recognizer_dispatches_and_explains_missing_models() {
     assert!(e.to_string().contains("lede train ner"), "{e}");
 }
 
+/// A subword encoder for stand-in models: each word token is cut into pieces of up to `n`
+/// chars (all the same unknown id), between `[CLS]` and `[SEP]`.
+fn chunk_encoder(n: usize) -> SubwordEncoder {
+    let json = serde_json::json!({
+        "version": "1.0",
+        "truncation": null,
+        "padding": null,
+        "added_tokens": [],
+        "normalizer": null,
+        "pre_tokenizer": {"type": "FixedLength", "length": n},
+        "post_processor": {"type": "BertProcessing", "sep": ["[SEP]", 2], "cls": ["[CLS]", 1]},
+        "decoder": null,
+        "model": {"type": "WordLevel", "vocab": {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2}, "unk_token": "[UNK]"}
+    });
+    SubwordEncoder::builder()
+        .tokenizer_json_bytes(json.to_string())
+        .build()
+        .expect("chunk encoder")
+}
+
 /// A deterministic stand-in for a model: a word starting with an upper-case letter is a PER
-/// (I- when the previous word of the text is capitalised too, B- otherwise), a word starting
-/// with a digit is a LOC, others are O. Near an *internal* window edge (not the text's own
-/// start or end) it answers O, as a real model guesses worse without context.
+/// (I- when the previous whitespace-separated run of the text starts with a capital, B-
+/// otherwise), a word starting with a digit is a LOC, others are O. Near an *internal*
+/// window edge (not the text's own start or end) it answers O, as a real model guesses
+/// worse without context. Its subwords are pieces of up to three chars of each word.
 struct Fake {
     labels: LabelMap,
     max_len: usize,
     edge: usize,
-    text: RefCell<String>,
+    subwords: SubwordEncoder,
 }
 
 impl Fake {
@@ -222,7 +243,7 @@ impl Fake {
             .expect("labels"),
             max_len,
             edge,
-            text: RefCell::new(String::new()),
+            subwords: chunk_encoder(3),
         }
     }
 }
@@ -237,57 +258,30 @@ impl TokenClassifier for Fake {
     fn max_len(&self) -> usize {
         self.max_len
     }
-    fn special_tokens(&self) -> usize {
-        2
+    fn subwords(&self) -> &SubwordEncoder {
+        &self.subwords
     }
-    fn encode(&self, text: &str) -> lede_ner::Result<Vec<Piece>> {
-        *self.text.borrow_mut() = text.to_string();
-        // Pieces of up to three chars inside each whitespace-separated run.
-        let mut out = Vec::new();
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            if c.is_whitespace() {
-                continue;
-            }
-            let mut end = i + c.len_utf8();
-            let mut n = 1;
-            while let Some(&(j, d)) = chars.peek() {
-                if d.is_whitespace() || n == 3 {
-                    break;
-                }
-                end = j + d.len_utf8();
-                n += 1;
-                chars.next();
-            }
-            out.push(Piece {
-                id: 0,
-                start: i,
-                end,
-            });
-        }
-        Ok(out)
-    }
-    fn classify(&self, windows: &[&[Piece]]) -> lede_ner::Result<Vec<Array2<f32>>> {
-        let text = self.text.borrow();
+    fn classify(&self, text: &str, windows: &[Window]) -> lede_ner::Result<Vec<Array2<f32>>> {
         let text_start = text.len() - text.trim_start().len();
         let text_end = text.trim_end().len();
-        let word_start = |p: &Piece| p.start == 0 || text[..p.start].ends_with(char::is_whitespace);
-        let first_char = |p: &Piece| text[p.start..].chars().next().unwrap_or(' ');
         Ok(windows
             .iter()
             .map(|w| {
-                let mut a = Array2::<f32>::zeros((w.len(), 5));
-                let internal_start = w.first().is_some_and(|p| p.start > text_start);
-                let internal_end = w.last().is_some_and(|p| p.end < text_end);
+                let subwords = &w.sequence.subwords;
+                let mut a = Array2::<f32>::zeros((subwords.len(), 5));
+                let content = &subwords[w.content.clone()];
+                let span = |i: usize| content[i].span.expect("content subwords have spans");
+                let internal_start = !content.is_empty() && span(0).start > text_start;
+                let internal_end = !content.is_empty() && span(content.len() - 1).end < text_end;
                 let mut word_first = 0usize;
-                for (i, p) in w.iter().enumerate() {
-                    if word_start(p) {
+                for i in 0..content.len() {
+                    if i == 0 || content[i].word != content[i - 1].word {
                         word_first = i;
                     }
                     let near_edge = (internal_start && i < self.edge)
-                        || (internal_end && i + self.edge >= w.len());
-                    let head = &w[word_first];
-                    let c = first_char(head);
+                        || (internal_end && i + self.edge >= content.len());
+                    let head = span(word_first);
+                    let c = text[head.start..].chars().next().unwrap_or(' ');
                     let prev_capital = text[..head.start]
                         .split_whitespace()
                         .next_back()
@@ -306,8 +300,9 @@ impl TokenClassifier for Fake {
                     } else {
                         0
                     };
-                    a.row_mut(i).fill(0.02);
-                    a[[i, label]] = 0.92;
+                    let row = w.content.start + i;
+                    a.row_mut(row).fill(0.02);
+                    a[[row, label]] = 0.92;
                 }
                 a
             })
@@ -335,7 +330,11 @@ fn windows_merge_without_cut_or_duplicated_entities() {
     );
     let types = ["PER", "LOC"].map(String::from);
     check_mentions(&text, &reference, &types);
-    for (max_len, stride) in [(18, 8), (24, 8), (40, 12), (66, 16), (130, 32)] {
+    // lede-tokenize's windows share *at most* `stride` subwords and hand ownership over at
+    // the word boundary nearest the middle of the overlap, so an owned subword can have
+    // about half the overlap less half a word of context: strides of 16 and more leave
+    // every owned piece at least the fake model's 3 pieces of context.
+    for (max_len, stride) in [(34, 16), (40, 16), (50, 20), (66, 16), (130, 32)] {
         let ner = fake_ner(max_len, stride, 3);
         let windowed = ner.tag(&text).expect("windowed");
         assert_eq!(
@@ -352,7 +351,7 @@ fn windows_merge_without_cut_or_duplicated_entities() {
 fn aggregation_strategies_differ_as_documented() {
     one_libtorch_thread();
     /// One word of three pieces with given distributions over O, B-PER, I-PER.
-    struct Three(LabelMap);
+    struct Three(LabelMap, SubwordEncoder);
     impl TokenClassifier for Three {
         fn name(&self) -> String {
             "three".into()
@@ -363,38 +362,29 @@ fn aggregation_strategies_differ_as_documented() {
         fn max_len(&self) -> usize {
             16
         }
-        fn special_tokens(&self) -> usize {
-            2
+        fn subwords(&self) -> &SubwordEncoder {
+            &self.1
         }
-        fn encode(&self, _text: &str) -> lede_ner::Result<Vec<Piece>> {
-            Ok(vec![
-                Piece {
-                    id: 0,
-                    start: 0,
-                    end: 2,
-                },
-                Piece {
-                    id: 0,
-                    start: 2,
-                    end: 4,
-                },
-                Piece {
-                    id: 0,
-                    start: 4,
-                    end: 6,
-                },
-            ])
-        }
-        fn classify(&self, windows: &[&[Piece]]) -> lede_ner::Result<Vec<Array2<f32>>> {
-            let a = ndarray::arr2(&[[0.6, 0.4, 0.0], [0.1, 0.45, 0.45], [0.0, 0.95, 0.05]]);
-            Ok(windows.iter().map(|_| a.clone()).collect())
+        fn classify(&self, _text: &str, windows: &[Window]) -> lede_ner::Result<Vec<Array2<f32>>> {
+            let pieces = [[0.6, 0.4, 0.0], [0.1, 0.45, 0.45], [0.0, 0.95, 0.05]];
+            Ok(windows
+                .iter()
+                .map(|w| {
+                    assert_eq!(w.content.len(), 3, "\"Abcdef\" in pieces of two chars");
+                    let mut a = Array2::<f32>::zeros((w.sequence.len(), 3));
+                    for (i, p) in w.content.clone().zip(pieces) {
+                        a.row_mut(i).assign(&ndarray::arr1(&p));
+                    }
+                    a
+                })
+                .collect())
         }
     }
     let labels =
         || LabelMap::new(vec!["O".into(), "B-PER".into(), "I-PER".into()]).expect("labels");
     let run = |agg| {
         TransformerNer::builder()
-            .classifier(Box::new(Three(labels())))
+            .classifier(Box::new(Three(labels(), chunk_encoder(2))))
             .aggregation(agg)
             .build()
             .expect("build")

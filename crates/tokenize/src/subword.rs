@@ -653,8 +653,35 @@ impl SubwordEncoder {
         Ok(out)
     }
 
-    /// Adds the post-processor's special tokens around `content`.
-    fn wrap(&self, content: &[Subword]) -> Result<SubwordSequence> {
+    /// A model-ready sequence of already-computed subword ids (for instance the pieces of a
+    /// sentence's words kept from an earlier [`encode`](Self::encode)): the special tokens
+    /// around them, as [`encode`](Self::encode) adds them. The subwords carry no word index
+    /// and no span; their token strings come from the vocabulary (empty for an unknown id).
+    ///
+    /// # Errors
+    /// As [`wrap`](Self::wrap).
+    pub fn wrap_ids(&self, ids: &[u32]) -> Result<SubwordSequence> {
+        let content: Vec<Subword> = ids
+            .iter()
+            .map(|&id| Subword {
+                token: self.tokenizer.id_to_token(id).unwrap_or_default(),
+                id,
+                special: false,
+                word: None,
+                span: None,
+            })
+            .collect();
+        self.wrap(&content)
+    }
+
+    /// Adds the post-processor's special tokens around `content` (subwords without special
+    /// tokens, e.g. a truncated run of an encoding's non-special subwords), keeping each
+    /// subword's word index and span.
+    ///
+    /// # Errors
+    /// [`Error::Tokenizer`] when the post-processor fails; [`Error::Alignment`] when it does
+    /// more than add special tokens.
+    pub fn wrap(&self, content: &[Subword]) -> Result<SubwordSequence> {
         let n = content.len();
         let raw = HfEncoding::new(
             content.iter().map(|s| s.id).collect(),

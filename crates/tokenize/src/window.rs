@@ -211,6 +211,31 @@ mod tests {
         assert!(plans.iter().any(|p| p.words == (1..2)));
     }
 
+    proptest::proptest! {
+        /// Any word sizes, window capacity and stride: the contract `check` asserts (owned
+        /// subwords and words partition the text in order, windows fit, overlap at most
+        /// `stride`, progress).
+        #[test]
+        fn any_plan_holds_the_contract(
+            sizes in proptest::collection::vec(1usize..7, 0..200),
+            capacity in 1usize..40,
+            stride_frac in 0usize..4,
+        ) {
+            let stride = capacity.saturating_sub(1) * stride_frac / 4;
+            let plans = check(&sizes, capacity, stride);
+            // Words that fit a window are never split between windows' sources.
+            let c = content(&sizes);
+            for p in &plans {
+                for w in p.words.clone() {
+                    if sizes[w] <= capacity {
+                        let of_w: Vec<usize> = (0..c.len()).filter(|&t| c[t].word == Some(w)).collect();
+                        proptest::prop_assert!(of_w.iter().all(|t| p.source.contains(t)), "{p:?} splits word {w}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn edge_cases() {
         assert_eq!(check(&[], 4, 1).len(), 1);

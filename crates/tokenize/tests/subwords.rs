@@ -370,3 +370,41 @@ fn minilm_tokenizer_matches_hugging_face() {
     assert_eq!(owned + 2, full.sequence.len());
     assert!(windowed.windows.iter().all(|w| w.sequence.len() <= 128));
 }
+
+#[test]
+fn wrap_and_wrap_ids_rebuild_an_encoding() {
+    let (_dir, encoder) = tiny_encoder();
+    let text = "The Belarusian river rose in Minsk.";
+    let encoding = encoder.encode(text).unwrap();
+    let content: Vec<_> = encoding
+        .sequence
+        .subwords
+        .iter()
+        .filter(|s| !s.special)
+        .cloned()
+        .collect();
+    assert!(content.len() > 5);
+    // Wrapping the content again gives the same sequence, alignment included.
+    let again = encoder.wrap(&content).unwrap();
+    assert_eq!(again, encoding.sequence);
+    // From bare ids: same ids, type ids and mask; subwords carry no word and no span.
+    let ids: Vec<u32> = content.iter().map(|s| s.id).collect();
+    let from_ids = encoder.wrap_ids(&ids).unwrap();
+    assert_eq!(from_ids.ids, encoding.sequence.ids);
+    assert_eq!(from_ids.type_ids, encoding.sequence.type_ids);
+    assert_eq!(from_ids.attention_mask, encoding.sequence.attention_mask);
+    assert_eq!(from_ids.ids.first(), Some(&id("[CLS]")));
+    assert_eq!(from_ids.ids.last(), Some(&id("[SEP]")));
+    assert!(from_ids.subwords[1..from_ids.len() - 1]
+        .iter()
+        .all(|s| !s.special && s.word.is_none() && s.span.is_none()));
+    assert_eq!(from_ids.subwords[3].token, "##arus");
+    // A truncated run: still wrapped, words kept.
+    let cut = encoder.wrap(&content[..3]).unwrap();
+    assert_eq!(cut.len(), 5);
+    assert_eq!(cut.subwords[3].word, content[2].word);
+    assert_eq!(
+        encoder.wrap_ids(&[]).unwrap().ids,
+        [id("[CLS]"), id("[SEP]")]
+    );
+}

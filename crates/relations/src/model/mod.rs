@@ -309,12 +309,17 @@ pub fn pair_features(
     tail: (usize, usize),
 ) -> Array1<f32> {
     let dim = states.hidden.ncols();
+    // Byte ranges of the subwords that stand for text.
+    let spans: Vec<Option<(usize, usize)>> = states
+        .subwords
+        .iter()
+        .map(|s| s.span.map(|p| (p.start, p.end)).filter(|(a, b)| b > a))
+        .collect();
     let overlapping = |(a, b): (usize, usize)| -> Vec<usize> {
-        states
-            .pieces
+        spans
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.end > p.start && p.start < b && p.end > a)
+            .filter(|(_, p)| p.is_some_and(|(s, e)| s < b && e > a))
             .map(|(i, _)| i)
             .collect()
     };
@@ -323,11 +328,10 @@ pub fn pair_features(
     } else {
         (tail, head)
     };
-    let between: Vec<usize> = states
-        .pieces
+    let between: Vec<usize> = spans
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.end > p.start && p.start >= first.1 && p.end <= second.0)
+        .filter(|(_, p)| p.is_some_and(|(s, e)| s >= first.1 && e <= second.0))
         .map(|(i, _)| i)
         .collect();
     let h = mean_rows(&states.hidden, &overlapping(head));
@@ -634,7 +638,7 @@ impl PairModel {
 mod tests {
     use super::*;
     use lede_core::{Document, Entity, Mention, OffsetMap, Sentence};
-    use lede_models::Piece;
+    use lede_tokenize::Subword;
 
     fn doc() -> AnnotatedDocument {
         let text = "Intro. Russian President Vladimir Putin met Xi in Kolésnikovo.";
@@ -691,27 +695,22 @@ mod tests {
     #[test]
     fn features_pool_the_right_pieces() {
         // Three pieces with one-hot states: head = piece 0, tail = piece 2, between = piece 1.
-        let pieces = vec![
-            Piece {
-                id: 1,
-                start: 0,
-                end: 3,
-            },
-            Piece {
-                id: 2,
-                start: 4,
-                end: 7,
-            },
-            Piece {
-                id: 3,
-                start: 8,
-                end: 11,
-            },
-        ];
+        let map = OffsetMap::new("abc def ghi");
+        let subwords: Vec<Subword> = [(1, 0, 3), (2, 4, 7), (3, 8, 11)]
+            .into_iter()
+            .enumerate()
+            .map(|(w, (id, a, b))| Subword {
+                token: String::new(),
+                id,
+                special: false,
+                word: Some(w),
+                span: Some(map.span(a, b).unwrap()),
+            })
+            .collect();
         let hidden =
             Array2::from_shape_vec((3, 3), vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0])
                 .unwrap();
-        let st = TokenStates { pieces, hidden };
+        let st = TokenStates { subwords, hidden };
         let f = pair_features(&st, (0, 3), (8, 11));
         assert_eq!(f.len(), feature_dim(3));
         assert_eq!(f.slice(s![0..3]).to_vec(), vec![1.0, 0.0, 0.0]);
