@@ -11,8 +11,15 @@
 //! |---|---|---|
 //! | sentences | [`NewsSentenceSplitter`] | [`lede_core::SentenceSplitter`] |
 //! | word tokens | [`RuleWordTokenizer`] | [`lede_core::WordTokenizer`] |
-//! | subwords | [`SubwordEncoder`] → [`SubwordEncoding`] | |
+//! | both, on a document | [`Segmenter`] → [`lede_core::AnnotatedDocument`] (id [`TOKENIZATION`]) | both |
+//! | subwords | [`SubwordEncoder`] → [`SubwordEncoding`], [`SubwordEncoder::word_pieces`] → [`lede_core::WordPieces`] | |
 //! | long texts | [`SubwordEncoder::windows`] → [`Window`]s | |
+//! | matching | [`fold`] (case, accents, apostrophes, spaces) | |
+//!
+//! This crate is the workspace's one source of sentences, words and subword pieces: lede's
+//! facade segments every document once with [`Segmenter`] and the task crates read the
+//! result from the [`lede_core::AnnotatedDocument`]. Models trained on these tokens record
+//! [`TOKENIZATION`] and refuse other rules.
 //!
 //! ## Sentences
 //!
