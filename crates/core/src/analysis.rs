@@ -127,9 +127,10 @@ pub struct AnnotatedDocument {
     pub entities: Vec<Entity>,
     /// Sentence embeddings, one row per entry of `sentences`, when an encoder ran.
     pub sentence_embeddings: Option<Embeddings>,
-    /// Which rules produced `sentences` and `tokens` (`lede_tokenize::TOKENIZATION` for
-    /// lede-tokenize's defaults); `None` when unknown. Models trained on word tokens compare
-    /// it with the tokenization they were trained with and refuse another.
+    /// Which rules produced `tokens` (and, when the facade segmented the document,
+    /// `sentences`): `lede_tokenize::TOKENIZATION` for lede-tokenize's defaults, `None` when
+    /// unknown. Models trained on word tokens compare it with the tokenization they were
+    /// trained with and refuse another.
     pub tokenization: Option<String>,
     /// The subword pieces of every entry of `tokens`, computed once per document for the
     /// tasks that share one subword vocabulary; `None` when no task asked for them.

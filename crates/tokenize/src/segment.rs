@@ -86,8 +86,8 @@ impl Segmenter {
 
     /// `doc` itself when it is segmented already (it has tokens, or its text has none), else
     /// a copy with tokens (and sentences, when it had none): how a task that is used on its
-    /// own gets the segmentation the facade would have given it. The copy carries this
-    /// segmenter's id only when the segmenter made both its sentences and its tokens.
+    /// own gets the segmentation the facade would have given it. Sentences the caller gave
+    /// are kept; the copy's tokens, and so its tokenization id, are this segmenter's.
     pub fn segmented<'a>(&self, doc: &'a AnnotatedDocument) -> Cow<'a, AnnotatedDocument> {
         if !doc.tokens.is_empty() || doc.document.text.trim().is_empty() {
             return Cow::Borrowed(doc);
@@ -97,7 +97,7 @@ impl Segmenter {
             self.fill(&mut copy);
         } else {
             copy.tokens = self.words.tokenize(&copy.document.text);
-            copy.tokenization = None;
+            copy.tokenization = self.id.clone();
             copy.pieces = None;
         }
         Cow::Owned(copy)
@@ -113,5 +113,39 @@ impl SentenceSplitter for Segmenter {
 impl WordTokenizer for Segmenter {
     fn tokenize(&self, text: &str) -> Vec<lede_core::Token> {
         self.words.tokenize(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lede_core::Sentence;
+
+    #[test]
+    fn segmented_fills_only_what_is_missing() {
+        let seg = Segmenter::default();
+        let full = seg.annotate(Document::new("a", "One. Two three."));
+        assert!(matches!(seg.segmented(&full), Cow::Borrowed(_)));
+
+        let bare = AnnotatedDocument::new(Document::new("b", "One. Two three."));
+        let filled = seg.segmented(&bare);
+        assert_eq!(filled.sentences, full.sentences);
+        assert_eq!(filled.tokens, full.tokens);
+        assert_eq!(filled.tokenization.as_deref(), Some(TOKENIZATION));
+
+        // The caller's sentences stay; tokens are added.
+        let mut given = AnnotatedDocument::new(Document::new("c", "One. Two three."));
+        given.sentences = vec![Sentence {
+            span: full.sentences[0].span,
+            text: "One.".into(),
+        }];
+        let out = seg.segmented(&given);
+        assert_eq!(out.sentences.len(), 1);
+        assert_eq!(out.tokens.len(), 5);
+
+        let custom = Segmenter::new(NewsSentenceSplitter::default(), RuleWordTokenizer::default());
+        assert_eq!(custom.annotate(Document::new("d", "x")).tokenization, None);
+        let blank = AnnotatedDocument::new(Document::new("e", "  "));
+        assert!(matches!(seg.segmented(&blank), Cow::Borrowed(_)));
     }
 }
