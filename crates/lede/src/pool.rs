@@ -113,8 +113,8 @@ pub struct Streamed<T> {
     pub result: Option<Result<Analysis>>,
 }
 
-/// Analyses many documents in parallel, one [`Analyzer`] per worker thread (see the
-/// [module docs](self)).
+/// Analyses many documents in parallel, one [`Analyzer`] per worker thread: the models are
+/// built once per worker, never per document.
 ///
 /// ```
 /// use lede::{Analyzer, AnalyzerPool, Document, Tasks};

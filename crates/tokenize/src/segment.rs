@@ -143,7 +143,10 @@ mod tests {
         assert_eq!(out.sentences.len(), 1);
         assert_eq!(out.tokens.len(), 5);
 
-        let custom = Segmenter::new(NewsSentenceSplitter::default(), RuleWordTokenizer::default());
+        let custom = Segmenter::new(
+            NewsSentenceSplitter::default(),
+            RuleWordTokenizer::default(),
+        );
         assert_eq!(custom.annotate(Document::new("d", "x")).tokenization, None);
         let blank = AnnotatedDocument::new(Document::new("e", "  "));
         assert!(matches!(seg.segmented(&blank), Cow::Borrowed(_)));

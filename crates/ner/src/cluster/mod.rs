@@ -55,7 +55,7 @@
 //!   are only ever merged, never split, except that each mention of a lone surname or an
 //!   initial is resolved on its own by person rule 2 below (`Smith` may refer to John Smith
 //!   early in a text and be ambiguous later). The group's (and the entity's) label is the label with the largest summed score over its mentions (ties: more
-//!   mentions, then the label seen first); that label's coarse type ([`CoarseLabel`]) is the
+//!   mentions, then the label seen first); that label's coarse type ([`lede_core::CoarseLabel`]) is the
 //!   type used by every rule below. Mentions whose label has no coarse type (`DATE`,
 //!   `MONEY`, ...) only merge with the same key *and* the same label, and take part in no
 //!   other rule.

@@ -27,7 +27,7 @@ impl SummaryLength {
     /// Checks the value is usable.
     ///
     /// # Errors
-    /// [`SummarizeError::InvalidConfig`] for zero counts or a ratio outside `(0, 1]`.
+    /// [`SummarizeError::InvalidConfig`](crate::SummarizeError::InvalidConfig) for zero counts or a ratio outside `(0, 1]`.
     pub fn validate(&self) -> Result<()> {
         match *self {
             SummaryLength::Sentences(0) | SummaryLength::Words(0) => Err(
@@ -137,7 +137,7 @@ impl ScoringWeights {
     /// Checks that all values are finite and in range.
     ///
     /// # Errors
-    /// [`SummarizeError::InvalidConfig`].
+    /// [`SummarizeError::InvalidConfig`](crate::SummarizeError::InvalidConfig).
     pub fn validate(&self) -> Result<()> {
         let all = [
             self.position,

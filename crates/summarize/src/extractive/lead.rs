@@ -10,7 +10,7 @@ use lede_tokenize::NewsSentenceSplitter;
 
 /// The LEAD-k baseline: the first story sentences of the document, up to the same
 /// [`SummaryLength`] the extractive summarizer uses. Headlines, bylines, datelines and
-/// sign-offs are skipped (and datelines cut) exactly as in [`ExtractiveSummarizer`], so the
+/// sign-offs are skipped (and datelines cut) exactly as in [`ExtractiveSummarizer`](crate::ExtractiveSummarizer), so the
 /// two compare sentence choice alone.
 ///
 /// ```
@@ -33,7 +33,7 @@ impl LeadSummarizer {
     /// document has no sentences.
     ///
     /// # Errors
-    /// [`SummarizeError::InvalidConfig`] for a bad length.
+    /// [`SummarizeError::InvalidConfig`](crate::SummarizeError::InvalidConfig) for a bad length.
     pub fn new(length: SummaryLength) -> Result<LeadSummarizer> {
         length.validate()?;
         Ok(LeadSummarizer {
@@ -56,7 +56,7 @@ impl LeadSummarizer {
     /// The lead of `doc` at `length`.
     ///
     /// # Errors
-    /// [`SummarizeError::InvalidConfig`] for a bad length.
+    /// [`SummarizeError::InvalidConfig`](crate::SummarizeError::InvalidConfig) for a bad length.
     pub fn lead(&self, doc: &AnnotatedDocument, length: SummaryLength) -> Result<Summary> {
         length.validate()?;
         let prepared = prepare(doc, self.splitter.as_ref());

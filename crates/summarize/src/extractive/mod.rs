@@ -28,7 +28,7 @@ pub use ranking::{EmbeddingSource, RankedSentence, Ranking, SentenceFeatures};
 /// For each document it:
 /// 1. takes the document's sentences (or splits the text with its splitter when there are
 ///    none) and sets aside headlines, bylines, datelines and sign-offs
-///    ([`SentenceKind`]); a dateline at the start of a sentence and a sign-off glued to its
+///    ([`SentenceKind`](crate::SentenceKind)); a dateline at the start of a sentence and a sign-off glued to its
 ///    end are cut from the sentence's span. Those lines are only used when the document has
 ///    no story sentence at all;
 /// 2. gets one vector per sentence: the facade's `sentence_embeddings` when they match the
@@ -78,7 +78,7 @@ impl std::fmt::Debug for ExtractiveSummarizer {
     }
 }
 
-/// Builder of [`ExtractiveSummarizer`].
+/// Builder of [`ExtractiveSummarizer`](crate::ExtractiveSummarizer).
 pub struct ExtractiveSummarizerBuilder {
     length: SummaryLength,
     weights: ScoringWeights,
@@ -142,7 +142,7 @@ impl ExtractiveSummarizerBuilder {
     /// Builds the summarizer.
     ///
     /// # Errors
-    /// [`SummarizeError::InvalidConfig`] for a bad length or weights.
+    /// [`SummarizeError::InvalidConfig`](crate::SummarizeError::InvalidConfig) for a bad length or weights.
     pub fn build(self) -> Result<ExtractiveSummarizer> {
         self.length.validate()?;
         self.weights.validate()?;
@@ -150,7 +150,9 @@ impl ExtractiveSummarizerBuilder {
             length: self.length,
             weights: self.weights,
             encoder: self.encoder,
-            splitter: self.splitter.unwrap_or_else(|| Box::new(NewsSentenceSplitter::default())),
+            splitter: self
+                .splitter
+                .unwrap_or_else(|| Box::new(NewsSentenceSplitter::default())),
             lexical_fallback: self.lexical_fallback,
         })
     }
@@ -234,7 +236,7 @@ impl ExtractiveSummarizer {
     /// Summarizes `doc` at a length other than the configured one.
     ///
     /// # Errors
-    /// As [`Self::rank`], and [`SummarizeError::InvalidConfig`] for a bad length.
+    /// As [`Self::rank`], and [`SummarizeError::InvalidConfig`](crate::SummarizeError::InvalidConfig) for a bad length.
     pub fn summarize_with_length(
         &self,
         doc: &AnnotatedDocument,
