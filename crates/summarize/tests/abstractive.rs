@@ -12,6 +12,7 @@ use lede_models::testing::{
 };
 use lede_models::Architecture;
 use lede_summarize::{AbstractiveSummarizer, SummarizeError};
+use lede_test_support::error_chain;
 
 fn quick(dir: &Path) -> lede_summarize::AbstractiveSummarizerBuilder {
     AbstractiveSummarizer::builder(dir)
@@ -221,21 +222,9 @@ fn errors_cross_the_trait_as_task_errors() {
     }
 }
 
-/// The error and its causes on one line.
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
-}
-
 #[test]
 fn model_file_errors_name_the_file() {
-    let quick_err = |dir: &Path| chain(&quick(dir).build().expect_err("should fail"));
+    let quick_err = |dir: &Path| error_chain(&quick(dir).build().expect_err("should fail"));
     let shown = |p: &Path| p.display().to_string();
 
     // A missing directory.

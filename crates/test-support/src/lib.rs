@@ -212,3 +212,16 @@ mod tests {
             .all(|c| c.ends_with(MINILM_DIR_NAME)));
     }
 }
+
+/// An error and its causes (its `source()` chain) on one line, joined by `": "`, for tests
+/// that check what a message says about the underlying failure.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
