@@ -214,18 +214,13 @@ impl TransformerEncoder {
             Architecture::Bert | Architecture::Roberta | Architecture::XlmRoberta => {
                 let c: BertConfig = parse_config(config, config_path, arch)?;
                 check_dims(&bert_style_dims!(c), config_path, bert_names)?;
-                if arch == Architecture::Bert {
+                let (backbone, positions) = if arch == Architecture::Bert {
                     let m = BertModel::<BertEmbeddings>::new_with_optional_pooler(
                         root / "bert",
                         &c,
                         false,
                     );
-                    (
-                        Backbone::Bert(m),
-                        c.hidden_size,
-                        c.vocab_size,
-                        c.max_position_embeddings,
-                    )
+                    (Backbone::Bert(m), c.max_position_embeddings)
                 } else {
                     // RoBERTa positions start after the padding index (1): two fewer usable.
                     if c.max_position_embeddings < 3 {
@@ -239,13 +234,9 @@ impl TransformerEncoder {
                         &c,
                         false,
                     );
-                    (
-                        Backbone::Roberta(m),
-                        c.hidden_size,
-                        c.vocab_size,
-                        c.max_position_embeddings - 2,
-                    )
-                }
+                    (Backbone::Roberta(m), c.max_position_embeddings - 2)
+                };
+                (backbone, c.hidden_size, c.vocab_size, positions)
             }
             Architecture::DistilBert => {
                 let c: DistilBertConfig = parse_config(config, config_path, arch)?;

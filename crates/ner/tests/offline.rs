@@ -4,11 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use lede_tokenize::Segmenter;
 use lede_core::{AnnotatedDocument, Document, EntityRecognizer, SentenceSplitter};
 use lede_ner::offline::{
     train, OfflineError, OfflineNer, TrainConfig, TrainEvent, CONFIG_FILE, WEIGHTS_FILE,
 };
+use lede_tokenize::Segmenter;
 use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
 use tch::{nn, Device};
 use tokenizers::models::wordpiece::WordPiece;
@@ -184,7 +184,9 @@ fn train_save_load_and_tag() {
     // for a span with no word), across several windows.
     let spans = [(0, long.len() / 2), (long.len() / 2, long.len()), (0, 0)];
     let long_doc = Segmenter::default().annotate(Document::new("l", long.clone()));
-    let (m2, vectors) = ner.mentions_and_sentence_vectors(&long_doc, &spans).unwrap();
+    let (m2, vectors) = ner
+        .mentions_and_sentence_vectors(&long_doc, &spans)
+        .unwrap();
     assert_eq!(m2, mentions);
     assert!(vectors.dim > 0);
     assert_eq!(vectors.rows(), spans.len());
@@ -278,7 +280,9 @@ fn shipped_model_when_installed() {
     let b = story.rfind("The government").unwrap();
     let spans = [(0, a - 1), (a, b - 1), (b, story.len())];
     let story_doc = Segmenter::default().annotate(Document::new("s", story));
-    let (_, v) = ner.mentions_and_sentence_vectors(&story_doc, &spans).unwrap();
+    let (_, v) = ner
+        .mentions_and_sentence_vectors(&story_doc, &spans)
+        .unwrap();
     let cos = |i: usize, j: usize| -> f32 {
         let (x, y) = (v.row(i).unwrap(), v.row(j).unwrap());
         x.iter().zip(y).map(|(p, q)| p * q).sum()

@@ -333,10 +333,7 @@ fn model_file_errors_name_the_file() {
     assert!(msg.contains("l1.weight"), "{msg}");
 
     // NLI and REBEL: truncated weights are refused before rust-bert reads them.
-    let nli = tempfile::tempdir().unwrap();
-    TinyModel::bart(Head::SequenceClassification)
-        .write(nli.path())
-        .unwrap();
+    let nli = tiny_bart(Head::SequenceClassification);
     let nli_weights = nli.path().join("model.safetensors");
     truncate(&nli_weights);
     let err = NliExtractor::from_dir(nli.path(), Schema::news().unwrap())
@@ -345,10 +342,7 @@ fn model_file_errors_name_the_file() {
     let msg = error_chain(&err);
     assert!(msg.contains(&nli_weights.display().to_string()), "{msg}");
 
-    let rebel = tempfile::tempdir().unwrap();
-    TinyModel::bart(Head::ConditionalGeneration)
-        .write(rebel.path())
-        .unwrap();
+    let rebel = tiny_bart(Head::ConditionalGeneration);
     let tj = rebel.path().join("tokenizer.json");
     std::fs::write(&tj, "{ not a tokenizer").unwrap();
     let msg = error_chain(

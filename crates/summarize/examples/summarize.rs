@@ -11,9 +11,7 @@
 use lede_core::{
     AnnotatedDocument, Document, Embeddings, SentenceEncoder, SentenceSplitter, Summarizer,
 };
-use lede_summarize::{
-    ExtractiveSummarizer, LeadSummarizer, ScoringWeights, SummaryLength,
-};
+use lede_summarize::{ExtractiveSummarizer, LeadSummarizer, ScoringWeights, SummaryLength};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);

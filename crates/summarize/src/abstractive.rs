@@ -302,7 +302,9 @@ impl AbstractiveSummarizerBuilder {
             name: format!("abstractive:{}", files.name),
             max_input_tokens,
             settings: s,
-            splitter: self.splitter.unwrap_or_else(|| Box::new(NewsSentenceSplitter::default())),
+            splitter: self
+                .splitter
+                .unwrap_or_else(|| Box::new(NewsSentenceSplitter::default())),
             reduce: self.reduce,
         })
     }

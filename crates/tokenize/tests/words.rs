@@ -94,7 +94,10 @@ fn abbreviations_keep_their_period() {
         ]
     );
     assert_eq!(texts("John F. Kennedy"), ["John", "F.", "Kennedy"]);
-    assert_eq!(texts("a U.S.-based firm"), ["a", "U.S.", "-", "based", "firm"]);
+    assert_eq!(
+        texts("a U.S.-based firm"),
+        ["a", "U.S.", "-", "based", "firm"]
+    );
     assert_eq!(texts("wait..."), ["wait", "..."]);
     assert_eq!(texts("etc..."), ["etc", "..."]);
 }
@@ -108,7 +111,14 @@ fn names_inside_compounds_are_split_off() {
         texts("the Kremlin-backed, U.S.-led bloc"),
         ["the", "Kremlin", "-", "backed", ",", "U.S.", "-", "led", "bloc"]
     );
-    for whole in ["al-Qaida", "Jean-Pierre", "well-known", "COVID-19", "63-year-old", "ex-president"] {
+    for whole in [
+        "al-Qaida",
+        "Jean-Pierre",
+        "well-known",
+        "COVID-19",
+        "63-year-old",
+        "ex-president",
+    ] {
         assert_eq!(texts(whole), [whole], "{whole}");
     }
 }

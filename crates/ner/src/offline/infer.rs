@@ -393,7 +393,8 @@ impl OfflineNer {
     /// # Errors
     /// [`OfflineError`] when libtorch or the tokenizer fails.
     pub fn mentions_batch(&self, texts: &[&str]) -> Result<Vec<Vec<Mention>>> {
-        let docs: Vec<AnnotatedDocument> = texts.iter().map(|t| self.tagger.enc.segment(t)).collect();
+        let docs: Vec<AnnotatedDocument> =
+            texts.iter().map(|t| self.tagger.enc.segment(t)).collect();
         let refs: Vec<&AnnotatedDocument> = docs.iter().collect();
         self.recognize_batch(&refs)
     }

@@ -150,7 +150,9 @@ impl ExtractiveSummarizerBuilder {
             length: self.length,
             weights: self.weights,
             encoder: self.encoder,
-            splitter: self.splitter.unwrap_or_else(|| Box::new(NewsSentenceSplitter::default())),
+            splitter: self
+                .splitter
+                .unwrap_or_else(|| Box::new(NewsSentenceSplitter::default())),
             lexical_fallback: self.lexical_fallback,
         })
     }
