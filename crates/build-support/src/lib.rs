@@ -6,11 +6,10 @@
 //! their RPATH (old-style DT_RPATH, which also applies to libtorch's own dependencies), so
 //! `target/release/lede` runs with no environment variables.
 //!
+//! In the `fn main` of a crate's `build.rs` (with `lede-build` as a build-dependency):
+//!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     lede_build::libtorch_rpath();
-//! }
+//! lede_build::libtorch_rpath();
 //! ```
 
 #![deny(missing_docs)]
