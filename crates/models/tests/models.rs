@@ -80,7 +80,8 @@ fn run_token_classifier(files: &ModelFiles) -> Vec<i64> {
 fn every_encoder_architecture_loads_through_spec_resolution() {
     one_libtorch_thread();
     // Every architecture with its default tokenizer, as a token classifier.
-    let defaults: [(fn(Head) -> TinyModel, Architecture, &str); 5] = [
+    type Constructor = fn(Head) -> TinyModel;
+    let defaults: [(Constructor, Architecture, &str); 5] = [
         (TinyModel::bert, Architecture::Bert, "vocab.txt"),
         (
             TinyModel::distilbert,
