@@ -16,6 +16,18 @@ fn lede() -> Command {
     c
 }
 
+/// Runs `cmd`, asserts that it succeeded (showing its stderr when not) and parses its stdout
+/// as JSON.
+fn json_of_success(cmd: &mut Command) -> Value {
+    let out = cmd.output().expect("run lede");
+    assert!(
+        out.status.success(),
+        "lede failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
 fn span_ok(text: &str, v: &Value) -> Option<String> {
     let start = v["start"].as_u64()? as usize;
     let end = v["end"].as_u64()? as usize;
@@ -116,16 +128,8 @@ fn seed_articles_follow_the_json_contract() {
     if !offline_models_available() {
         return;
     }
-    let out = lede()
-        .args(["analyze", "--include-text", "--format", "json", "seeds"])
-        .output()
-        .expect("run lede");
-    assert!(
-        out.status.success(),
-        "lede failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let v =
+        json_of_success(lede().args(["analyze", "--include-text", "--format", "json", "seeds"]));
     let docs = v.as_array().expect("a directory gives a JSON array");
     assert!(!docs.is_empty());
     for a in docs {
@@ -391,49 +395,37 @@ fn train_ner_writes_a_model_that_analyze_uses() {
     }
     std::fs::write(&data, lines).unwrap();
     let out_dir = tmp.path().join("my-ner");
-    let out = lede()
-        .args(["train", "ner", "--data"])
-        .arg(&data)
-        .arg("--out")
-        .arg(&out_dir)
-        .args([
-            "--epochs",
-            "1",
-            "--layers",
-            "5",
-            "--max-len",
-            "32",
-            "--threads",
-            "1",
-            "--min-type-count",
-            "1",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let report = json_of_success(
+        lede()
+            .args(["train", "ner", "--data"])
+            .arg(&data)
+            .arg("--out")
+            .arg(&out_dir)
+            .args([
+                "--epochs",
+                "1",
+                "--layers",
+                "5",
+                "--max-len",
+                "32",
+                "--threads",
+                "1",
+                "--min-type-count",
+                "1",
+            ]),
     );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(report["weights_bytes"].as_u64().unwrap() > 0);
     assert!(out_dir.join("config.json").is_file());
 
     // The trained directory is a NER model for `analyze --models DIR`.
     let doc = tmp.path().join("doc.txt");
     std::fs::write(&doc, "Ales Bialiatski met John Cole in Vilnius.").unwrap();
-    let out = lede()
-        .args(["analyze", "--tasks", "ner", "--models"])
-        .arg(&out_dir)
-        .arg(&doc)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let a = json_of_success(
+        lede()
+            .args(["analyze", "--tasks", "ner", "--models"])
+            .arg(&out_dir)
+            .arg(&doc),
     );
-    let a: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(a["models"]["ner"], "lede-ner-minilm");
 
     // Missing data is a clear error with the fatal exit code.

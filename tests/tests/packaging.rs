@@ -1,6 +1,7 @@
 //! What packaging the crates for crates.io relies on: files a crate embeds live inside it and
 //! their copies in `models/` stay identical, every publishable crate carries the license text
-//! and a README, and build scripts stay inside their crates and do the same thing.
+//! and a README, and build scripts stay inside their crates and all set the libtorch RPATH
+//! through the one implementation in lede-build.
 
 use std::path::{Path, PathBuf};
 
@@ -62,7 +63,7 @@ fn every_publishable_crate_has_the_license_and_a_readme() {
         "the full text"
     );
     let publishable: Vec<_> = crates().into_iter().filter(|(_, p)| *p).collect();
-    assert_eq!(publishable.len(), 7, "{publishable:?}");
+    assert_eq!(publishable.len(), 8, "{publishable:?}");
     for (dir, _) in publishable {
         assert_eq!(
             read(&dir.join("LICENSE")),
@@ -108,15 +109,54 @@ fn build_scripts_stay_inside_their_crates_and_set_the_rpath() {
         if script.is_file() {
             with_script += 1;
             let text = read(&script);
-            for line in [
-                "println!(\"cargo:rerun-if-env-changed=LIBTORCH\");",
-                "println!(\"cargo:rustc-link-arg=-Wl,--disable-new-dtags\");",
-                "println!(\"cargo:rustc-link-arg=-Wl,-rpath,{}\", lib.display());",
-            ] {
-                assert!(text.contains(line), "{} lacks {line}", script.display());
-            }
+            assert!(
+                text.contains("lede_build::libtorch_rpath();"),
+                "{} does not call lede_build::libtorch_rpath()",
+                script.display()
+            );
+            assert!(
+                !text.contains("rustc-link-arg"),
+                "{}: set the RPATH through lede-build, not by hand",
+                script.display()
+            );
+            let build_deps = manifest
+                .split("[build-dependencies]")
+                .nth(1)
+                .and_then(|rest| rest.split("\n[").next())
+                .unwrap_or_else(|| panic!("{}: no [build-dependencies]", dir.display()));
+            assert!(
+                build_deps
+                    .lines()
+                    .any(|l| l.trim_start().starts_with("lede-build")),
+                "{}: lede-build must be a build-dependency",
+                dir.display()
+            );
         }
     }
+    // The one implementation of the RPATH: a publishable crate with no dependencies.
+    let helper = root.join("crates/build-support");
+    let text = read(&helper.join("src/lib.rs"));
+    for line in [
+        "println!(\"cargo:rerun-if-env-changed=LIBTORCH\");",
+        "println!(\"cargo:rustc-link-arg=-Wl,--disable-new-dtags\");",
+        "println!(\"cargo:rustc-link-arg=-Wl,-rpath,{}\", lib.display());",
+    ] {
+        assert!(text.contains(line), "{} lacks {line}", helper.display());
+    }
+    let manifest = read(&helper.join("Cargo.toml"));
+    assert!(manifest.contains("name = \"lede-build\""), "{manifest}");
+    let deps = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .unwrap_or_default()
+        .split("\n[")
+        .next()
+        .unwrap_or_default();
+    assert!(
+        deps.lines()
+            .all(|l| l.trim().is_empty() || l.trim().starts_with('#')),
+        "lede-build must have no dependencies: {deps}"
+    );
     // models, ner, relations, summarize, lede and the workspace tests link libtorch.
     assert_eq!(with_script, 6);
     assert!(!root.join("build").exists(), "build/ is gone");

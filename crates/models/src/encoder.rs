@@ -5,7 +5,7 @@
 use std::borrow::Borrow;
 use std::path::Path;
 
-use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
+use rust_bert::bert::{BertConfig, BertEmbedding, BertEmbeddings, BertModel};
 use rust_bert::distilbert::{DistilBertConfig, DistilBertModel};
 use rust_bert::electra::{ElectraConfig, ElectraModel};
 use rust_bert::roberta::RobertaEmbeddings;
@@ -94,6 +94,43 @@ struct Dims {
     types: Option<i64>,
 }
 
+/// The [`Dims`] of a BERT-style config (`BertConfig`, `ElectraConfig`: the same field names
+/// in different types).
+macro_rules! bert_style_dims {
+    ($c:expr) => {
+        Dims {
+            hidden: $c.hidden_size,
+            heads: $c.num_attention_heads,
+            layers: $c.num_hidden_layers,
+            intermediate: $c.intermediate_size,
+            vocab: $c.vocab_size,
+            positions: $c.max_position_embeddings,
+            types: Some($c.type_vocab_size),
+        }
+    };
+}
+
+/// The last hidden state of a BERT-style model (BERT or RoBERTa embeddings) for a padded
+/// batch, without token types or positions (the model's defaults).
+fn bert_hidden_state<E: BertEmbedding>(
+    m: &BertModel<E>,
+    input_ids: &Tensor,
+    attention_mask: &Tensor,
+    train: bool,
+) -> std::result::Result<Tensor, rust_bert::RustBertError> {
+    Ok(m.forward_t(
+        Some(input_ids),
+        Some(attention_mask),
+        None,
+        None,
+        None,
+        None,
+        None,
+        train,
+    )?
+    .hidden_state)
+}
+
 fn check_dims(d: &Dims, path: &Path, names: [&str; 6]) -> Result<()> {
     let checks = [
         (names[0], d.hidden, 1 << 16),
@@ -176,31 +213,14 @@ impl TransformerEncoder {
         let (backbone, hidden, vocab, positions) = match arch {
             Architecture::Bert | Architecture::Roberta | Architecture::XlmRoberta => {
                 let c: BertConfig = parse_config(config, config_path, arch)?;
-                check_dims(
-                    &Dims {
-                        hidden: c.hidden_size,
-                        heads: c.num_attention_heads,
-                        layers: c.num_hidden_layers,
-                        intermediate: c.intermediate_size,
-                        vocab: c.vocab_size,
-                        positions: c.max_position_embeddings,
-                        types: Some(c.type_vocab_size),
-                    },
-                    config_path,
-                    bert_names,
-                )?;
-                if arch == Architecture::Bert {
+                check_dims(&bert_style_dims!(c), config_path, bert_names)?;
+                let (backbone, positions) = if arch == Architecture::Bert {
                     let m = BertModel::<BertEmbeddings>::new_with_optional_pooler(
                         root / "bert",
                         &c,
                         false,
                     );
-                    (
-                        Backbone::Bert(m),
-                        c.hidden_size,
-                        c.vocab_size,
-                        c.max_position_embeddings,
-                    )
+                    (Backbone::Bert(m), c.max_position_embeddings)
                 } else {
                     // RoBERTa positions start after the padding index (1): two fewer usable.
                     if c.max_position_embeddings < 3 {
@@ -214,13 +234,9 @@ impl TransformerEncoder {
                         &c,
                         false,
                     );
-                    (
-                        Backbone::Roberta(m),
-                        c.hidden_size,
-                        c.vocab_size,
-                        c.max_position_embeddings - 2,
-                    )
-                }
+                    (Backbone::Roberta(m), c.max_position_embeddings - 2)
+                };
+                (backbone, c.hidden_size, c.vocab_size, positions)
             }
             Architecture::DistilBert => {
                 let c: DistilBertConfig = parse_config(config, config_path, arch)?;
@@ -255,19 +271,7 @@ impl TransformerEncoder {
             }
             Architecture::Electra => {
                 let c: ElectraConfig = parse_config(config, config_path, arch)?;
-                check_dims(
-                    &Dims {
-                        hidden: c.hidden_size,
-                        heads: c.num_attention_heads,
-                        layers: c.num_hidden_layers,
-                        intermediate: c.intermediate_size,
-                        vocab: c.vocab_size,
-                        positions: c.max_position_embeddings,
-                        types: Some(c.type_vocab_size),
-                    },
-                    config_path,
-                    bert_names,
-                )?;
+                check_dims(&bert_style_dims!(c), config_path, bert_names)?;
                 if !(1..=1 << 16).contains(&c.embedding_size) {
                     return Err(Error::config(
                         config_path,
@@ -373,32 +377,8 @@ impl TransformerEncoder {
         }
         let run = || -> std::result::Result<Tensor, rust_bert::RustBertError> {
             Ok(match &self.backbone {
-                Backbone::Bert(m) => {
-                    m.forward_t(
-                        Some(input_ids),
-                        Some(attention_mask),
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        train,
-                    )?
-                    .hidden_state
-                }
-                Backbone::Roberta(m) => {
-                    m.forward_t(
-                        Some(input_ids),
-                        Some(attention_mask),
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        train,
-                    )?
-                    .hidden_state
-                }
+                Backbone::Bert(m) => bert_hidden_state(m, input_ids, attention_mask, train)?,
+                Backbone::Roberta(m) => bert_hidden_state(m, input_ids, attention_mask, train)?,
                 Backbone::DistilBert(m) => {
                     m.forward_t(Some(input_ids), Some(attention_mask), None, train)?
                         .hidden_state

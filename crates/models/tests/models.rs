@@ -7,7 +7,7 @@ use lede_models::testing::{
     edit_json, isolated_options, one_libtorch_thread, truncate_file, Head, TinyModel, TinyTokenizer,
 };
 use lede_models::{
-    load_encoder, Architecture, Error, ModelFiles, ModelSet, ModelSpec, ResolveOptions,
+    load_encoder, Architecture, Error, Loaded, ModelFiles, ModelSet, ModelSpec, ResolveOptions,
     SentenceEmbedder, Task, TokenizerFiles, TransformerEncoder, WeightsFormat,
 };
 use tch::{Device, Tensor};
@@ -27,21 +27,7 @@ fn tiny(model: TinyModel) -> (tempfile::TempDir, PathBuf) {
 /// Builds encoder + classifier head and runs a batch of two texts.
 fn run_token_classifier(files: &ModelFiles) -> Vec<i64> {
     let labels = files.require_labels().expect("labels").len() as i64;
-    let loaded = load_encoder(
-        files,
-        Device::Cpu,
-        |root, enc| {
-            Ok(tch::nn::linear(
-                root / "classifier",
-                enc.hidden_size(),
-                labels,
-                Default::default(),
-            ))
-        },
-        &[],
-        true,
-    )
-    .expect("load");
+    let loaded = load_token_classifier(files).expect("load");
     assert!(loaded.report.loaded > 10, "{:?}", loaded.report);
     let tok = lede_models::subword_encoder(files).expect("tokenizer");
     lede_models::check_vocab(&tok, &loaded.encoder, files).expect("ids fit the embeddings");
@@ -93,39 +79,33 @@ fn run_token_classifier(files: &ModelFiles) -> Vec<i64> {
 #[test]
 fn every_encoder_architecture_loads_through_spec_resolution() {
     one_libtorch_thread();
-    let cases: Vec<(TinyModel, Architecture, &str)> = vec![
+    // Every architecture with its default tokenizer, as a token classifier.
+    type Constructor = fn(Head) -> TinyModel;
+    let defaults: [(Constructor, Architecture, &str); 5] = [
+        (TinyModel::bert, Architecture::Bert, "vocab.txt"),
         (
-            TinyModel::bert(Head::TokenClassification),
-            Architecture::Bert,
-            "vocab.txt",
-        ),
-        (
-            TinyModel::distilbert(Head::TokenClassification),
+            TinyModel::distilbert,
             Architecture::DistilBert,
             "tokenizer.json",
         ),
+        (TinyModel::roberta, Architecture::Roberta, "vocab.json"),
         (
-            TinyModel::roberta(Head::TokenClassification),
-            Architecture::Roberta,
-            "vocab.json",
-        ),
-        (
-            TinyModel::xlm_roberta(Head::TokenClassification),
+            TinyModel::xlm_roberta,
             Architecture::XlmRoberta,
             "tokenizer.json",
         ),
-        (
-            TinyModel::electra(Head::TokenClassification),
-            Architecture::Electra,
-            "vocab.txt",
-        ),
-        (
-            TinyModel::xlm_roberta(Head::TokenClassification)
-                .tokenizer(TinyTokenizer::XlmSentencePiece),
-            Architecture::XlmRoberta,
-            "sentencepiece.bpe.model",
-        ),
+        (TinyModel::electra, Architecture::Electra, "vocab.txt"),
     ];
+    let xlm_sentencepiece = (
+        TinyModel::xlm_roberta(Head::TokenClassification)
+            .tokenizer(TinyTokenizer::XlmSentencePiece),
+        Architecture::XlmRoberta,
+        "sentencepiece.bpe.model",
+    );
+    let cases = defaults
+        .into_iter()
+        .map(|(new, arch, file)| (new(Head::TokenClassification), arch, file))
+        .chain([xlm_sentencepiece]);
     for (model, arch, tokenizer_file) in cases {
         let labels = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"];
         let (_tmp, dir) = tiny(model.labels(&labels));
@@ -287,7 +267,8 @@ fn expect_err<T: std::fmt::Debug>(r: lede_models::Result<T>, needle: &str) -> Er
     e
 }
 
-fn load_with_head(files: &ModelFiles) -> lede_models::Result<()> {
+/// Loads the encoder of `files` under a linear token-classification head.
+fn load_token_classifier(files: &ModelFiles) -> lede_models::Result<Loaded<tch::nn::Linear>> {
     let n = files.require_labels()?.len() as i64;
     load_encoder(
         files,
@@ -303,7 +284,10 @@ fn load_with_head(files: &ModelFiles) -> lede_models::Result<()> {
         &[],
         true,
     )
-    .map(|_| ())
+}
+
+fn load_with_head(files: &ModelFiles) -> lede_models::Result<()> {
+    load_token_classifier(files).map(|_| ())
 }
 
 /// Loads (with a head) a tiny `model` whose `config.json` was changed by `edit`, expecting an

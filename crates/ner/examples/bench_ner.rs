@@ -11,6 +11,8 @@
 //! file repeated `--repeat` times); `--dir`/`--ids` runs many short documents one call each,
 //! then batched (`mentions_batch`, 8 at a time). Peak memory is `VmHWM` of this process.
 //! `--show yes` prints the mentions of the `--text` file once.
+mod common;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -153,11 +155,5 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit_code(run())
 }

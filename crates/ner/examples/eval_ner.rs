@@ -15,6 +15,8 @@
 //! [`lede_ner::eval::evaluate`]. `--dev` adds the agreement with the two spaCy teachers on the
 //! dev split: coarse (`eval::agreement`) and exact spans with fine OntoNotes labels, all types
 //! the model emits (dates and amounts too).
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -152,11 +154,5 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit_code(run())
 }

@@ -10,7 +10,7 @@ use lede_models::testing::{
 use lede_models::{LabelMap, ModelSpec};
 use lede_ner::{
     load_recognizer, Aggregation, Decoding, Error, LabelScheme, NerOptions, TokenClassifier,
-    TransformerNer,
+    TransformerNer, TransformerNerBuilder,
 };
 use lede_tokenize::{SubwordEncoder, Window};
 use ndarray::Array2;
@@ -123,30 +123,35 @@ fn labels_and_scheme_come_from_the_config() {
     }
 }
 
+/// The error of building a recognizer for `model` with the settings `configure` adds.
+fn build_error(
+    model: TinyModel,
+    configure: impl FnOnce(TransformerNerBuilder) -> TransformerNerBuilder,
+) -> Error {
+    let (_t, dir) = tiny(model);
+    match configure(TransformerNer::builder().model(dir.as_path())).build() {
+        Ok(_) => panic!("{} built", dir.display()),
+        Err(e) => e,
+    }
+}
+
 #[test]
 fn unusable_models_and_settings_are_errors() {
     one_libtorch_thread();
     // No O label.
-    let (_t, dir) = tiny(TinyModel::bert(Head::TokenClassification).labels(&["B-PER", "I-PER"]));
-    let e = TransformerNer::builder()
-        .model(dir.as_path())
-        .build()
-        .expect_err("no O");
+    let e = build_error(
+        TinyModel::bert(Head::TokenClassification).labels(&["B-PER", "I-PER"]),
+        |b| b,
+    );
     assert!(matches!(e, Error::Labels { .. }), "{e}");
     // Placeholder labels of a model never fine-tuned.
-    let (_t, dir) =
-        tiny(TinyModel::bert(Head::TokenClassification).labels(&["LABEL_0", "LABEL_1"]));
-    let e = TransformerNer::builder()
-        .model(dir.as_path())
-        .build()
-        .expect_err("generic");
+    let e = build_error(
+        TinyModel::bert(Head::TokenClassification).labels(&["LABEL_0", "LABEL_1"]),
+        |b| b,
+    );
     assert!(e.to_string().contains("placeholder"), "{e}");
     // Not an encoder.
-    let (_t, dir) = tiny(TinyModel::bart(Head::ConditionalGeneration));
-    let e = TransformerNer::builder()
-        .model(dir.as_path())
-        .build()
-        .expect_err("bart");
+    let e = build_error(TinyModel::bart(Head::ConditionalGeneration), |b| b);
     assert!(e.to_string().contains("bart"), "{e}");
     // A base model without a classifier: the missing tensor is named.
     let (_t, dir) = tiny(TinyModel::bert(Head::Base));
@@ -159,20 +164,13 @@ fn unusable_models_and_settings_are_errors() {
         .build()
         .expect_err("no head");
     assert!(e.to_string().contains("no tensor \"classifier."), "{e}");
-    // Windows.
-    let (_t, dir) = tiny(TinyModel::bert(Head::TokenClassification));
-    let e = TransformerNer::builder()
-        .model(dir.as_path())
-        .window(3, 0)
-        .build()
-        .expect_err("tiny window");
-    assert!(matches!(e, Error::InvalidInput(_)));
-    let e = TransformerNer::builder()
-        .model(dir.as_path())
-        .window(32, 20)
-        .build()
-        .expect_err("stride");
-    assert!(matches!(e, Error::InvalidInput(_)));
+    // Windows: too small, and a stride that leaves no room.
+    for (max_len, stride) in [(3, 0), (32, 20)] {
+        let e = build_error(TinyModel::bert(Head::TokenClassification), |b| {
+            b.window(max_len, stride)
+        });
+        assert!(matches!(e, Error::InvalidInput(_)), "{e}");
+    }
     assert!(TransformerNer::builder().build().is_err(), "no model");
 }
 

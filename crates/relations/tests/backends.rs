@@ -16,6 +16,7 @@ use lede_relations::model::{
 use lede_relations::nli::NliExtractor;
 use lede_relations::rebel::{parse_rebel, BartTripletGenerator, TripletGenerator};
 use lede_relations::{NewsRelationExtractor, RelationError, Schema};
+use lede_test_support::error_chain;
 
 fn doc() -> AnnotatedDocument {
     let text = "John met the president in Minsk. Maria said the government freed John.";
@@ -305,18 +306,6 @@ fn rebel_backend_runs_a_tiny_bart() {
     }));
 }
 
-/// The error and its causes on one line.
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
-}
-
 /// Cuts a file to half its length (a truncated download).
 fn truncate(path: &Path) {
     let bytes = std::fs::read(path).unwrap();
@@ -332,37 +321,31 @@ fn model_file_errors_name_the_file() {
     truncate(&weights);
     let err = PairClassifier::load(head.path()).unwrap_err();
     assert!(matches!(err, RelationError::Load { .. }), "{err:?}");
-    let msg = chain(&err);
+    let msg = error_chain(&err);
     assert!(msg.contains(&weights.display().to_string()), "{msg}");
     write_head(head.path(), 8, &["met_with"], &[]);
     let meta = std::fs::read_to_string(head.path().join(HEAD_META)).unwrap();
     write_head(head.path(), 16, &["met_with"], &[]);
     // Metadata for an 8-wide encoder over weights for a 16-wide one.
     std::fs::write(head.path().join(HEAD_META), meta).unwrap();
-    let msg = chain(&PairClassifier::load(head.path()).unwrap_err());
+    let msg = error_chain(&PairClassifier::load(head.path()).unwrap_err());
     assert!(msg.contains(&weights.display().to_string()), "{msg}");
     assert!(msg.contains("l1.weight"), "{msg}");
 
     // NLI and REBEL: truncated weights are refused before rust-bert reads them.
-    let nli = tempfile::tempdir().unwrap();
-    TinyModel::bart(Head::SequenceClassification)
-        .write(nli.path())
-        .unwrap();
+    let nli = tiny_bart(Head::SequenceClassification);
     let nli_weights = nli.path().join("model.safetensors");
     truncate(&nli_weights);
     let err = NliExtractor::from_dir(nli.path(), Schema::news().unwrap())
         .err()
         .expect("truncated weights");
-    let msg = chain(&err);
+    let msg = error_chain(&err);
     assert!(msg.contains(&nli_weights.display().to_string()), "{msg}");
 
-    let rebel = tempfile::tempdir().unwrap();
-    TinyModel::bart(Head::ConditionalGeneration)
-        .write(rebel.path())
-        .unwrap();
+    let rebel = tiny_bart(Head::ConditionalGeneration);
     let tj = rebel.path().join("tokenizer.json");
     std::fs::write(&tj, "{ not a tokenizer").unwrap();
-    let msg = chain(
+    let msg = error_chain(
         &BartTripletGenerator::from_dir(rebel.path(), 8)
             .err()
             .expect("corrupt file"),
@@ -370,7 +353,7 @@ fn model_file_errors_name_the_file() {
     assert!(msg.contains(&tj.display().to_string()), "{msg}");
     let rebel_weights = rebel.path().join("model.safetensors");
     truncate(&rebel_weights);
-    let msg = chain(
+    let msg = error_chain(
         &BartTripletGenerator::from_dir(rebel.path(), 8)
             .err()
             .expect("corrupt file"),

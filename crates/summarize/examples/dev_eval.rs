@@ -93,6 +93,25 @@ fn prepare(
     Ok((refs, docs))
 }
 
+/// ROUGE of the extractive summarizer with `weights` beside the lead baseline of the same
+/// length.
+fn against_lead(
+    refs: &[lede_summarize::RefSummary],
+    docs: &[AnnotatedDocument],
+    length: SummaryLength,
+    weights: ScoringWeights,
+) -> Result<lede_summarize::RougeReport, Box<dyn std::error::Error>> {
+    let s = ExtractiveSummarizer::builder()
+        .length(length)
+        .weights(weights)
+        .build()?;
+    let options = EvalOptions {
+        baseline: length,
+        ..Default::default()
+    };
+    Ok(evaluate_summaries(refs, docs, &s, &options)?)
+}
+
 fn objective(r: &lede_summarize::RougeReport) -> f64 {
     let m = &r.systems[0].mean_stemmed;
     (m.rouge1.f1 + m.rouge2.f1 + m.rouge_l.f1) / 3.0
@@ -108,15 +127,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     match args.command.as_str() {
         "eval" => {
-            let s = ExtractiveSummarizer::builder()
-                .length(length)
-                .weights(base)
-                .build()?;
-            let options = EvalOptions {
-                baseline: length,
-                ..Default::default()
-            };
-            let report = evaluate_summaries(&refs, &docs, &s, &options)?;
+            let report = against_lead(&refs, &docs, length, base)?;
             println!("{}", report.table());
             if let Some(out) = &args.out {
                 std::fs::write(out, serde_json::to_string_pretty(&report)?)?;
@@ -226,18 +237,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if let Some(out) = &args.out {
                 std::fs::write(out, json + "\n")?;
             }
-            let s = ExtractiveSummarizer::builder()
-                .length(length)
-                .weights(w)
-                .build()?;
-            let options = EvalOptions {
-                baseline: length,
-                ..Default::default()
-            };
-            println!(
-                "{}",
-                evaluate_summaries(&refs, &docs, &s, &options)?.table()
-            );
+            println!("{}", against_lead(&refs, &docs, length, w)?.table());
         }
         other => return Err(format!("unknown command {other}").into()),
     }

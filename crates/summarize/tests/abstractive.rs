@@ -12,6 +12,7 @@ use lede_models::testing::{
 };
 use lede_models::Architecture;
 use lede_summarize::{AbstractiveSummarizer, SummarizeError};
+use lede_test_support::error_chain;
 
 fn quick(dir: &Path) -> lede_summarize::AbstractiveSummarizerBuilder {
     AbstractiveSummarizer::builder(dir)
@@ -21,7 +22,6 @@ fn quick(dir: &Path) -> lede_summarize::AbstractiveSummarizerBuilder {
         .max_length(6)
 }
 
-/// Checks a summarizer end to end on a long text.
 /// A tiny random BART summarizer written to a temporary directory.
 fn tiny_bart() -> (tempfile::TempDir, TinyModelFiles) {
     let dir = tempfile::tempdir().unwrap();
@@ -31,6 +31,7 @@ fn tiny_bart() -> (tempfile::TempDir, TinyModelFiles) {
     (dir, files)
 }
 
+/// Checks a summarizer end to end on a long text.
 fn exercise(s: &AbstractiveSummarizer) {
     let text = news_text(260, 7);
     let sentences: Vec<String> = lede_tokenize::NewsSentenceSplitter::default()
@@ -221,21 +222,9 @@ fn errors_cross_the_trait_as_task_errors() {
     }
 }
 
-/// The error and its causes on one line.
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
-}
-
 #[test]
 fn model_file_errors_name_the_file() {
-    let quick_err = |dir: &Path| chain(&quick(dir).build().expect_err("should fail"));
+    let quick_err = |dir: &Path| error_chain(&quick(dir).build().expect_err("should fail"));
     let shown = |p: &Path| p.display().to_string();
 
     // A missing directory.
@@ -245,10 +234,7 @@ fn model_file_errors_name_the_file() {
     assert!(msg.contains(&shown(&missing)), "{msg}");
 
     // Truncated and corrupt weights.
-    let dir = tempfile::tempdir().unwrap();
-    let files = TinyModel::bart(Head::ConditionalGeneration)
-        .write(dir.path())
-        .unwrap();
+    let (dir, files) = tiny_bart();
     truncate_file(&files.weights, 100).unwrap();
     let msg = quick_err(dir.path());
     assert!(msg.contains(&shown(&files.weights)), "{msg}");
@@ -257,20 +243,14 @@ fn model_file_errors_name_the_file() {
     assert!(msg.contains(&shown(&files.weights)), "{msg}");
 
     // A config.json that is not JSON.
-    let bad = tempfile::tempdir().unwrap();
-    TinyModel::bart(Head::ConditionalGeneration)
-        .write(bad.path())
-        .unwrap();
+    let (bad, _) = tiny_bart();
     let config = bad.path().join("config.json");
     std::fs::write(&config, "{ not json").unwrap();
     let msg = quick_err(bad.path());
     assert!(msg.contains(&shown(&config)), "{msg}");
 
     // rust-bert's own loading of an unreadable libtorch archive.
-    let ot = tempfile::tempdir().unwrap();
-    let files = TinyModel::bart(Head::ConditionalGeneration)
-        .write(ot.path())
-        .unwrap();
+    let (ot, files) = tiny_bart();
     let archive = ot.path().join("rust_model.ot");
     std::fs::remove_file(&files.weights).unwrap();
     // A zip signature and nothing after it: recognised as libtorch, unreadable as such.

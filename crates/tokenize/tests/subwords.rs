@@ -22,6 +22,17 @@ fn tiny_vocab() -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
+/// The subwords of an encoding without the special tokens around them.
+fn content_subwords(encoding: &SubwordEncoding) -> Vec<lede_tokenize::Subword> {
+    encoding
+        .sequence
+        .subwords
+        .iter()
+        .filter(|s| !s.special)
+        .cloned()
+        .collect()
+}
+
 fn tiny_encoder() -> (tempfile::TempDir, SubwordEncoder) {
     let (dir, path) = tiny_vocab();
     let encoder = SubwordEncoder::from_vocab(&path).build().unwrap();
@@ -194,13 +205,7 @@ fn windows_contract() {
     let text = "The Belarusian river rose in Minsk, and the Belarusian river fell. \
                 A b c d e, the river rose and fell in Café Minsk. Belarusian Belarusian.";
     let full = encoder.encode(text).unwrap();
-    let content: Vec<_> = full
-        .sequence
-        .subwords
-        .iter()
-        .filter(|s| !s.special)
-        .cloned()
-        .collect();
+    let content = content_subwords(&full);
     for (max_len, stride) in [(8, 2), (8, 0), (6, 3), (12, 5), (3, 0), (200, 10)] {
         let windowed = encoder
             .windows(text, WindowConfig::new(max_len, stride))
@@ -376,13 +381,7 @@ fn wrap_and_wrap_ids_rebuild_an_encoding() {
     let (_dir, encoder) = tiny_encoder();
     let text = "The Belarusian river rose in Minsk.";
     let encoding = encoder.encode(text).unwrap();
-    let content: Vec<_> = encoding
-        .sequence
-        .subwords
-        .iter()
-        .filter(|s| !s.special)
-        .cloned()
-        .collect();
+    let content = content_subwords(&encoding);
     assert!(content.len() > 5);
     // Wrapping the content again gives the same sequence, alignment included.
     let again = encoder.wrap(&content).unwrap();

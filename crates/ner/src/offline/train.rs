@@ -488,6 +488,13 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result
     let mut step_global = 0usize;
     let mut epochs = Vec::new();
     let mut best: Option<(usize, Option<Scores>)> = None;
+    // What the written model config records beside the settings and the report.
+    let facts = RunFacts {
+        base_sha: &base_sha,
+        types: &types,
+        train_documents: train_ex.len(),
+        dev_documents: dev_ex.len(),
+    };
     let mut weights_bytes = 0;
     let k = tagger.tags.len() as i64;
     for epoch in 1..=cfg.epochs {
@@ -582,12 +589,6 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result
                 weights_bytes,
                 out_dir: cfg.out_dir.clone(),
             };
-            let facts = RunFacts {
-                base_sha: &base_sha,
-                types: &types,
-                train_documents: train_ex.len(),
-                dev_documents: dev_ex.len(),
-            };
             model_config(cfg, &facts, &so_far).write(&cfg.out_dir)?;
         }
         progress(&TrainEvent::Epoch(report));
@@ -600,12 +601,6 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result
         seconds: started.elapsed().as_secs_f64(),
         weights_bytes,
         out_dir: cfg.out_dir.clone(),
-    };
-    let facts = RunFacts {
-        base_sha: &base_sha,
-        types: &types,
-        train_documents: train_ex.len(),
-        dev_documents: dev_ex.len(),
     };
     model_config(cfg, &facts, &report).write(&cfg.out_dir)?;
     Ok(report)
