@@ -59,9 +59,16 @@ pub(crate) struct TrainNerArgs {
     /// libtorch threads.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
-    /// Encoder layers to fine-tune, comma-separated (e.g. `3,4,5`); the others stay frozen.
+    /// Encoder layers to fine-tune, comma-separated (e.g. `3,4,5`); the others stay frozen
+    /// [default: every layer kept].
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     layers: Option<Vec<i64>>,
+    /// Keep only the base's first N encoder layers: a smaller, faster model [default: all].
+    #[arg(long, value_name = "N")]
+    encoder_layers: Option<usize>,
+    /// Most word pieces two consecutive windows share (context at a window's edge).
+    #[arg(long, value_name = "N")]
+    stride: Option<usize>,
     /// Entity types to learn, comma-separated (default: the OntoNotes types seen at least
     /// --min-type-count times in the training data).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
@@ -113,7 +120,9 @@ fn train_ner(a: TrainNerArgs) -> Result<()> {
     cfg.warmup = a.warmup.unwrap_or(cfg.warmup);
     cfg.max_len = a.max_len.unwrap_or(cfg.max_len);
     cfg.threads = a.threads.unwrap_or(cfg.threads);
-    cfg.trained_layers = a.layers.unwrap_or(cfg.trained_layers);
+    cfg.trained_layers = a.layers.or(cfg.trained_layers);
+    cfg.encoder_layers = a.encoder_layers.or(cfg.encoder_layers);
+    cfg.stride = a.stride.unwrap_or(cfg.stride);
     cfg.entity_types = a.types.or(cfg.entity_types);
     cfg.min_type_count = a.min_type_count.unwrap_or(cfg.min_type_count);
     cfg.max_docs = a.max_docs;

@@ -105,8 +105,8 @@ fn trained() -> Trained {
     cfg.epochs = 2;
     cfg.batch_size = 2;
     cfg.max_len = 12; // forces several windows per text
-    cfg.overlap_words = 2;
-    cfg.trained_layers = vec![1];
+    cfg.stride = 2;
+    cfg.trained_layers = Some(vec![1]);
     cfg.min_type_count = 1;
     cfg.threads = 1;
     let mut epochs = 0;
@@ -141,6 +141,7 @@ fn train_save_load_and_tag() {
         .unwrap();
     assert_eq!(ner.entity_types(), ["PERSON", "GPE"]);
     assert_eq!(ner.config().trained_layers, vec![1]);
+    assert_eq!(ner.config().encoder_layers, 2);
     let long = TEXTS.join(" ").repeat(5) + " Kolésnikova 👋 Минск.";
     let mentions = ner.mentions(&long).unwrap();
     let mut last_end = 0;
@@ -245,18 +246,76 @@ fn bad_files_are_named_errors() {
             .unwrap(),
         OfflineError::Json { .. }
     ));
-    std::fs::write(&c, config.replace("lede-ner-minilm/1", "other/9")).unwrap();
+    std::fs::write(&c, config.replace("lede-ner-minilm/2", "other/9")).unwrap();
     let err = OfflineNer::builder(&t.model, &t.base)
         .build()
         .err()
         .unwrap();
     assert!(err.to_string().contains("format"), "{err}");
+    // An older format is refused by its format, before any missing field.
+    std::fs::write(&c, r#"{"format": "lede-ner-minilm/1", "overlap_words": 8}"#).unwrap();
+    let err = OfflineNer::builder(&t.model, &t.base)
+        .build()
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("retrain"), "{err}");
+    // More layers than the base has, or a trained layer the model does not run.
+    for (from, to) in [
+        ("\"encoder_layers\": 2", "\"encoder_layers\": 3"),
+        ("\"encoder_layers\": 2", "\"encoder_layers\": 1"),
+    ] {
+        assert!(config.contains(from), "{config}");
+        std::fs::write(&c, config.replace(from, to)).unwrap();
+        let err = OfflineNer::builder(&t.model, &t.base)
+            .build()
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("layers"), "{err}");
+    }
     // A zero batch size is refused.
     std::fs::write(&c, &config).unwrap();
     assert!(OfflineNer::builder(&t.model, &t.base)
         .batch_size(0)
         .build()
         .is_err());
+}
+
+#[test]
+fn a_model_can_keep_fewer_layers_than_its_base() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("base");
+    let model = tmp.path().join("model");
+    std::fs::create_dir_all(&base).unwrap();
+    tiny_base(&base, 1);
+    let data = tmp.path().join("train.jsonl");
+    write_data(&data);
+    let mut cfg = TrainConfig::new(&data, &base, &model);
+    cfg.epochs = 1;
+    cfg.max_len = 12;
+    cfg.stride = 2;
+    cfg.min_type_count = 1;
+    cfg.threads = 1;
+    cfg.encoder_layers = Some(3);
+    assert!(
+        train(&cfg, &mut |_: &TrainEvent| {}).is_err(),
+        "the base has 2"
+    );
+    cfg.encoder_layers = Some(1);
+    cfg.trained_layers = Some(vec![1]);
+    assert!(
+        train(&cfg, &mut |_: &TrainEvent| {}).is_err(),
+        "layer 1 is not kept"
+    );
+    cfg.trained_layers = None;
+    train(&cfg, &mut |_: &TrainEvent| {}).unwrap();
+    let ner = OfflineNer::builder(&model, &base).build().unwrap();
+    assert_eq!(ner.config().encoder_layers, 1);
+    assert_eq!(ner.config().trained_layers, vec![0]);
+    let stored = tch::Tensor::read_safetensors(model.join(WEIGHTS_FILE)).unwrap();
+    assert!(stored.iter().all(|(n, _)| !n.contains("encoder.layer.1.")));
+    for m in ner.mentions(TEXTS[0]).unwrap() {
+        assert_eq!(m.span.slice(TEXTS[0]), Some(m.text.as_str()));
+    }
 }
 
 /// The shipped model over the installed MiniLM, when both are here.

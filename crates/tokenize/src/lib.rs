@@ -102,6 +102,7 @@ pub use subword::{
     PaddedBatch, Subword, SubwordEncoder, SubwordEncoderBuilder, SubwordEncoding, SubwordSequence,
     Window, WindowConfig, WindowedEncoding,
 };
+pub use window::{word_windows, WordWindow};
 pub use word::{RuleWordTokenizer, RuleWordTokenizerBuilder};
 
 // The splitter and tokenizer are shared across threads by the facade; the encoder too.

@@ -559,7 +559,8 @@ impl SubwordEncoder {
             });
         }
         let content = self.content(map, words)?;
-        let plan = crate::window::plan(&content, words.len(), capacity, config.stride);
+        let word_of: Vec<Option<usize>> = content.iter().map(|s| s.word).collect();
+        let plan = crate::window::plan(&word_of, words.len(), capacity, config.stride);
         plan.into_iter()
             .enumerate()
             .map(|(index, p)| {

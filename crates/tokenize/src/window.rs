@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use crate::Subword;
+use crate::{Error, Result};
 
 /// Where one window sits, in source indices (content subwords) and word indices.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,35 +13,40 @@ pub(crate) struct Plan {
     pub(crate) owned_words: Range<usize>,
 }
 
-fn is_word_start(content: &[Subword], t: usize) -> bool {
+/// `content[t]`: the word the content subword at source index `t` belongs to.
+fn is_word_start(content: &[Option<usize>], t: usize) -> bool {
     match (
         t.checked_sub(1).and_then(|p| content.get(p)),
         content.get(t),
     ) {
         (_, None) => true,
         (None, Some(_)) => true,
-        (Some(prev), Some(cur)) => cur.word.is_none() || cur.word != prev.word,
+        (Some(prev), Some(cur)) => cur.is_none() || cur != prev,
     }
 }
 
 /// The first word that starts at or after source index `m` (word ids never decrease along
 /// the content; a word cut at `m` belongs to the side where it starts).
-fn first_word_from(content: &[Subword], m: usize, n_words: usize) -> usize {
+fn first_word_from(content: &[Option<usize>], m: usize, n_words: usize) -> usize {
     let (before, after) = content.split_at(m.min(content.len()));
-    let started_before = before.iter().rev().find_map(|s| s.word);
-    after.iter().find_map(|s| s.word).map_or(n_words, |w| {
-        if Some(w) == started_before {
-            w + 1
-        } else {
-            w
-        }
-    })
+    let started_before = before.iter().rev().find_map(|&w| w);
+    after.iter().find_map(|&w| w).map_or(
+        n_words,
+        |w| {
+            if Some(w) == started_before {
+                w + 1
+            } else {
+                w
+            }
+        },
+    )
 }
 
-/// Plans windows of at most `capacity` content subwords overlapping by at most `stride`.
-/// Requires `stride < capacity`.
+/// Plans windows of at most `capacity` content subwords overlapping by at most `stride`;
+/// `content` holds, per content subword, the word it belongs to. Requires
+/// `stride < capacity`.
 pub(crate) fn plan(
-    content: &[Subword],
+    content: &[Option<usize>],
     n_words: usize,
     capacity: usize,
     stride: usize,
@@ -122,8 +127,8 @@ pub(crate) fn plan(
         .enumerate()
         .map(|(k, source)| {
             let slice = content.get(source.clone()).unwrap_or(&[]);
-            let lo = slice.iter().filter_map(|s| s.word).min();
-            let hi = slice.iter().filter_map(|s| s.word).max();
+            let lo = slice.iter().filter_map(|&w| w).min();
+            let hi = slice.iter().filter_map(|&w| w).max();
             let words = match (lo, hi) {
                 (Some(a), Some(b)) => a..b + 1,
                 _ => 0..0,
@@ -140,23 +145,78 @@ pub(crate) fn plan(
         .collect()
 }
 
+/// Windows over whole words, planned from how many subwords each word has (for example the
+/// [`lede_core::WordPieces`] stored on a document): the word-level view of
+/// [`crate::Window`]'s contract, for models that lay out their own input from stored pieces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordWindow {
+    /// Words the window holds: its model input is their subwords, in order.
+    pub words: Range<usize>,
+    /// Words whose predictions this window gives; the `owned` ranges of all windows partition
+    /// the words, in order.
+    pub owned: Range<usize>,
+}
+
+/// Plans windows of at most `capacity` subwords (special tokens not counted) over words with
+/// `counts[i]` subwords each, consecutive windows overlapping by at most `stride` subwords,
+/// with the same rules as [`crate::SubwordEncoder::windows`]: cuts fall between words, and the
+/// owned ranges of two windows meet in the middle of their overlap so that every word is read
+/// with context on both sides. A word with more than `capacity` subwords counts as
+/// `capacity` (the caller keeps only that many of its subwords). Windows that hold no words
+/// are left out: a text whose words have no subwords gets no window.
+///
+/// # Errors
+/// [`Error::InvalidWindow`] when `capacity` is 0 or `stride >= capacity`.
+pub fn word_windows(counts: &[usize], capacity: usize, stride: usize) -> Result<Vec<WordWindow>> {
+    if capacity == 0 || stride >= capacity {
+        return Err(Error::InvalidWindow {
+            max_len: capacity,
+            stride,
+            special: 0,
+        });
+    }
+    let content: Vec<Option<usize>> = counts
+        .iter()
+        .enumerate()
+        .flat_map(|(w, &n)| std::iter::repeat(Some(w)).take(n.min(capacity)))
+        .collect();
+    let plans = plan(&content, counts.len(), capacity, stride);
+    let mut out: Vec<WordWindow> = Vec::with_capacity(plans.len());
+    for p in plans {
+        if p.words.is_empty() {
+            // Nothing to read; hand the owned words to the previous window, or the next.
+            if let Some(last) = out.last_mut() {
+                last.owned.end = p.owned_words.end;
+                continue;
+            }
+        }
+        out.push(WordWindow {
+            words: p.words,
+            owned: p.owned_words,
+        });
+    }
+    // A leading window with no words gives its owned words to the one after it.
+    if out.len() > 1 && out.first().is_some_and(|w| w.words.is_empty()) {
+        let first = out.remove(0);
+        if let Some(next) = out.first_mut() {
+            next.owned.start = first.owned.start;
+        }
+    }
+    if out.len() == 1 && out.first().is_some_and(|w| w.words.is_empty()) {
+        out.clear();
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// Content where word `w` has `sizes[w]` subwords.
-    fn content(sizes: &[usize]) -> Vec<Subword> {
+    fn content(sizes: &[usize]) -> Vec<Option<usize>> {
         let mut out = Vec::new();
         for (w, &n) in sizes.iter().enumerate() {
-            for _ in 0..n {
-                out.push(Subword {
-                    token: format!("w{w}"),
-                    id: u32::try_from(w).unwrap(),
-                    special: false,
-                    word: Some(w),
-                    span: None,
-                });
-            }
+            out.extend(std::iter::repeat_n(Some(w), n));
         }
         out
     }
@@ -228,12 +288,48 @@ mod tests {
             for p in &plans {
                 for w in p.words.clone() {
                     if sizes[w] <= capacity {
-                        let of_w: Vec<usize> = (0..c.len()).filter(|&t| c[t].word == Some(w)).collect();
+                        let of_w: Vec<usize> = (0..c.len()).filter(|&t| c[t] == Some(w)).collect();
                         proptest::prop_assert!(of_w.iter().all(|t| p.source.contains(t)), "{p:?} splits word {w}");
                     }
                 }
             }
         }
+    }
+
+    proptest::proptest! {
+        /// Word windows: owned ranges partition the words with subwords, each window's words
+        /// fit `capacity` and contain what it owns (up to words without subwords).
+        #[test]
+        fn word_windows_partition_and_fit(
+            sizes in proptest::collection::vec(0usize..7, 0..200),
+            capacity in 1usize..40,
+            stride_frac in 0usize..4,
+        ) {
+            let stride = capacity.saturating_sub(1) * stride_frac / 4;
+            let ws = word_windows(&sizes, capacity, stride).unwrap();
+            if sizes.iter().all(|&n| n == 0) {
+                proptest::prop_assert!(ws.is_empty());
+                return Ok(());
+            }
+            let mut at = 0;
+            for w in &ws {
+                proptest::prop_assert_eq!(w.owned.start, at);
+                at = w.owned.end;
+                let cost: usize = sizes[w.words.clone()].iter().map(|&n| n.min(capacity)).sum();
+                proptest::prop_assert!(cost <= capacity || w.words.len() == 1, "{:?} costs {}", w, cost);
+                for i in w.owned.clone() {
+                    proptest::prop_assert!(sizes[i] == 0 || w.words.contains(&i), "{:?} owns {} unread", w, i);
+                }
+            }
+            proptest::prop_assert_eq!(at, sizes.len());
+        }
+    }
+
+    #[test]
+    fn word_windows_reject_a_stride_that_leaves_no_room() {
+        assert!(word_windows(&[1, 2], 4, 4).is_err());
+        assert!(word_windows(&[1, 2], 0, 0).is_err());
+        assert_eq!(word_windows(&[2, 2, 2], 8, 2).unwrap().len(), 1);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{OfflineError, Result};
 
 /// Format tag written into every model config; a loader refuses others.
-pub const FORMAT: &str = "lede-ner-minilm/1";
+pub const FORMAT: &str = "lede-ner-minilm/2";
 
 /// File name of the model config inside a model directory.
 pub const CONFIG_FILE: &str = "config.json";
@@ -35,6 +35,9 @@ pub struct ModelConfig {
     pub base: BaseModel,
     /// Entity types, in tag order (`O`, `B-t0`, `I-t0`, `B-t1`, ...).
     pub entity_types: Vec<String>,
+    /// How many of the base's encoder layers the model runs: its first `encoder_layers`
+    /// (a model trained on fewer layers than its base is faster; the rest are never loaded).
+    pub encoder_layers: usize,
     /// Encoder layers whose weights the model stores (fine-tuned); the others are the base's.
     pub trained_layers: Vec<i64>,
     /// Input features beside the WordPiece ids (`word_shape`).
@@ -48,8 +51,8 @@ pub struct ModelConfig {
     pub tokenization: String,
     /// Longest window in WordPiece tokens, `[CLS]` and `[SEP]` included.
     pub max_len: usize,
-    /// Words of context kept on each side when a window is cut inside a sentence.
-    pub overlap_words: usize,
+    /// Most pieces two consecutive windows share ([`lede_tokenize::word_windows`]).
+    pub stride: usize,
     /// How the stored tensors are kept: `delta-f16` (fine-tuned minus base, half precision)
     /// for base tensors, full values for the model's own.
     pub storage: String,
@@ -67,19 +70,49 @@ impl ModelConfig {
     pub fn read(dir: &Path) -> Result<ModelConfig> {
         let path = dir.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| OfflineError::io(&path, e))?;
-        let cfg: ModelConfig =
-            serde_json::from_str(&text).map_err(|source| OfflineError::Json {
-                path: path.clone(),
-                source,
-            })?;
-        if cfg.format != FORMAT {
+        let json = |source| OfflineError::Json {
+            path: path.clone(),
+            source,
+        };
+        // The format first: an older config lacks fields this one requires.
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(json)?;
+        let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("");
+        if format != FORMAT {
             return Err(OfflineError::bad_model(
                 &path,
-                format!("format {:?}, expected {FORMAT:?}", cfg.format),
+                format!(
+                    "format {format:?}, expected {FORMAT:?} (retrain the model with `lede train ner`)"
+                ),
             ));
         }
+        let cfg: ModelConfig = serde_json::from_value(value).map_err(json)?;
         if cfg.entity_types.is_empty() {
             return Err(OfflineError::bad_model(&path, "no entity types"));
+        }
+        if cfg.encoder_layers == 0 {
+            return Err(OfflineError::bad_model(&path, "encoder_layers is 0"));
+        }
+        if cfg
+            .trained_layers
+            .iter()
+            .any(|&l| l < 0 || l as usize >= cfg.encoder_layers)
+        {
+            return Err(OfflineError::bad_model(
+                &path,
+                format!(
+                    "trained_layers {:?} outside the {} layers the model runs",
+                    cfg.trained_layers, cfg.encoder_layers
+                ),
+            ));
+        }
+        if cfg.stride + 2 >= cfg.max_len {
+            return Err(OfflineError::bad_model(
+                &path,
+                format!(
+                    "stride {} leaves no room in windows of {}",
+                    cfg.stride, cfg.max_len
+                ),
+            ));
         }
         if cfg.max_len < 8 || cfg.max_len > 512 {
             return Err(OfflineError::bad_model(

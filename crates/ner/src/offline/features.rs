@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use lede_core::{AnnotatedDocument, Document, Span, WordPieces};
-use lede_tokenize::{Segmenter, SubwordEncoder, TOKENIZATION};
+use lede_tokenize::{word_windows, Segmenter, SubwordEncoder, WordWindow, TOKENIZATION};
 use tch::Tensor;
 
 use super::error::{OfflineError, Result};
@@ -101,7 +101,6 @@ impl Encoder {
             words: doc.tokens.iter().map(|t| t.span).collect(),
             pieces,
             shapes,
-            starts,
         })
     }
 }
@@ -111,8 +110,6 @@ pub(crate) struct DocFeatures {
     pub(crate) words: Vec<Span>,
     pub(crate) pieces: WordPieces,
     pub(crate) shapes: Vec<i64>,
-    /// Whether each word starts a sentence.
-    pub(crate) starts: Vec<bool>,
 }
 
 impl DocFeatures {
@@ -123,84 +120,23 @@ impl DocFeatures {
     }
 }
 
-/// A window of words: `[ctx_start, ctx_end)` is fed to the model, `[own_start, own_end)` are
-/// the words whose predictions it gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Window {
-    pub(crate) ctx_start: usize,
-    pub(crate) ctx_end: usize,
-    pub(crate) own_start: usize,
-    pub(crate) own_end: usize,
-}
-
 impl DocFeatures {
-    /// Whether word `i` ends a sentence: the next word starts one.
-    fn ends_sentence(&self, i: usize) -> bool {
-        self.starts.get(i + 1).copied().unwrap_or(false)
-    }
-
-    /// Windows of at most `max_len` tokens (`[CLS]`, `[SEP]` included) covering every word
-    /// exactly once in their owned ranges. Windows end at sentence ends where possible; a cut
-    /// inside a sentence keeps `overlap` words of context on both sides.
-    pub(crate) fn windows(&self, max_len: usize, overlap: usize) -> Vec<Window> {
-        let budget = max_len.saturating_sub(2).max(1);
-        let n = self.words.len();
-        let cost = |i: usize| self.piece_ids(i).len();
-        let mut out = Vec::new();
-        let mut own_start = 0;
-        let mut ctx_start = 0;
-        while own_start < n {
-            // Extend as far as the budget allows.
-            let mut end = ctx_start;
-            let mut used = 0;
-            while end < n && (used + cost(end) <= budget || end == ctx_start) {
-                used += cost(end);
-                end += 1;
-            }
-            if end <= own_start {
-                // The left context alone fills the budget: drop it.
-                ctx_start = own_start;
-                continue;
-            }
-            if end >= n {
-                out.push(Window {
-                    ctx_start,
-                    ctx_end: n,
-                    own_start,
-                    own_end: n,
-                });
-                break;
-            }
-            // Prefer the last sentence end in the second half of the owned range.
-            let half = own_start + (end - own_start) / 2;
-            let sentence_cut = (half.max(own_start + 1)..end)
-                .rev()
-                .find(|&i| self.ends_sentence(i - 1));
-            if let Some(cut) = sentence_cut {
-                out.push(Window {
-                    ctx_start,
-                    ctx_end: cut,
-                    own_start,
-                    own_end: cut,
-                });
-                own_start = cut;
-                ctx_start = cut;
-            } else {
-                let own_end = end.saturating_sub(overlap).max(own_start + 1).min(end);
-                out.push(Window {
-                    ctx_start,
-                    ctx_end: end,
-                    own_start,
-                    own_end,
-                });
-                ctx_start = own_end
-                    .saturating_sub(overlap)
-                    .max(ctx_start + 1)
-                    .min(own_end);
-                own_start = own_end;
-            }
-        }
-        out
+    /// Windows of at most `max_len` pieces (`[CLS]` and `[SEP]` included), consecutive ones
+    /// sharing at most `stride` pieces of context, planned by lede-tokenize
+    /// ([`lede_tokenize::word_windows`]: cuts between words, owned ranges meeting in the
+    /// middle of each overlap). Empty for a document with no pieces.
+    ///
+    /// # Errors
+    /// [`OfflineError::Config`] when `stride` leaves no room in a window.
+    pub(crate) fn windows(&self, max_len: usize, stride: usize) -> Result<Vec<WordWindow>> {
+        let counts: Vec<usize> = (0..self.words.len())
+            .map(|i| self.piece_ids(i).len())
+            .collect();
+        word_windows(&counts, max_len.saturating_sub(2), stride).map_err(|e| {
+            OfflineError::Config(format!(
+                "windows of {max_len} pieces with a stride of {stride}: {e}"
+            ))
+        })
     }
 }
 
@@ -213,14 +149,14 @@ pub(crate) struct WindowInput {
     pub(crate) firsts: Vec<(usize, usize)>,
 }
 
-pub(crate) fn window_input(doc: &DocFeatures, w: &Window, enc: &Encoder) -> WindowInput {
+pub(crate) fn window_input(doc: &DocFeatures, w: &WordWindow, enc: &Encoder) -> WindowInput {
     let mut ids = vec![enc.cls];
     let mut shapes = vec![0];
     let mut firsts = Vec::new();
-    for i in w.ctx_start..w.ctx_end {
+    for i in w.words.clone() {
         let pieces = doc.piece_ids(i);
         let shape = doc.shapes.get(i).copied().unwrap_or(0);
-        if !pieces.is_empty() && i >= w.own_start && i < w.own_end {
+        if !pieces.is_empty() && w.owned.contains(&i) {
             firsts.push((i, ids.len()));
         }
         for (k, &p) in pieces.iter().enumerate() {
@@ -286,48 +222,41 @@ mod tests {
             words: d.tokens.iter().map(|t| t.span).collect(),
             pieces: WordPieces::new("t", ids, offsets).unwrap(),
             shapes: vec![1; costs.len()],
-            starts: sentence_starts(&d.tokens, &d.sentences),
         }
     }
 
-    fn check_cover(ws: &[Window], n: usize, budget: usize, d: &DocFeatures) {
+    fn check_cover(ws: &[WordWindow], n: usize, budget: usize, d: &DocFeatures) {
         let mut next = 0;
         for w in ws {
-            assert_eq!(w.own_start, next);
-            assert!(
-                w.ctx_start <= w.own_start && w.own_end <= w.ctx_end && w.own_start < w.own_end
-            );
-            let cost: usize = (w.ctx_start..w.ctx_end).map(|i| d.piece_ids(i).len()).sum();
-            assert!(
-                cost <= budget || w.ctx_end - w.ctx_start == 1,
-                "{w:?} costs {cost}"
-            );
-            next = w.own_end;
+            assert_eq!(w.owned.start, next);
+            assert!(w.words.start <= w.owned.start && w.owned.end <= w.words.end);
+            let cost: usize = w.words.clone().map(|i| d.piece_ids(i).len()).sum();
+            assert!(cost <= budget || w.words.len() == 1, "{w:?} costs {cost}");
+            next = w.owned.end;
         }
         assert_eq!(next, n);
     }
 
     #[test]
-    fn windows_cut_at_sentences_then_overlap() {
+    fn windows_overlap_and_own_each_word_once() {
         let words = [
             "A", "b", "c", ".", "D", "e", "f", "g", "h", "i", "j", "k", "l", ".",
         ];
         let d = doc(&[1; 14], &words);
-        let ws = d.windows(8, 2);
+        let ws = d.windows(8, 2).unwrap();
         check_cover(&ws, 14, 6, &d);
-        // The first window ends at the sentence end after "c .".
-        assert_eq!(ws[0].own_end, 4);
-        // A long sentence is cut with context on both sides.
-        assert!(ws.iter().any(|w| w.ctx_start < w.own_start));
+        // Later windows read context before the words they own.
+        assert!(ws.iter().any(|w| w.words.start < w.owned.start));
+        assert!(d.windows(8, 6).is_err());
     }
 
     #[test]
     fn oversized_word_gets_its_own_window() {
         let d = doc(&[1, 20, 1], &["a", "b", "c"]);
-        let ws = d.windows(8, 1);
+        let ws = d.windows(8, 1).unwrap();
         check_cover(&ws, 3, 6, &d);
         assert_eq!(d.piece_ids(1).len(), MAX_PIECES_PER_WORD);
         let d = doc(&[], &[]);
-        assert!(d.windows(8, 1).is_empty());
+        assert!(d.windows(8, 1).unwrap().is_empty());
     }
 }

@@ -25,7 +25,7 @@ pub(crate) struct Tagger {
     pub(crate) enc: Encoder,
     pub(crate) tags: TagSet,
     pub(crate) max_len: usize,
-    pub(crate) overlap: usize,
+    pub(crate) stride: usize,
     pub(crate) batch_size: usize,
 }
 
@@ -59,7 +59,7 @@ impl Tagger {
         let mut inputs: Vec<(usize, WindowInput)> = Vec::new();
         for (d, doc) in docs.iter().enumerate() {
             let f = self.enc.features(doc)?;
-            for w in f.windows(self.max_len, self.overlap) {
+            for w in f.windows(self.max_len, self.stride)? {
                 inputs.push((d, window_input(&f, &w, &self.enc)));
             }
             feats.push(f);
@@ -298,7 +298,18 @@ pub(crate) fn load_tagger(
     config: &ModelConfig,
     batch_size: usize,
 ) -> Result<Tagger> {
-    let bert = read_bert_config(base_dir)?;
+    let mut bert = read_bert_config(base_dir)?;
+    let layers = config.encoder_layers as i64;
+    if layers > bert.num_hidden_layers {
+        return Err(OfflineError::bad_model(
+            model_dir.join(super::config::CONFIG_FILE),
+            format!(
+                "encoder_layers {layers} but the base has {}",
+                bert.num_hidden_layers
+            ),
+        ));
+    }
+    bert.num_hidden_layers = layers;
     let tags = TagSet::new(config.entity_types.clone());
     if config.shape_vocab != SHAPE_VOCAB {
         return Err(OfflineError::bad_model(
@@ -318,7 +329,7 @@ pub(crate) fn load_tagger(
         enc,
         tags,
         max_len: config.max_len,
-        overlap: config.overlap_words,
+        stride: config.stride,
         batch_size,
     })
 }

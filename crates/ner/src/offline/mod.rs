@@ -16,9 +16,13 @@
 //!   prints nothing itself, and reports steps and epochs to a callback ([`console_progress`]
 //!   draws an indicatif bar).
 //! * **Inference.** [`OfflineNer`] implements [`lede_core::EntityRecognizer`]: long texts are
-//!   cut into windows at the document's sentence ends (overlapping only where a sentence is too long), the
-//!   windows of one or several documents run in batches, each word is predicted by exactly one
-//!   window, and mentions carry exact byte and char offsets and a score.
+//!   cut into overlapping windows of word pieces planned by lede-tokenize
+//!   ([`lede_tokenize::word_windows`], the same rules as every other windowed model in lede),
+//!   the windows of one or several documents run in batches sorted by length, each word is
+//!   predicted by exactly one window (the one where it has the most context), and mentions
+//!   carry exact byte and char offsets and a score.
+//! * **Size.** A model may keep only the first `encoder_layers` of its base's layers
+//!   ([`TrainConfig::encoder_layers`]): fewer layers, proportionally less time per piece.
 //!
 //! ```no_run
 //! use lede_ner::offline::{train, console_progress, TrainConfig, OfflineNer};

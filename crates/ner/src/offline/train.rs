@@ -111,12 +111,15 @@ pub struct TrainConfig {
     pub weight_decay: f64,
     /// Window length in tokens.
     pub max_len: usize,
-    /// Context words on each side of a cut inside a sentence.
-    pub overlap_words: usize,
+    /// Most pieces two consecutive windows share ([`lede_tokenize::word_windows`]).
+    pub stride: usize,
+    /// How many of the base's encoder layers the model keeps (its first ones); `None`: all.
+    pub encoder_layers: Option<usize>,
     /// libtorch intra-op threads.
     pub threads: usize,
-    /// Encoder layers to fine-tune (and store); the others stay the base's.
-    pub trained_layers: Vec<i64>,
+    /// Encoder layers to fine-tune (and store); the others stay the base's. `None`: every
+    /// layer the model keeps.
+    pub trained_layers: Option<Vec<i64>>,
     /// Entity types; `None`: those of [`DEFAULT_TYPES`] seen at least `min_type_count` times.
     pub entity_types: Option<Vec<String>>,
     /// See `entity_types`.
@@ -147,9 +150,10 @@ impl TrainConfig {
             warmup: 0.1,
             weight_decay: 0.01,
             max_len: 128,
-            overlap_words: 8,
+            stride: 16,
+            encoder_layers: None,
             threads: 2,
-            trained_layers: (0..6).collect(),
+            trained_layers: None,
             entity_types: None,
             min_type_count: 5,
             max_docs: None,
@@ -427,15 +431,31 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result
     let tags = TagSet::new(types.clone());
     let weights_path = cfg.base_dir.join("model.safetensors");
     let base_sha = sha256_file(&weights_path)?;
-    let bert = read_bert_config(&cfg.base_dir)?;
-    for &l in &cfg.trained_layers {
-        if l < 0 || l >= bert.num_hidden_layers {
-            return Err(OfflineError::Config(format!("no encoder layer {l}")));
+    let mut bert = read_bert_config(&cfg.base_dir)?;
+    let layers = cfg
+        .encoder_layers
+        .map_or(bert.num_hidden_layers, |n| n as i64);
+    if layers < 1 || layers > bert.num_hidden_layers {
+        return Err(OfflineError::Config(format!(
+            "the base has {} encoder layers; cannot keep {layers}",
+            bert.num_hidden_layers
+        )));
+    }
+    bert.num_hidden_layers = layers;
+    let trained_layers = cfg
+        .trained_layers
+        .clone()
+        .unwrap_or_else(|| (0..layers).collect());
+    for &l in &trained_layers {
+        if l < 0 || l >= layers {
+            return Err(OfflineError::Config(format!(
+                "no encoder layer {l} among the {layers} kept"
+            )));
         }
     }
     let mut net = NerNet::new(&bert, tags.len() as i64, SHAPE_VOCAB)?;
     net.load_base(&weights_path)?;
-    let names = net.trained_names(&cfg.trained_layers);
+    let names = net.trained_names(&trained_layers);
     net.freeze_except(&names);
     let base_values = net.snapshot(&names);
     let enc = Encoder::from_base_dir(&cfg.base_dir)?;
@@ -446,7 +466,7 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result
     for ex in &train_ex {
         let f = enc.features(&enc.segment(&ex.text))?;
         let wt = word_tags(ex, &f.words, &tags, &cfg.train_data)?;
-        for w in f.windows(cfg.max_len, cfg.overlap_words) {
+        for w in f.windows(cfg.max_len, cfg.stride)? {
             let input = window_input(&f, &w, &enc);
             let labels: Vec<i64> = input
                 .firsts
@@ -478,7 +498,7 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result
         enc,
         tags,
         max_len: cfg.max_len,
-        overlap: cfg.overlap_words,
+        stride: cfg.stride,
         batch_size: 16,
     };
     std::fs::create_dir_all(&cfg.out_dir).map_err(|e| OfflineError::io(&cfg.out_dir, e))?;
@@ -491,6 +511,8 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result
     // What the written model config records beside the settings and the report.
     let facts = RunFacts {
         base_sha: &base_sha,
+        encoder_layers: layers as usize,
+        trained_layers: &trained_layers,
         types: &types,
         train_documents: train_ex.len(),
         dev_documents: dev_ex.len(),
@@ -609,6 +631,8 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result
 /// What [`model_config`] records beside the settings and the report.
 struct RunFacts<'a> {
     base_sha: &'a str,
+    encoder_layers: usize,
+    trained_layers: &'a [i64],
     types: &'a [String],
     train_documents: usize,
     dev_documents: usize,
@@ -625,12 +649,13 @@ fn model_config(cfg: &TrainConfig, facts: &RunFacts<'_>, report: &TrainReport) -
             sha256: facts.base_sha.to_string(),
         },
         entity_types: facts.types.to_vec(),
-        trained_layers: cfg.trained_layers.clone(),
+        encoder_layers: facts.encoder_layers,
+        trained_layers: facts.trained_layers.to_vec(),
         features: vec!["word_shape".into()],
         shape_vocab: SHAPE_VOCAB,
         tokenization: lede_tokenize::TOKENIZATION.to_string(),
         max_len: cfg.max_len,
-        overlap_words: cfg.overlap_words,
+        stride: cfg.stride,
         storage: "delta-f16".into(),
         training: serde_json::json!({
             "train_data": file_name(&cfg.train_data),
