@@ -7,9 +7,11 @@
 //! - `analyze ARGS...`: set-up, release build of the `lede` binary, then `lede analyze ARGS...`.
 //! - `test ARGS...`: set-up, then `cargo test --workspace ARGS...`.
 //! - `ci`: everything CI checks (what `.ci/run` calls).
+//! - `bench ARGS...`: lede against spaCy sm and Python MiniLM in one run (crates/bench).
 //!
 //! Progress goes to stderr; stdout carries only what the commands run produce.
 
+mod bench;
 mod ci;
 mod process;
 mod setup;
@@ -30,6 +32,10 @@ commands:
   analyze ARGS...  setup, build the release `lede` binary, run `lede analyze ARGS...`
   test ARGS...     setup, then `cargo test --workspace ARGS...`
   ci               setup, fmt, no-libtorch checks, clippy, `cargo xtask test`, a smoke analyze
+  bench ARGS...    setup, release build, the Python peers (spaCy 3.8 sm, MiniLM on torch 2.4;
+                   ~5 GB in the cache, once), then lede-bench over lee_background.cor: words/s,
+                   docs/s, peak RSS, load time, first result, ratios, a plot in target/bench/
+                   (`cargo xtask bench --help` lists lede-bench's options)
   help             this text
 
 environment:
@@ -70,6 +76,10 @@ fn run(args: &[String]) -> Result<ExitCode> {
         "test" => {
             setup::run(&repo)?;
             let code = process::cargo_test(&repo, rest)?;
+            Ok(ExitCode::from(code))
+        }
+        "bench" => {
+            let code = bench::run(&repo, rest)?;
             Ok(ExitCode::from(code))
         }
         "ci" => {

@@ -77,6 +77,8 @@ pub struct Installed {
     pub libtorch: PathBuf,
     /// The model directory `.lede/models/all-MiniLM-L6-v2` points at.
     pub model: PathBuf,
+    /// The cache root everything was installed into.
+    pub cache: PathBuf,
 }
 
 /// Runs set-up for the repository at `repo`.
@@ -148,7 +150,11 @@ fn install(repo: &Path) -> Result<Installed> {
     ensure_symlink(&links.join("models").join(MODEL_NAME), &model)?;
 
     check_cargo_env(repo);
-    Ok(Installed { libtorch, model })
+    Ok(Installed {
+        libtorch,
+        model,
+        cache,
+    })
 }
 
 /// The cache root from `LEDE_CACHE_DIR`, `XDG_CACHE_HOME` and `HOME` (empty values count as
@@ -181,7 +187,7 @@ fn absolute(cwd: &Path, path: &Path) -> PathBuf {
 }
 
 /// Holds the cache's set-up lock until dropped.
-fn lock(cache: &Path) -> Result<File> {
+pub fn lock(cache: &Path) -> Result<File> {
     let path = cache.join(".setup.lock");
     let file = File::options()
         .create(true)
