@@ -84,6 +84,9 @@ pub fn write_png(path: &Path, title: &str, by_length: &[Series], by_jobs: &[Seri
         .configure_mesh()
         .x_desc("words in the document (log scale)")
         .y_desc("words/s")
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .light_line_style(WHITE)
         .draw()
         .map_err(|e| anyhow!("drawing {}: {e:?}", path.display()))?;
     draw_series(&mut chart, by_length).map_err(|e| anyhow!("drawing {}: {e}", path.display()))?;
@@ -108,6 +111,9 @@ pub fn write_png(path: &Path, title: &str, by_length: &[Series], by_jobs: &[Seri
         .x_desc("jobs (processes for spaCy, threads for the Python encoder)")
         .y_desc("words/s")
         .x_labels(max_jobs as usize + 1)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .light_line_style(WHITE)
         .draw()
         .map_err(|e| anyhow!("drawing {}: {e:?}", path.display()))?;
     draw_series(&mut chart, by_jobs).map_err(|e| anyhow!("drawing {}: {e}", path.display()))?;
