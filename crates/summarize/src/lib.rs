@@ -47,6 +47,18 @@
 //! ```
 #![deny(missing_docs)]
 
+/// The `&'static Regex` of a pattern constant, compiled on first use at this place. The
+/// patterns are constants the tests run, so they always compile.
+macro_rules! static_regex {
+    ($pattern:ident) => {{
+        static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        RE.get_or_init(|| {
+            regex::Regex::new($pattern)
+                .unwrap_or_else(|e| unreachable!("{} regex: {e}", stringify!($pattern)))
+        })
+    }};
+}
+
 mod abstractive;
 mod error;
 pub mod eval;
