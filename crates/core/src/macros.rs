@@ -26,3 +26,47 @@ macro_rules! debug_fields {
         }
     };
 }
+
+/// Writes builder-style methods that each take `self` by value, set one field (or a field of
+/// a field) and return `self`: one line per method instead of four.
+///
+/// Each entry is `<doc comments> <visibility> fn <name>(<arg>: <type>) => <field path> =
+/// <value>;`, the value an expression of the argument.
+///
+/// ```
+/// #[derive(Default)]
+/// struct Settings {
+///     beams: i64,
+/// }
+/// #[derive(Default)]
+/// struct Builder {
+///     name: Option<String>,
+///     settings: Settings,
+/// }
+/// impl Builder {
+///     lede_core::setters! {
+///         /// The name.
+///         pub fn name(name: impl Into<String>) => name = Some(name.into());
+///         /// Beam size (at least 1).
+///         pub fn beams(n: i64) => settings.beams = n.max(1);
+///     }
+/// }
+/// let b = Builder::default().name("tiny").beams(0);
+/// assert_eq!(b.name.as_deref(), Some("tiny"));
+/// assert_eq!(b.settings.beams, 1);
+/// ```
+#[macro_export]
+macro_rules! setters {
+    ($(
+        $(#[$attr:meta])*
+        $vis:vis fn $name:ident($arg:ident: $ty:ty) => $($field:ident).+ = $value:expr;
+    )*) => {
+        $(
+            $(#[$attr])*
+            $vis fn $name(mut self, $arg: $ty) -> Self {
+                self.$($field).+ = $value;
+                self
+            }
+        )*
+    };
+}
