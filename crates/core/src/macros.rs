@@ -70,3 +70,33 @@ macro_rules! setters {
         )*
     };
 }
+
+/// Fails to compile unless every listed type is `Send`: the proof that a model or analyzer
+/// can move to a worker thread. With `sync:` first, every type must be `Send + Sync`.
+///
+/// ```
+/// struct Model {
+///     weights: Vec<f32>,
+/// }
+/// lede_core::assert_send!(Model, Vec<Model>);
+/// lede_core::assert_send!(sync: Model);
+/// ```
+///
+/// ```compile_fail
+/// lede_core::assert_send!(std::rc::Rc<u8>);
+/// ```
+#[macro_export]
+macro_rules! assert_send {
+    (sync: $($ty:ty),+ $(,)?) => {
+        const _: () = {
+            const fn is_send_sync<T: Send + Sync>() {}
+            $(is_send_sync::<$ty>();)+
+        };
+    };
+    ($($ty:ty),+ $(,)?) => {
+        const _: () = {
+            const fn is_send<T: Send>() {}
+            $(is_send::<$ty>();)+
+        };
+    };
+}

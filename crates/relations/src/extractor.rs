@@ -152,10 +152,7 @@ pub struct NewsRelationExtractor {
     min_score: f32,
 }
 
-const _: () = {
-    const fn assert_send<T: Send>() {}
-    assert_send::<NewsRelationExtractor>();
-};
+lede_core::assert_send!(NewsRelationExtractor);
 
 impl std::fmt::Debug for NewsRelationExtractor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

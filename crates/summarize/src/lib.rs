@@ -82,9 +82,4 @@ pub use extractive::{
 pub use text::{classify_all, word_count, SentenceKind, StorySentence};
 
 // Summarizers are moved into worker threads: prove they are `Send`.
-const _: () = {
-    const fn assert_send<T: Send>() {}
-    assert_send::<ExtractiveSummarizer>();
-    assert_send::<LeadSummarizer>();
-    assert_send::<AbstractiveSummarizer>();
-};
+lede_core::assert_send!(ExtractiveSummarizer, LeadSummarizer, AbstractiveSummarizer);
