@@ -43,22 +43,13 @@ impl Document {
         }
     }
 
-    /// Sets the title.
-    pub fn with_title(mut self, title: impl Into<String>) -> Self {
-        self.title = Some(title.into());
-        self
-    }
-
-    /// Sets the source.
-    pub fn with_source(mut self, source: impl Into<String>) -> Self {
-        self.source = Some(source.into());
-        self
-    }
-
-    /// Sets the date.
-    pub fn with_date(mut self, date: impl Into<String>) -> Self {
-        self.date = Some(date.into());
-        self
+    crate::setters! {
+        /// Sets the title.
+        pub fn with_title(title: impl Into<String>) => title = Some(title.into());
+        /// Sets the source.
+        pub fn with_source(source: impl Into<String>) => source = Some(source.into());
+        /// Sets the date.
+        pub fn with_date(date: impl Into<String>) => date = Some(date.into());
     }
 
     /// Checks that the document has text to analyse.

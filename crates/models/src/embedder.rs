@@ -129,43 +129,22 @@ impl Default for SentenceEmbedderBuilder {
 }
 
 impl SentenceEmbedderBuilder {
-    /// The model (default: `minilm`).
-    pub fn model(mut self, model: impl Into<ModelSource>) -> Self {
-        self.model = model.into();
-        self
-    }
-
-    /// Where and how to resolve the model.
-    pub fn resolve_options(mut self, options: ResolveOptions) -> Self {
-        self.options = options;
-        self
-    }
-
-    /// The device (default CPU).
-    pub fn device(mut self, device: Device) -> Self {
-        self.device = device;
-        self
-    }
-
-    /// Texts per forward pass (default 32).
-    pub fn batch_size(mut self, n: usize) -> Self {
-        self.batch_size = n.max(1);
-        self
-    }
-
-    /// Longest input in tokens, special tokens included (default: the model's
-    /// `max_seq_length`, else its position limit).
-    pub fn max_len(mut self, n: usize) -> Self {
-        self.max_len = Some(n);
-        self
-    }
-
-    /// Runs only the first `n` transformer layers (an early exit: about `n / layers` of the
-    /// full cost; the states of the last layer run are pooled). Default: all of them. The
-    /// weights of the later layers are read and left unused.
-    pub fn layers(mut self, n: usize) -> Self {
-        self.layers = Some(n);
-        self
+    lede_core::setters! {
+        /// The model (default: `minilm`).
+        pub fn model(model: impl Into<ModelSource>) => model = model.into();
+        /// Where and how to resolve the model.
+        pub fn resolve_options(options: ResolveOptions) => options = options;
+        /// The device (default CPU).
+        pub fn device(device: Device) => device = device;
+        /// Texts per forward pass (default 32).
+        pub fn batch_size(n: usize) => batch_size = n.max(1);
+        /// Longest input in tokens, special tokens included (default: the model's
+        /// `max_seq_length`, else its position limit).
+        pub fn max_len(n: usize) => max_len = Some(n);
+        /// Runs only the first `n` transformer layers (an early exit: about `n / layers` of the
+        /// full cost; the states of the last layer run are pooled). Default: all of them. The
+        /// weights of the later layers are read and left unused.
+        pub fn layers(n: usize) => layers = Some(n);
     }
 
     /// Resolves, validates and loads the model.

@@ -68,12 +68,10 @@ pub use subwords::subword_encoder;
 pub use tch::Device;
 pub use weights::WeightsFormat;
 
-/// Compile-time proof that the model types can move to a worker thread.
-#[allow(dead_code)]
-fn assert_send() {
-    fn is_send<T: Send>() {}
-    is_send::<TransformerEncoder>();
-    is_send::<SentenceEmbedder>();
-    is_send::<ModelFiles>();
-    is_send::<Loaded<tch::nn::Linear>>();
-}
+// Compile-time proof that the model types can move to a worker thread.
+lede_core::assert_send!(
+    TransformerEncoder,
+    SentenceEmbedder,
+    ModelFiles,
+    Loaded<tch::nn::Linear>,
+);

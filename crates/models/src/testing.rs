@@ -233,53 +233,24 @@ impl TinyModel {
         )
     }
 
-    /// The classification labels, in id order (written as `id2label`).
-    pub fn labels(mut self, labels: &[&str]) -> Self {
-        self.labels = labels.iter().map(|s| s.to_string()).collect();
-        self
-    }
-
-    /// Hidden size (default 32; must be a multiple of the heads, 2).
-    pub fn hidden(mut self, hidden: i64) -> Self {
-        self.hidden = hidden;
-        self
-    }
-
-    /// Number of layers (default 2).
-    pub fn layers(mut self, layers: i64) -> Self {
-        self.layers = layers;
-        self
-    }
-
-    /// Position embeddings (default 64).
-    pub fn max_positions(mut self, n: i64) -> Self {
-        self.max_positions = n;
-        self
-    }
-
-    /// Random seed (default 42).
-    pub fn seed(mut self, seed: i64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Tokenizer storage (default depends on the architecture).
-    pub fn tokenizer(mut self, t: TinyTokenizer) -> Self {
-        self.tokenizer = t;
-        self
-    }
-
-    /// Weights format (default safetensors; [`WeightsFormat::LibTorch`] writes
-    /// `rust_model.ot`).
-    pub fn format(mut self, f: WeightsFormat) -> Self {
-        self.format = f;
-        self
-    }
-
-    /// Lower-case the vocabulary (an "uncased" model). Default: cased.
-    pub fn lowercase(mut self, yes: bool) -> Self {
-        self.lowercase = yes;
-        self
+    lede_core::setters! {
+        /// The classification labels, in id order (written as `id2label`).
+        pub fn labels(labels: &[&str]) => labels = labels.iter().map(|s| s.to_string()).collect();
+        /// Hidden size (default 32; must be a multiple of the heads, 2).
+        pub fn hidden(hidden: i64) => hidden = hidden;
+        /// Number of layers (default 2).
+        pub fn layers(layers: i64) => layers = layers;
+        /// Position embeddings (default 64).
+        pub fn max_positions(n: i64) => max_positions = n;
+        /// Random seed (default 42).
+        pub fn seed(seed: i64) => seed = seed;
+        /// Tokenizer storage (default depends on the architecture).
+        pub fn tokenizer(t: TinyTokenizer) => tokenizer = t;
+        /// Weights format (default safetensors; [`WeightsFormat::LibTorch`] writes
+        /// `rust_model.ot`).
+        pub fn format(f: WeightsFormat) => format = f;
+        /// Lower-case the vocabulary (an "uncased" model). Default: cased.
+        pub fn lowercase(yes: bool) => lowercase = yes;
     }
 
     fn id2label(&self) -> Option<HashMap<i64, String>> {

@@ -73,58 +73,32 @@ impl RelationExtractorBuilder {
         Self::default()
     }
 
-    /// Uses this schema.
-    pub fn schema(mut self, schema: Schema) -> Self {
-        self.schema = Some(schema);
-        self
-    }
-
-    /// Loads the schema from a TOML file at build time.
-    pub fn schema_path(mut self, path: impl Into<PathBuf>) -> Self {
-        self.schema_path = Some(path.into());
-        self
-    }
-
-    /// Adds the classifier from a model directory holding [`crate::model::HEAD_WEIGHTS`] and
-    /// [`crate::model::HEAD_META`] (`models/relations/` in the repository).
-    pub fn model_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.model_dir = Some(dir.into());
-        self
-    }
-
-    /// The MiniLM directory the classifier encodes with (`config.json`,
-    /// `model.safetensors`, `tokenizer.json`). One of the `encoder*` settings is required with
-    /// [`Self::model_dir`].
-    pub fn encoder_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.encoder = Some(EncoderSource::Dir(dir.into()));
-        self
-    }
-
-    /// The encoder by lede-models spec (`minilm` is the packaged all-MiniLM-L6-v2, resolved
-    /// the way [`lede_models::ModelSpec`] resolves names).
-    pub fn encoder_model(mut self, spec: impl Into<String>) -> Self {
-        self.encoder = Some(EncoderSource::Spec(spec.into()));
-        self
-    }
-
-    /// An encoder already loaded (it must be the one the classifier was trained over, running
-    /// the layers recorded in [`crate::model::HeadMeta::encoder_layers`]; the `encoder_dir` and
-    /// `encoder_model` settings apply them by themselves).
-    pub fn encoder(mut self, embedder: lede_models::SentenceEmbedder) -> Self {
-        self.encoder = Some(EncoderSource::Loaded(Box::new(embedder)));
-        self
-    }
-
-    /// A global minimum score on top of the per-label thresholds.
-    pub fn min_score(mut self, score: f32) -> Self {
-        self.min_score = Some(score);
-        self
-    }
-
-    /// How many sentences the encoder runs at once (default 16).
-    pub fn batch_size(mut self, n: usize) -> Self {
-        self.max_sentences_per_batch = Some(n.max(1));
-        self
+    lede_core::setters! {
+        /// Uses this schema.
+        pub fn schema(schema: Schema) => schema = Some(schema);
+        /// Loads the schema from a TOML file at build time.
+        pub fn schema_path(path: impl Into<PathBuf>) => schema_path = Some(path.into());
+        /// Adds the classifier from a model directory holding [`crate::model::HEAD_WEIGHTS`] and
+        /// [`crate::model::HEAD_META`] (`models/relations/` in the repository).
+        pub fn model_dir(dir: impl Into<PathBuf>) => model_dir = Some(dir.into());
+        /// The MiniLM directory the classifier encodes with (`config.json`,
+        /// `model.safetensors`, `tokenizer.json`). One of the `encoder*` settings is required with
+        /// [`Self::model_dir`].
+        pub fn encoder_dir(dir: impl Into<PathBuf>) =>
+            encoder = Some(EncoderSource::Dir(dir.into()));
+        /// The encoder by lede-models spec (`minilm` is the packaged all-MiniLM-L6-v2, resolved
+        /// the way [`lede_models::ModelSpec`] resolves names).
+        pub fn encoder_model(spec: impl Into<String>) =>
+            encoder = Some(EncoderSource::Spec(spec.into()));
+        /// An encoder already loaded (it must be the one the classifier was trained over, running
+        /// the layers recorded in [`crate::model::HeadMeta::encoder_layers`]; the `encoder_dir` and
+        /// `encoder_model` settings apply them by themselves).
+        pub fn encoder(embedder: lede_models::SentenceEmbedder) =>
+            encoder = Some(EncoderSource::Loaded(Box::new(embedder)));
+        /// A global minimum score on top of the per-label thresholds.
+        pub fn min_score(score: f32) => min_score = Some(score);
+        /// How many sentences the encoder runs at once (default 16).
+        pub fn batch_size(n: usize) => max_sentences_per_batch = Some(n.max(1));
     }
 
     /// Builds the extractor.
@@ -178,10 +152,7 @@ pub struct NewsRelationExtractor {
     min_score: f32,
 }
 
-const _: () = {
-    const fn assert_send<T: Send>() {}
-    assert_send::<NewsRelationExtractor>();
-};
+lede_core::assert_send!(NewsRelationExtractor);
 
 impl std::fmt::Debug for NewsRelationExtractor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

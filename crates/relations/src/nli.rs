@@ -45,10 +45,7 @@ pub struct NliExtractor {
     name: String,
 }
 
-const _: () = {
-    const fn assert_send<T: Send>() {}
-    assert_send::<NliExtractor>();
-};
+lede_core::assert_send!(NliExtractor);
 
 fn model_type(config: &Path) -> Result<ModelType> {
     let text = std::fs::read_to_string(config).map_err(|source| RelationError::Io {

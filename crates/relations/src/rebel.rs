@@ -306,10 +306,7 @@ pub struct BartTripletGenerator {
     name: String,
 }
 
-const _: () = {
-    const fn assert_send<T: Send>() {}
-    assert_send::<BartTripletGenerator>();
-};
+lede_core::assert_send!(BartTripletGenerator);
 
 fn weights_in(dir: &Path) -> Result<std::path::PathBuf> {
     for name in ["model.safetensors", "rust_model.ot"] {

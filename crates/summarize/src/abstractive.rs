@@ -181,72 +181,32 @@ pub struct AbstractiveSummarizerBuilder {
 }
 
 impl AbstractiveSummarizerBuilder {
-    /// How to resolve the model (offline mode, locations). Default: from the environment.
-    pub fn resolve_options(mut self, options: ResolveOptions) -> Self {
-        self.options = options;
-        self
-    }
-
-    /// All decoding settings at once.
-    pub fn generation(mut self, settings: GenerationSettings) -> Self {
-        self.settings = settings;
-        self
-    }
-
-    /// Beam size.
-    pub fn num_beams(mut self, n: i64) -> Self {
-        self.settings.num_beams = n;
-        self
-    }
-
-    /// Minimum summary length in tokens.
-    pub fn min_length(mut self, n: i64) -> Self {
-        self.settings.min_length = n;
-        self
-    }
-
-    /// Maximum summary length in tokens.
-    pub fn max_length(mut self, n: i64) -> Self {
-        self.settings.max_length = n;
-        self
-    }
-
-    /// No-repeat n-gram size (0 = off).
-    pub fn no_repeat_ngram_size(mut self, n: i64) -> Self {
-        self.settings.no_repeat_ngram_size = n;
-        self
-    }
-
-    /// Beam-search length penalty.
-    pub fn length_penalty(mut self, p: f64) -> Self {
-        self.settings.length_penalty = p;
-        self
-    }
-
-    /// Device (default: CPU).
-    pub fn device(mut self, device: Device) -> Self {
-        self.device = device;
-        self
-    }
-
-    /// Input tokens per chunk, at most the model's limit (default: the model's limit).
-    pub fn max_input_tokens(mut self, n: usize) -> Self {
-        self.max_input_tokens = Some(n);
-        self
-    }
-
-    /// Splitter for documents without sentences and for chunk summaries (default:
-    /// lede-tokenize's [`NewsSentenceSplitter`]).
-    pub fn splitter(mut self, splitter: impl SentenceSplitter + 'static) -> Self {
-        self.splitter = Some(Box::new(splitter));
-        self
-    }
-
-    /// Whether several chunk summaries are summarized again (default: true); when false
-    /// they are joined as they are.
-    pub fn reduce(mut self, on: bool) -> Self {
-        self.reduce = on;
-        self
+    lede_core::setters! {
+        /// How to resolve the model (offline mode, locations). Default: from the environment.
+        pub fn resolve_options(options: ResolveOptions) => options = options;
+        /// All decoding settings at once.
+        pub fn generation(settings: GenerationSettings) => settings = settings;
+        /// Beam size.
+        pub fn num_beams(n: i64) => settings.num_beams = n;
+        /// Minimum summary length in tokens.
+        pub fn min_length(n: i64) => settings.min_length = n;
+        /// Maximum summary length in tokens.
+        pub fn max_length(n: i64) => settings.max_length = n;
+        /// No-repeat n-gram size (0 = off).
+        pub fn no_repeat_ngram_size(n: i64) => settings.no_repeat_ngram_size = n;
+        /// Beam-search length penalty.
+        pub fn length_penalty(p: f64) => settings.length_penalty = p;
+        /// Device (default: CPU).
+        pub fn device(device: Device) => device = device;
+        /// Input tokens per chunk, at most the model's limit (default: the model's limit).
+        pub fn max_input_tokens(n: usize) => max_input_tokens = Some(n);
+        /// Splitter for documents without sentences and for chunk summaries (default:
+        /// lede-tokenize's [`NewsSentenceSplitter`]).
+        pub fn splitter(splitter: impl SentenceSplitter + 'static) =>
+            splitter = Some(Box::new(splitter));
+        /// Whether several chunk summaries are summarized again (default: true); when false
+        /// they are joined as they are.
+        pub fn reduce(on: bool) => reduce = on;
     }
 
     /// Resolves and loads the model.

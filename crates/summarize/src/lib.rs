@@ -47,6 +47,18 @@
 //! ```
 #![deny(missing_docs)]
 
+/// The `&'static Regex` of a pattern constant, compiled on first use at this place. The
+/// patterns are constants the tests run, so they always compile.
+macro_rules! static_regex {
+    ($pattern:ident) => {{
+        static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        RE.get_or_init(|| {
+            regex::Regex::new($pattern)
+                .unwrap_or_else(|e| unreachable!("{} regex: {e}", stringify!($pattern)))
+        })
+    }};
+}
+
 mod abstractive;
 mod error;
 pub mod eval;
@@ -70,9 +82,4 @@ pub use extractive::{
 pub use text::{classify_all, word_count, SentenceKind, StorySentence};
 
 // Summarizers are moved into worker threads: prove they are `Send`.
-const _: () = {
-    const fn assert_send<T: Send>() {}
-    assert_send::<ExtractiveSummarizer>();
-    assert_send::<LeadSummarizer>();
-    assert_send::<AbstractiveSummarizer>();
-};
+lede_core::assert_send!(ExtractiveSummarizer, LeadSummarizer, AbstractiveSummarizer);

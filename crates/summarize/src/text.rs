@@ -1,10 +1,7 @@
 //! Text helpers: word counts, and the recognition of the lines of a news story that are not
 //! story text: headlines, bylines, datelines and sign-offs.
 
-use std::sync::OnceLock;
-
 use lede_core::{OffsetMap, Sentence, Span};
-use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 /// What a sentence of a news story is, as far as summarization cares.
@@ -106,58 +103,23 @@ const AGENCIES: &[&str] = &[
     "ani",
 ];
 
-fn dateline_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        // Place (up to five capitalised words, optionally ", Region" or a date), a source in
-        // parentheses, then a separator: "Moscow (EFE).-", "WASHINGTON (AP) —",
-        // "LONDON, Dec 5 (Reuters) -".
-        Regex::new(
-            r"^\p{Lu}[\p{L}.'’-]*(?:\s+(?:\p{Lu}[\p{L}.'’-]*|de|del|la|el|of|on))*\s*(?:,\s*[\p{L}\p{N} .'’-]{1,30})?\s*\([^()\n]{1,40}\)\s*(?:\.\s*[-–—]+|[-–—:]+|\.)\s*",
-        )
-        .unwrap_or_else(|e| unreachable!("dateline regex: {e}"))
-    })
-}
+/// Place (up to five capitalised words, optionally ", Region" or a date), a source in
+/// parentheses, then a separator: "Moscow (EFE).-", "WASHINGTON (AP) —",
+/// "LONDON, Dec 5 (Reuters) -".
+const DATELINE: &str = r"^\p{Lu}[\p{L}.'’-]*(?:\s+(?:\p{Lu}[\p{L}.'’-]*|de|del|la|el|of|on))*\s*(?:,\s*[\p{L}\p{N} .'’-]{1,30})?\s*\([^()\n]{1,40}\)\s*(?:\.\s*[-–—]+|[-–—:]+|\.)\s*";
 
-fn caps_dateline_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        // An all-caps place followed by a dash: "KYIV, Ukraine — ", "PARIS -- ".
-        Regex::new(r"^\p{Lu}[\p{Lu}.'’ -]{1,30}(?:,\s*[\p{L}\p{N} .'’-]{1,30})?\s+(?:[–—]|--?)\s+")
-            .unwrap_or_else(|e| unreachable!("caps dateline regex: {e}"))
-    })
-}
+/// An all-caps place followed by a dash: "KYIV, Ukraine — ", "PARIS -- ".
+const CAPS_DATELINE: &str =
+    r"^\p{Lu}[\p{Lu}.'’ -]{1,30}(?:,\s*[\p{L}\p{N} .'’-]{1,30})?\s+(?:[–—]|--?)\s+";
 
-fn byline_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"(?i)^(?:by|por|from|story by|text by|words by)\s+\p{Lu}[\p{L}.'’-]*(?:\s+(?:\p{Lu}[\p{L}.'’-]*|and|&|de|van|von|der|la))*\s*(?:[,|/–—-]\s*[\p{L}\p{N} .&'’-]{1,60})?$|^(?:posted|published|updated|last updated|first published)\b",
-        )
-        .unwrap_or_else(|e| unreachable!("byline regex: {e}"))
-    })
-}
+/// A byline ("By Jane Doe, Reuters") or a publication-date label ("Updated ...").
+const BYLINE: &str = r"(?i)^(?:by|por|from|story by|text by|words by)\s+\p{Lu}[\p{L}.'’-]*(?:\s+(?:\p{Lu}[\p{L}.'’-]*|and|&|de|van|von|der|la))*\s*(?:[,|/–—-]\s*[\p{L}\p{N} .&'’-]{1,60})?$|^(?:posted|published|updated|last updated|first published)\b";
 
-fn credit_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"(?i)^[(\[]?\s*(?:reporting by|additional reporting|writing by|editing by|edited by|compiled by|translated by|photo:|photos:|image:|copyright|©|all rights reserved|follow us|sign up|subscribe|read more|related:|click here|share this)",
-        )
-        .unwrap_or_else(|e| unreachable!("credit regex: {e}"))
-    })
-}
+/// A credit or boilerplate line: "Reporting by ...", "Photo:", "© ...", "Read more".
+const CREDIT: &str = r"(?i)^[(\[]?\s*(?:reporting by|additional reporting|writing by|editing by|edited by|compiled by|translated by|photo:|photos:|image:|copyright|©|all rights reserved|follow us|sign up|subscribe|read more|related:|click here|share this)";
 
-fn date_line_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        // A line that is nothing but a date and maybe a time.
-        Regex::new(
-            r"(?i)^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\s+[a-z]{3,9}\.?,?\s+\d{4}|[a-z]{3,9}\.?\s+\d{1,2},?\s+\d{4})(?:[ ,T]+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:am|pm|[a-z]{2,4})?)?$",
-        )
-        .unwrap_or_else(|e| unreachable!("date line regex: {e}"))
-    })
-}
+/// A line that is nothing but a date and maybe a time.
+const DATE_LINE: &str = r"(?i)^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\s+[a-z]{3,9}\.?,?\s+\d{4}|[a-z]{3,9}\.?\s+\d{1,2},?\s+\d{4})(?:[ ,T]+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:am|pm|[a-z]{2,4})?)?$";
 
 /// Whether `s` is a sign-off made of agency codes or editors' initials: "EFE", "mos/dgp",
 /// "(AP)", "— Reuters", "jm/ab/cd".
@@ -205,7 +167,7 @@ fn stands_alone(text: &str, span: &Span) -> bool {
 
 /// Length in bytes of a dateline at the start of `s`, if any.
 pub(crate) fn dateline_len(s: &str) -> Option<usize> {
-    if let Some(m) = dateline_re().find(s) {
+    if let Some(m) = static_regex!(DATELINE).find(s) {
         // The parenthesised part must look like a source, not an aside: short, capitalised.
         let inner = m
             .as_str()
@@ -218,7 +180,7 @@ pub(crate) fn dateline_len(s: &str) -> Option<usize> {
             return Some(m.end());
         }
     }
-    if let Some(m) = caps_dateline_re().find(s) {
+    if let Some(m) = static_regex!(CAPS_DATELINE).find(s) {
         let place: String = m.as_str().chars().take_while(|c| *c != ',').collect();
         let letters: Vec<char> = place.chars().filter(|c| c.is_alphabetic()).collect();
         if letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase()) {
@@ -252,10 +214,10 @@ pub fn classify(
     let alone = stands_alone(text, &sentence.span);
     let words = word_count(s);
     let mut kind = SentenceKind::Content;
-    if is_agency_signoff(s) || credit_re().is_match(s.trim_start()) {
+    if is_agency_signoff(s) || static_regex!(CREDIT).is_match(s.trim_start()) {
         kind = SentenceKind::SignOff;
     } else if (alone || words <= 6)
-        && (byline_re().is_match(s.trim()) || date_line_re().is_match(s.trim()))
+        && (static_regex!(BYLINE).is_match(s.trim()) || static_regex!(DATE_LINE).is_match(s.trim()))
     {
         kind = SentenceKind::Byline;
     } else if let Some(len) = dateline_len(s) {

@@ -162,41 +162,42 @@ fn bad_model_directories_are_errors() {
         SummarizeError::UnsupportedModel(_)
     ));
 
-    // BART without merges.txt.
-    let (bart, _) = tiny_bart();
-    std::fs::remove_file(bart.path().join("merges.txt")).unwrap();
-    let err = quick_err(bart.path());
-    assert!(
-        matches!(
-            err,
-            SummarizeError::ModelDir { .. } | SummarizeError::Models(_)
+    // A tiny BART damaged three ways; lede-models' checks or this crate's own may catch each.
+    type Damage = fn(&Path, &TinyModelFiles);
+    type Expected = fn(&SummarizeError) -> bool;
+    let damaged: [(&str, Damage, Expected); 3] = [
+        (
+            "without merges.txt",
+            |dir, _| std::fs::remove_file(dir.join("merges.txt")).unwrap(),
+            |e| {
+                matches!(
+                    e,
+                    SummarizeError::ModelDir { .. } | SummarizeError::Models(_)
+                )
+            },
         ),
-        "{err:?}"
-    );
-
-    // A config rust-bert cannot read.
-    let (bad_config, _) = tiny_bart();
-    edit_json(&bad_config.path().join("config.json"), |v| {
-        v["d_model"] = "wide".into()
-    })
-    .unwrap();
-    let err = quick_err(bad_config.path());
-    assert!(
-        matches!(
-            err,
-            SummarizeError::ModelConfig { .. } | SummarizeError::Models(_)
+        (
+            "with a config rust-bert cannot read",
+            |dir, _| edit_json(&dir.join("config.json"), |v| v["d_model"] = "wide".into()).unwrap(),
+            |e| {
+                matches!(
+                    e,
+                    SummarizeError::ModelConfig { .. } | SummarizeError::Models(_)
+                )
+            },
         ),
-        "{err:?}"
-    );
-
-    // Truncated weights.
-    let (truncated, files) = tiny_bart();
-    truncate_file(&files.weights, 100).unwrap();
-    let err = quick_err(truncated.path());
-    assert!(
-        matches!(err, SummarizeError::Models(_) | SummarizeError::Load { .. }),
-        "{err:?}"
-    );
+        (
+            "with truncated weights",
+            |_, files| truncate_file(&files.weights, 100).unwrap(),
+            |e| matches!(e, SummarizeError::Models(_) | SummarizeError::Load { .. }),
+        ),
+    ];
+    for (what, damage, expected) in damaged {
+        let (dir, files) = tiny_bart();
+        damage(dir.path(), &files);
+        let err = quick_err(dir.path());
+        assert!(expected(&err), "BART {what}: {err:?}");
+    }
 
     // Settings out of range.
     let (ok, _) = tiny_bart();

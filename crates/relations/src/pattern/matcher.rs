@@ -220,15 +220,12 @@ impl<'a> Matcher<'a> {
             return;
         };
         let toks = &self.view.toks;
+        if first.is_optional() {
+            // Skipping the element is the first way to match it.
+            self.seq(rest, pos, st.clone(), k);
+        }
         match first {
-            Elem::Words {
-                exact,
-                prefix,
-                optional,
-            } => {
-                if *optional {
-                    self.seq(rest, pos, st.clone(), k);
-                }
+            Elem::Words { exact, prefix, .. } => {
                 if let Some(t) = toks.get(pos) {
                     if exact.contains(&t.norm)
                         || prefix.iter().any(|p| t.norm.starts_with(p.as_str()))
@@ -237,10 +234,7 @@ impl<'a> Matcher<'a> {
                     }
                 }
             }
-            Elem::Group { alts, optional } => {
-                if *optional {
-                    self.seq(rest, pos, st.clone(), k);
-                }
+            Elem::Group { alts, .. } => {
                 for alt in alts {
                     self.seq(alt, pos, st.clone(), &mut |p, s| {
                         self.seq(rest, p, s, &mut *k)
@@ -272,18 +266,12 @@ impl<'a> Matcher<'a> {
                     }
                 }
             }
-            Elem::AnyNum { optional } => {
-                if *optional {
-                    self.seq(rest, pos, st.clone(), k);
-                }
+            Elem::AnyNum { .. } => {
                 if toks.get(pos).is_some_and(|t| is_number(&t.norm)) {
                     self.seq(rest, pos + 1, st, k);
                 }
             }
-            Elem::AnyEnt { types, optional } => {
-                if *optional {
-                    self.seq(rest, pos, st.clone(), k);
-                }
+            Elem::AnyEnt { types, .. } => {
                 if let Some(m) = self.mention_at(pos) {
                     if types.as_ref().map_or(true, |ts| types_accept(ts, &m.label)) {
                         self.seq(rest, m.tok_end, st, k);
@@ -294,11 +282,8 @@ impl<'a> Matcher<'a> {
                 slot,
                 restrict,
                 bare,
-                optional,
+                ..
             } => {
-                if *optional {
-                    self.seq(rest, pos, st.clone(), k);
-                }
                 let already = match slot {
                     Slot::Head => st.head.is_some(),
                     Slot::Tail => st.tail.is_some(),

@@ -275,6 +275,20 @@ pub(super) fn gap(min: usize, max: usize, phrase: bool) -> Elem {
     }
 }
 
+impl Elem {
+    /// Whether the element may match nothing (a trailing `?`).
+    pub(super) fn is_optional(&self) -> bool {
+        match self {
+            Elem::Slot { optional, .. }
+            | Elem::Words { optional, .. }
+            | Elem::Group { optional, .. }
+            | Elem::AnyNum { optional }
+            | Elem::AnyEnt { optional, .. } => *optional,
+            Elem::NotAhead(_) | Elem::Gap { .. } => false,
+        }
+    }
+}
+
 pub(super) fn is_skippable(e: &Elem) -> bool {
     matches!(
         e,

@@ -1,11 +1,9 @@
 //! Scoring features of sentences: lead bias, centrality, entities, quotes, attribution.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
 
 use lede_core::{AnnotatedDocument, Sentence};
 use ndarray::Array2;
-use regex::Regex;
 
 use super::config::ScoringWeights;
 use super::ranking::{EmbeddingSource, RankedSentence, Ranking, SentenceFeatures};
@@ -16,15 +14,8 @@ use crate::graph::{
 use crate::lexical::{content_terms, is_stopword, tfidf_embeddings};
 use crate::text::SentenceKind;
 
-pub(super) fn attribution_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"(?i)\b(?:said|says|say|told|tells|according to|announced|stated|added|reported|confirmed|warned|stressed|argued|declared)\b",
-        )
-        .unwrap_or_else(|e| unreachable!("attribution regex: {e}"))
-    })
-}
+/// An attribution cue: "said", "told", "according to", ...
+const ATTRIBUTION: &str = r"(?i)\b(?:said|says|say|told|tells|according to|announced|stated|added|reported|confirmed|warned|stressed|argued|declared)\b";
 
 /// Share of each sentence's characters that lie inside quotation marks.
 ///
@@ -271,6 +262,7 @@ pub(super) fn rank_prepared(
         section_positions.push(in_section);
         last = Some(i);
     }
+    let attribution = static_regex!(ATTRIBUTION);
     for (p, &i) in eligible.iter().enumerate() {
         let Some(s) = story.get(i) else { continue };
         let terms: HashSet<String> = content_terms(&s.content.text).into_iter().collect();
@@ -289,7 +281,7 @@ pub(super) fn rank_prepared(
             entities: coverage.get(p).copied().unwrap_or(0.0),
             entity_density: density.get(p).copied().unwrap_or(0.0),
             quote: quotes.get(i).copied().unwrap_or(0.0),
-            attribution: if attribution_re().is_match(&s.content.text) {
+            attribution: if attribution.is_match(&s.content.text) {
                 1.0
             } else {
                 0.0

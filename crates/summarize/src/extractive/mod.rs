@@ -100,43 +100,24 @@ impl Default for ExtractiveSummarizerBuilder {
 }
 
 impl ExtractiveSummarizerBuilder {
-    /// Summary length (default: 3 sentences).
-    pub fn length(mut self, length: SummaryLength) -> Self {
-        self.length = length;
-        self
-    }
-
-    /// Scoring weights (default: the tuned ones).
-    pub fn weights(mut self, weights: ScoringWeights) -> Self {
-        self.weights = weights;
-        self
-    }
-
-    /// A sentence encoder for documents that arrive without `sentence_embeddings`.
-    pub fn encoder(mut self, encoder: impl SentenceEncoder + 'static) -> Self {
-        self.encoder = Some(Box::new(encoder));
-        self
-    }
-
-    /// Same as [`Self::encoder`] for an already boxed encoder.
-    pub fn boxed_encoder(mut self, encoder: Box<dyn SentenceEncoder>) -> Self {
-        self.encoder = Some(encoder);
-        self
-    }
-
-    /// The splitter for documents that arrive without sentences (default:
-    /// lede-tokenize's [`NewsSentenceSplitter`]).
-    pub fn splitter(mut self, splitter: impl SentenceSplitter + 'static) -> Self {
-        self.splitter = Some(Box::new(splitter));
-        self
-    }
-
-    /// Whether to fall back to lexical TF-IDF vectors when there are neither document
-    /// embeddings nor an encoder (default: true). When false, such documents fail with
-    /// [`SummarizeError::NoEmbeddings`].
-    pub fn lexical_fallback(mut self, on: bool) -> Self {
-        self.lexical_fallback = on;
-        self
+    lede_core::setters! {
+        /// Summary length (default: 3 sentences).
+        pub fn length(length: SummaryLength) => length = length;
+        /// Scoring weights (default: the tuned ones).
+        pub fn weights(weights: ScoringWeights) => weights = weights;
+        /// A sentence encoder for documents that arrive without `sentence_embeddings`.
+        pub fn encoder(encoder: impl SentenceEncoder + 'static) =>
+            encoder = Some(Box::new(encoder));
+        /// Same as [`Self::encoder`] for an already boxed encoder.
+        pub fn boxed_encoder(encoder: Box<dyn SentenceEncoder>) => encoder = Some(encoder);
+        /// The splitter for documents that arrive without sentences (default:
+        /// lede-tokenize's [`NewsSentenceSplitter`]).
+        pub fn splitter(splitter: impl SentenceSplitter + 'static) =>
+            splitter = Some(Box::new(splitter));
+        /// Whether to fall back to lexical TF-IDF vectors when there are neither document
+        /// embeddings nor an encoder (default: true). When false, such documents fail with
+        /// [`SummarizeError::NoEmbeddings`].
+        pub fn lexical_fallback(on: bool) => lexical_fallback = on;
     }
 
     /// Builds the summarizer.
