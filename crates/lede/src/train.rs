@@ -91,6 +91,18 @@ pub(crate) fn run(cmd: TrainCommand) -> Result<()> {
     }
 }
 
+/// For each `field: option` pair, sets `$cfg.field` to the command-line option `$args.option`
+/// when it was given (wrapped in `Some` for optional fields), and keeps the default otherwise.
+macro_rules! given_or_default {
+    ($cfg:ident, $args:ident, { $($field:ident: $opt:ident),* $(,)? }) => {
+        $(
+            if let Some(value) = $args.$opt {
+                $cfg.$field = value.into();
+            }
+        )*
+    };
+}
+
 fn train_ner(a: TrainNerArgs) -> Result<()> {
     if !a.data.is_file() {
         bail!("training data {} is not a file", a.data.display());
@@ -110,21 +122,23 @@ fn train_ner(a: TrainNerArgs) -> Result<()> {
     if spec != ModelSpec::MiniLm {
         cfg.base_id = a.base.clone();
     }
-    // Options not given keep the defaults the shipped model was trained with.
     cfg.dev_data = a.dev;
-    cfg.epochs = a.epochs.unwrap_or(cfg.epochs);
-    cfg.seed = a.seed.unwrap_or(cfg.seed);
-    cfg.batch_size = a.batch.unwrap_or(cfg.batch_size);
-    cfg.lr_encoder = a.lr_encoder.unwrap_or(cfg.lr_encoder);
-    cfg.lr_head = a.lr_head.unwrap_or(cfg.lr_head);
-    cfg.warmup = a.warmup.unwrap_or(cfg.warmup);
-    cfg.max_len = a.max_len.unwrap_or(cfg.max_len);
-    cfg.threads = a.threads.unwrap_or(cfg.threads);
-    cfg.trained_layers = a.layers.or(cfg.trained_layers);
-    cfg.encoder_layers = a.encoder_layers.or(cfg.encoder_layers);
-    cfg.stride = a.stride.unwrap_or(cfg.stride);
-    cfg.entity_types = a.types.or(cfg.entity_types);
-    cfg.min_type_count = a.min_type_count.unwrap_or(cfg.min_type_count);
+    // Options not given keep the defaults the shipped model was trained with.
+    given_or_default!(cfg, a, {
+        epochs: epochs,
+        seed: seed,
+        batch_size: batch,
+        lr_encoder: lr_encoder,
+        lr_head: lr_head,
+        warmup: warmup,
+        max_len: max_len,
+        threads: threads,
+        trained_layers: layers,
+        encoder_layers: encoder_layers,
+        stride: stride,
+        entity_types: types,
+        min_type_count: min_type_count,
+    });
     cfg.max_docs = a.max_docs;
     let report = train(&cfg, &mut console_progress()).context("training failed")?;
     // The report's own JSON form of the dev scores (`tp`, `fp`, `fn_`, `precision`, ...).

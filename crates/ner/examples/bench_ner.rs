@@ -58,17 +58,14 @@ fn measure<T>(
 }
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let (mut model, mut base, mut text, mut dir, mut ids) = (None, None, None, None, None);
+    let args = common::command_line()?;
+    let (mut text, mut dir, mut ids) = (None, None, None);
     let mut repeat = 10usize;
     let mut threads = 2i32;
     let mut batch = 8usize;
     let mut show = false;
-    while let Some(a) = args.next() {
-        let v = args.next().ok_or_else(|| format!("{a} needs a value"))?;
-        match a.as_str() {
-            "--model" => model = Some(PathBuf::from(v)),
-            "--base" => base = Some(PathBuf::from(v)),
+    for (flag, v) in args.rest {
+        match flag.as_str() {
             "--text" => text = Some(PathBuf::from(v)),
             "--dir" => dir = Some(PathBuf::from(v)),
             "--ids" => ids = Some(PathBuf::from(v)),
@@ -79,12 +76,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
-    let (Some(model), Some(base)) = (model, base) else {
-        return Err("need --model and --base".into());
-    };
     tch::set_num_threads(threads);
     let t0 = Instant::now();
-    let ner = OfflineNer::builder(&model, &base)
+    let ner = OfflineNer::builder(&args.model, &args.base)
         .batch_size(batch)
         .build()?;
     println!(

@@ -54,14 +54,11 @@ fn agreement_row(name: &str, reference: &[PredDoc], predicted: &[PredDoc], types
 }
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let (mut model, mut base, mut gold, mut docs, mut dev) = (None, None, None, None, None);
+    let args = common::command_line()?;
+    let (mut gold, mut docs, mut dev) = (None, None, None);
     let mut also: Vec<(String, PathBuf)> = Vec::new();
-    while let Some(a) = args.next() {
-        let v = args.next().ok_or_else(|| format!("{a} needs a value"))?;
-        match a.as_str() {
-            "--model" => model = Some(PathBuf::from(v)),
-            "--base" => base = Some(PathBuf::from(v)),
+    for (flag, v) in args.rest {
+        match flag.as_str() {
             "--gold" => gold = Some(PathBuf::from(v)),
             "--docs" => docs = Some(PathBuf::from(v)),
             "--dev" => dev = Some(PathBuf::from(v)),
@@ -72,10 +69,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
-    let (Some(model), Some(base)) = (model, base) else {
-        return Err("need --model and --base".into());
-    };
-    let ner = OfflineNer::builder(&model, &base)
+    let ner = OfflineNer::builder(&args.model, &args.base)
         .include_values(true)
         .build()?;
     if let (Some(gold_path), Some(docs)) = (gold, docs) {

@@ -92,7 +92,9 @@ struct Trained {
     model: PathBuf,
 }
 
-fn trained() -> Trained {
+/// A tiny base and the training data in a temporary directory, and a quick training config
+/// over them that writes the model to `model`.
+fn quick_setup() -> (Trained, TrainConfig) {
     let tmp = tempfile::tempdir().unwrap();
     let base = tmp.path().join("base");
     let model = tmp.path().join("model");
@@ -101,14 +103,24 @@ fn trained() -> Trained {
     let data = tmp.path().join("train.jsonl");
     write_data(&data);
     let mut cfg = TrainConfig::new(&data, &base, &model);
-    cfg.dev_data = Some(data.clone());
-    cfg.epochs = 2;
-    cfg.batch_size = 2;
     cfg.max_len = 12; // forces several windows per text
     cfg.stride = 2;
-    cfg.trained_layers = Some(vec![1]);
     cfg.min_type_count = 1;
     cfg.threads = 1;
+    let t = Trained {
+        _tmp: tmp,
+        base,
+        model,
+    };
+    (t, cfg)
+}
+
+fn trained() -> Trained {
+    let (t, mut cfg) = quick_setup();
+    cfg.dev_data = Some(cfg.train_data.clone());
+    cfg.epochs = 2;
+    cfg.batch_size = 2;
+    cfg.trained_layers = Some(vec![1]);
     let mut epochs = 0;
     let mut steps = 0;
     let report = train(&cfg, &mut |e: &TrainEvent| match e {
@@ -124,12 +136,8 @@ fn trained() -> Trained {
     assert_eq!(epochs, 2);
     assert!(steps >= 2);
     assert!(report.weights_bytes > 0);
-    assert!(model.join(CONFIG_FILE).exists() && model.join(WEIGHTS_FILE).exists());
-    Trained {
-        _tmp: tmp,
-        base,
-        model,
-    }
+    assert!(t.model.join(CONFIG_FILE).exists() && t.model.join(WEIGHTS_FILE).exists());
+    t
 }
 
 #[test]
@@ -282,19 +290,8 @@ fn bad_files_are_named_errors() {
 
 #[test]
 fn a_model_can_keep_fewer_layers_than_its_base() {
-    let tmp = tempfile::tempdir().unwrap();
-    let base = tmp.path().join("base");
-    let model = tmp.path().join("model");
-    std::fs::create_dir_all(&base).unwrap();
-    tiny_base(&base, 1);
-    let data = tmp.path().join("train.jsonl");
-    write_data(&data);
-    let mut cfg = TrainConfig::new(&data, &base, &model);
+    let (t, mut cfg) = quick_setup();
     cfg.epochs = 1;
-    cfg.max_len = 12;
-    cfg.stride = 2;
-    cfg.min_type_count = 1;
-    cfg.threads = 1;
     cfg.encoder_layers = Some(3);
     assert!(
         train(&cfg, &mut |_: &TrainEvent| {}).is_err(),
@@ -308,10 +305,10 @@ fn a_model_can_keep_fewer_layers_than_its_base() {
     );
     cfg.trained_layers = None;
     train(&cfg, &mut |_: &TrainEvent| {}).unwrap();
-    let ner = OfflineNer::builder(&model, &base).build().unwrap();
+    let ner = OfflineNer::builder(&t.model, &t.base).build().unwrap();
     assert_eq!(ner.config().encoder_layers, 1);
     assert_eq!(ner.config().trained_layers, vec![0]);
-    let stored = tch::Tensor::read_safetensors(model.join(WEIGHTS_FILE)).unwrap();
+    let stored = tch::Tensor::read_safetensors(t.model.join(WEIGHTS_FILE)).unwrap();
     assert!(stored.iter().all(|(n, _)| !n.contains("encoder.layer.1.")));
     for m in ner.mentions(TEXTS[0]).unwrap() {
         assert_eq!(m.span.slice(TEXTS[0]), Some(m.text.as_str()));

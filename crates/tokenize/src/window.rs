@@ -271,17 +271,25 @@ mod tests {
         assert!(plans.iter().any(|p| p.words == (1..2)));
     }
 
+    /// Up to 200 word sizes from `min_size` to 6 subwords, a window capacity from 1 to 39, and
+    /// a stride from 0 to three quarters of one less than the capacity.
+    fn sizes_capacity_stride(
+        min_size: usize,
+    ) -> impl proptest::strategy::Strategy<Value = (Vec<usize>, usize, usize)> {
+        use proptest::strategy::Strategy;
+        let sizes = proptest::collection::vec(min_size..7, 0..200);
+        (sizes, 1usize..40, 0usize..4).prop_map(|(sizes, capacity, stride_frac)| {
+            let stride = capacity.saturating_sub(1) * stride_frac / 4;
+            (sizes, capacity, stride)
+        })
+    }
+
     proptest::proptest! {
         /// Any word sizes, window capacity and stride: the contract `check` asserts (owned
         /// subwords and words partition the text in order, windows fit, overlap at most
         /// `stride`, progress).
         #[test]
-        fn any_plan_holds_the_contract(
-            sizes in proptest::collection::vec(1usize..7, 0..200),
-            capacity in 1usize..40,
-            stride_frac in 0usize..4,
-        ) {
-            let stride = capacity.saturating_sub(1) * stride_frac / 4;
+        fn any_plan_holds_the_contract((sizes, capacity, stride) in sizes_capacity_stride(1)) {
             let plans = check(&sizes, capacity, stride);
             // Words that fit a window are never split between windows' sources.
             let c = content(&sizes);
@@ -294,18 +302,11 @@ mod tests {
                 }
             }
         }
-    }
 
-    proptest::proptest! {
         /// Word windows: owned ranges partition the words with subwords, each window's words
         /// fit `capacity` and contain what it owns (up to words without subwords).
         #[test]
-        fn word_windows_partition_and_fit(
-            sizes in proptest::collection::vec(0usize..7, 0..200),
-            capacity in 1usize..40,
-            stride_frac in 0usize..4,
-        ) {
-            let stride = capacity.saturating_sub(1) * stride_frac / 4;
+        fn word_windows_partition_and_fit((sizes, capacity, stride) in sizes_capacity_stride(0)) {
             let ws = word_windows(&sizes, capacity, stride).unwrap();
             if sizes.iter().all(|&n| n == 0) {
                 proptest::prop_assert!(ws.is_empty());

@@ -4,7 +4,12 @@ use lede_core::SentenceSplitter;
 use lede_tokenize::{AbbreviationKind, Abbreviations, LineBreaks, NewsSentenceSplitter};
 
 fn split(text: &str) -> Vec<String> {
-    let sentences = NewsSentenceSplitter::default().split(text);
+    split_with(&NewsSentenceSplitter::default(), text)
+}
+
+/// The sentences `splitter` finds in `text`, after checking their spans.
+fn split_with(splitter: &NewsSentenceSplitter, text: &str) -> Vec<String> {
+    let sentences = splitter.split(text);
     for s in &sentences {
         assert_eq!(s.span.slice(text), Some(s.text.as_str()));
         assert_eq!(
@@ -316,9 +321,8 @@ fn blank_line_policy_joins_wrapped_lines() {
         .build()
         .unwrap();
     let text = "The river rose on\nMonday and fell. Then\nit rained.\n\n  \nNew paragraph";
-    let got: Vec<String> = splitter.split(text).into_iter().map(|s| s.text).collect();
     assert_eq!(
-        got,
+        split_with(&splitter, text),
         [
             "The river rose on\nMonday and fell.",
             "Then\nit rained.",
@@ -336,13 +340,9 @@ fn builder_options() {
         .glued_sign_offs(false)
         .build()
         .unwrap();
-    let got: Vec<String> = splitter
-        .split("Cmdt. Ruiz spoke at Acme Inc. Officials listened to the carrier.AFP")
-        .into_iter()
-        .map(|s| s.text)
-        .collect();
+    let text = "Cmdt. Ruiz spoke at Acme Inc. Officials listened to the carrier.AFP";
     assert_eq!(
-        got,
+        split_with(&splitter, text),
         [
             "Cmdt. Ruiz spoke at Acme Inc.",
             "Officials listened to the carrier.AFP"

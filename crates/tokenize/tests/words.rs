@@ -4,7 +4,12 @@ use lede_core::{TokenKind, WordTokenizer};
 use lede_tokenize::{AbbreviationKind, Abbreviations, RuleWordTokenizer};
 
 fn tokens(text: &str) -> Vec<(String, TokenKind)> {
-    let tokens = RuleWordTokenizer::default().tokenize(text);
+    tokens_with(&RuleWordTokenizer::default(), text)
+}
+
+/// The tokens `tokenizer` finds in `text` and their kinds, after checking their spans.
+fn tokens_with(tokenizer: &RuleWordTokenizer, text: &str) -> Vec<(String, TokenKind)> {
+    let tokens = tokenizer.tokenize(text);
     for t in &tokens {
         assert_eq!(t.span.slice(text), Some(t.text.as_str()));
         assert_eq!(t.text.chars().count(), t.span.char_len());
@@ -13,7 +18,14 @@ fn tokens(text: &str) -> Vec<(String, TokenKind)> {
 }
 
 fn texts(text: &str) -> Vec<String> {
-    tokens(text).into_iter().map(|(t, _)| t).collect()
+    texts_with(&RuleWordTokenizer::default(), text)
+}
+
+fn texts_with(tokenizer: &RuleWordTokenizer, text: &str) -> Vec<String> {
+    tokens_with(tokenizer, text)
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect()
 }
 
 #[test]
@@ -178,12 +190,10 @@ fn custom_abbreviations() {
         .abbreviation("Cmdt", AbbreviationKind::Title)
         .build()
         .unwrap();
-    let got: Vec<String> = tokenizer
-        .tokenize("Cmdt. Ruiz and Mr. Li")
-        .into_iter()
-        .map(|t| t.text)
-        .collect();
-    assert_eq!(got, ["Cmdt.", "Ruiz", "and", "Mr", ".", "Li"]);
+    assert_eq!(
+        texts_with(&tokenizer, "Cmdt. Ruiz and Mr. Li"),
+        ["Cmdt.", "Ruiz", "and", "Mr", ".", "Li"]
+    );
     assert!(tokenizer.abbreviations().get("cmdt").is_some());
     assert!(RuleWordTokenizer::builder()
         .abbreviation(" ", AbbreviationKind::Title)
