@@ -40,8 +40,8 @@ impl Int8Linear {
             &self.weight,
             &self.packed,
             &self.col_offsets,
-            self.scale,
-            0.0,
+            tch::Scalar::float(self.scale),
+            tch::Scalar::int(0),
             &self.bias,
         )
     }
