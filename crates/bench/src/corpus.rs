@@ -92,9 +92,13 @@ pub fn words(text: &str) -> usize {
 /// paragraphs, repeated as often as needed, the last one cut.
 pub fn long_document(articles: &[String], n: usize) -> String {
     let mut out = String::new();
-    let mut left = n;
+    let mut left = if articles.iter().all(|a| words(a) == 0) {
+        0
+    } else {
+        n
+    };
     for article in articles.iter().cycle() {
-        if left == 0 || articles.iter().all(|a| words(a) == 0) {
+        if left == 0 {
             break;
         }
         if !out.is_empty() {
