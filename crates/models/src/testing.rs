@@ -57,6 +57,9 @@ use crate::files::Architecture;
 use crate::weights::WeightsFormat;
 use crate::{Error, Result};
 
+/// Serializes seeding tch's global generator and drawing tiny models' weights.
+static SEED_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Which head the tiny model has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Head {
@@ -273,13 +276,19 @@ impl TinyModel {
         })
     }
 
-    /// Writes the model directory (created if needed).
+    /// Writes the model directory (created if needed). The weights depend only on the seed.
     ///
     /// # Errors
     /// I/O, tokenizer and tch errors.
     pub fn write(&self, dir: &Path) -> Result<TinyModelFiles> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let vocab_size = self.write_tokenizer(dir)?;
+        // tch's generator is global: tests run on parallel threads, so seeding and drawing the
+        // weights happen under one lock, or two models would interleave their draws and the
+        // weights would change from run to run.
+        let _seeded = SEED_LOCK
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         tch::manual_seed(self.seed);
         let vs = VarStore::new(Device::Cpu);
         let root = vs.root();

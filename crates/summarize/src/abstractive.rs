@@ -448,7 +448,7 @@ impl AbstractiveSummarizer {
             for batch in inputs.chunks(4) {
                 outputs.extend(self.model.summarize(batch)?);
             }
-            let outputs: Vec<String> = outputs.into_iter().map(|o| o.trim().to_string()).collect();
+            let outputs: Vec<String> = outputs.iter().map(|o| clean_generated(o)).collect();
             if outputs.len() <= 1 || !self.reduce || round >= 2 {
                 return Ok(outputs.join(" "));
             }
@@ -482,6 +482,18 @@ impl AbstractiveSummarizer {
             .collect();
         self.summarize_sentences(&sentences)
     }
+}
+
+/// Tidies generated text: a byte-level vocabulary can decode to control characters (NUL
+/// included) that no reader wants in a summary; they are dropped, and runs of whitespace
+/// become one space.
+fn clean_generated(text: &str) -> String {
+    let kept: String = text
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .filter(|c| !c.is_control())
+        .collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl Summarizer for AbstractiveSummarizer {
@@ -519,6 +531,13 @@ impl Summarizer for AbstractiveSummarizer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_text_loses_control_characters() {
+        assert_eq!(clean_generated("  a\u{0}b \n\t c\u{7f}  "), "ab c");
+        assert_eq!(clean_generated("\u{0}\u{1b}"), "");
+        assert_eq!(clean_generated("Minsk — ok."), "Minsk — ok.");
+    }
 
     #[test]
     fn chunks_cover_every_text_once_in_order() {

@@ -58,7 +58,13 @@ fn exercise(s: &AbstractiveSummarizer) {
     let summary = s.summarize(&doc).expect("summarize");
     assert_eq!(summary.method, "abstractive");
     assert!(summary.sentences.is_empty());
-    assert!(!summary.text.contains('\u{0}'));
+    // Random weights can pick any token, byte-level ones that decode to NUL included: the
+    // summarizer drops control characters whatever the model emits.
+    assert!(
+        !summary.text.chars().any(char::is_control),
+        "{:?}",
+        summary.text
+    );
     // A short text is one chunk, and empty text gives an empty summary.
     let one = s
         .summarize_text("The government freed prisoners on Tuesday.")
