@@ -30,8 +30,8 @@ macro_rules! debug_fields {
 /// Writes builder-style methods that each take `self` by value, set one field (or a field of
 /// a field) and return `self`: one line per method instead of four.
 ///
-/// Each entry is `<doc comments> <visibility> fn <name>(<arg>: <type>) => <field path> =
-/// <value>;`, the value an expression of the argument.
+/// Each entry is `<doc comments> <visibility> fn <name>(<arg>: <type>, ...) => <field path> =
+/// <value>;`, the value an expression of the arguments.
 ///
 /// ```
 /// #[derive(Default)]
@@ -49,21 +49,24 @@ macro_rules! debug_fields {
 ///         pub fn name(name: impl Into<String>) => name = Some(name.into());
 ///         /// Beam size (at least 1).
 ///         pub fn beams(n: i64) => settings.beams = n.max(1);
+///         /// Both at once.
+///         pub fn both(name: &str, n: i64) => settings.beams = n + name.len() as i64;
 ///     }
 /// }
 /// let b = Builder::default().name("tiny").beams(0);
 /// assert_eq!(b.name.as_deref(), Some("tiny"));
 /// assert_eq!(b.settings.beams, 1);
+/// assert_eq!(Builder::default().both("ab", 1).settings.beams, 3);
 /// ```
 #[macro_export]
 macro_rules! setters {
     ($(
         $(#[$attr:meta])*
-        $vis:vis fn $name:ident($arg:ident: $ty:ty) => $($field:ident).+ = $value:expr;
+        $vis:vis fn $name:ident($($arg:ident: $ty:ty),+ $(,)?) => $($field:ident).+ = $value:expr;
     )*) => {
         $(
             $(#[$attr])*
-            $vis fn $name(mut self, $arg: $ty) -> Self {
+            $vis fn $name(mut self, $($arg: $ty),+) -> Self {
                 self.$($field).+ = $value;
                 self
             }

@@ -97,41 +97,20 @@ pub struct AnalyzerBuilder {
 }
 
 impl AnalyzerBuilder {
-    /// Which tasks run (default: all).
-    pub fn tasks(mut self, tasks: Tasks) -> Self {
-        self.tasks = Some(tasks);
-        self
-    }
-
-    /// Which models (default: [`ModelChoice::Offline`]).
-    pub fn models(mut self, models: ModelChoice) -> Self {
-        self.models = models;
-        self
-    }
-
-    /// Never download anything, even with the `remote` feature.
-    pub fn offline(mut self, offline: bool) -> Self {
-        self.offline = offline;
-        self
-    }
-
-    /// Reject documents larger than this many bytes (default 10 MiB).
-    pub fn max_bytes(mut self, max_bytes: usize) -> Self {
-        self.max_bytes = Some(max_bytes);
-        self
-    }
-
-    /// Sentences in the summary (default 3).
-    pub fn summary_sentences(mut self, n: usize) -> Self {
-        self.summary_sentences = Some(n);
-        self
-    }
-
-    /// libtorch intra-op threads for this analyzer (default: decided by lede-models from the
-    /// core count and the number of workers).
-    pub fn threads(mut self, n: usize) -> Self {
-        self.threads = Some(n);
-        self
+    lede_core::setters! {
+        /// Which tasks run (default: all).
+        pub fn tasks(tasks: Tasks) => tasks = Some(tasks);
+        /// Which models (default: [`ModelChoice::Offline`]).
+        pub fn models(models: ModelChoice) => models = models;
+        /// Never download anything, even with the `remote` feature.
+        pub fn offline(offline: bool) => offline = offline;
+        /// Reject documents larger than this many bytes (default 10 MiB).
+        pub fn max_bytes(max_bytes: usize) => max_bytes = Some(max_bytes);
+        /// Sentences in the summary (default 3).
+        pub fn summary_sentences(n: usize) => summary_sentences = Some(n);
+        /// libtorch intra-op threads for this analyzer (default: decided by lede-models from
+        /// the core count and the number of workers).
+        pub fn threads(n: usize) => threads = Some(n);
     }
 
     /// Resolves and loads the models.
@@ -155,10 +134,7 @@ pub struct Analyzer {
     pub(crate) provenance: BTreeMap<String, String>,
 }
 
-const _: () = {
-    const fn assert_send<T: Send>() {}
-    assert_send::<Analyzer>();
-};
+lede_core::assert_send!(Analyzer);
 
 impl std::fmt::Debug for Analyzer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

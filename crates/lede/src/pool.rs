@@ -147,11 +147,7 @@ pub struct AnalyzerPool {
 }
 
 // A pool is shared by reference between threads (e.g. in an `Arc`); its errors cross threads.
-const _: () = {
-    const fn assert_send_sync<T: Send + Sync>() {}
-    assert_send_sync::<AnalyzerPool>();
-    assert_send_sync::<Error>();
-};
+lede_core::assert_send!(sync: AnalyzerPool, Error);
 
 impl std::fmt::Debug for AnalyzerPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

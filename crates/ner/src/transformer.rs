@@ -107,69 +107,32 @@ impl Default for TransformerNerBuilder {
 }
 
 impl TransformerNerBuilder {
-    /// The model: a spec string (`dbmdz/...`, a directory, a project model name), a
-    /// [`lede_models::ModelSpec`] or resolved [`lede_models::ModelFiles`]. Loaded as a Hugging
-    /// Face token-classification model ([`HfTokenClassifier`]).
-    pub fn model(mut self, model: impl Into<ModelSource>) -> Self {
-        self.source = Some(Source::Model(model.into()));
-        self
-    }
-
-    /// A ready token classifier instead of a model spec.
-    pub fn classifier(mut self, classifier: Box<dyn TokenClassifier>) -> Self {
-        self.source = Some(Source::Classifier(classifier));
-        self
-    }
-
-    /// How specs resolve (offline mode, search locations). Default: from the environment.
-    pub fn resolve_options(mut self, options: ResolveOptions) -> Self {
-        self.options = options;
-        self
-    }
-
-    /// Subword-to-word aggregation (default [`Aggregation::First`]).
-    pub fn aggregation(mut self, aggregation: Aggregation) -> Self {
-        self.aggregation = aggregation;
-        self
-    }
-
-    /// Tag decoding (default [`Decoding::Greedy`]).
-    pub fn decoding(mut self, decoding: Decoding) -> Self {
-        self.decoding = decoding;
-        self
-    }
-
-    /// The label scheme, when detection from the labels is not enough (IOB1 uses the same
-    /// labels as BIO). Only [`Decoding::Constrained`] depends on it.
-    pub fn scheme(mut self, scheme: LabelScheme) -> Self {
-        self.scheme = Some(scheme);
-        self
-    }
-
-    /// Windows of at most `max_len` subwords (special tokens included; capped at the model's
-    /// limit) overlapping by at most `stride` subwords (at most half a window). Default: the model's
-    /// limit and an eighth of it.
-    pub fn window(mut self, max_len: usize, stride: usize) -> Self {
-        self.window = Some((max_len, stride));
-        self
-    }
-
-    /// Windows per forward pass (default 8).
-    pub fn batch_size(mut self, n: usize) -> Self {
-        self.batch_size = n.max(1);
-        self
-    }
-
-    /// The device (default CPU).
-    pub fn device(mut self, device: Device) -> Self {
-        self.device = device;
-        self
-    }
-
-    /// Drops mentions scoring below this (default 0: keep all).
-    pub fn min_score(mut self, score: f32) -> Self {
-        self.min_score = score;
-        self
+    lede_core::setters! {
+        /// The model: a spec string (`dbmdz/...`, a directory, a project model name), a
+        /// [`lede_models::ModelSpec`] or resolved [`lede_models::ModelFiles`]. Loaded as a Hugging
+        /// Face token-classification model ([`HfTokenClassifier`]).
+        pub fn model(model: impl Into<ModelSource>) => source = Some(Source::Model(model.into()));
+        /// A ready token classifier instead of a model spec.
+        pub fn classifier(classifier: Box<dyn TokenClassifier>) => source = Some(Source::Classifier(classifier));
+        /// How specs resolve (offline mode, search locations). Default: from the environment.
+        pub fn resolve_options(options: ResolveOptions) => options = options;
+        /// Subword-to-word aggregation (default [`Aggregation::First`]).
+        pub fn aggregation(aggregation: Aggregation) => aggregation = aggregation;
+        /// Tag decoding (default [`Decoding::Greedy`]).
+        pub fn decoding(decoding: Decoding) => decoding = decoding;
+        /// The label scheme, when detection from the labels is not enough (IOB1 uses the same
+        /// labels as BIO). Only [`Decoding::Constrained`] depends on it.
+        pub fn scheme(scheme: LabelScheme) => scheme = Some(scheme);
+        /// Windows of at most `max_len` subwords (special tokens included; capped at the model's
+        /// limit) overlapping by at most `stride` subwords (at most half a window). Default: the model's
+        /// limit and an eighth of it.
+        pub fn window(max_len: usize, stride: usize) => window = Some((max_len, stride));
+        /// Windows per forward pass (default 8).
+        pub fn batch_size(n: usize) => batch_size = n.max(1);
+        /// The device (default CPU).
+        pub fn device(device: Device) => device = device;
+        /// Drops mentions scoring below this (default 0: keep all).
+        pub fn min_score(score: f32) => min_score = score;
     }
 
     /// Resolves and loads the model and checks the settings.

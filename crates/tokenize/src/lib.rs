@@ -106,11 +106,4 @@ pub use window::{word_windows, WordWindow};
 pub use word::{RuleWordTokenizer, RuleWordTokenizerBuilder};
 
 // The splitter and tokenizer are shared across threads by the facade; the encoder too.
-const _: () = {
-    const fn assert_send_sync<T: Send + Sync>() {}
-    assert_send_sync::<NewsSentenceSplitter>();
-    assert_send_sync::<RuleWordTokenizer>();
-    assert_send_sync::<SubwordEncoder>();
-    assert_send_sync::<Segmenter>();
-    assert_send_sync::<Error>();
-};
+lede_core::assert_send!(sync: NewsSentenceSplitter, RuleWordTokenizer, SubwordEncoder, Segmenter, Error);

@@ -139,18 +139,13 @@ impl NewsSentenceSplitterBuilder {
         self
     }
 
-    /// What a line break means (default [`LineBreaks::EndSentence`]).
-    pub fn line_breaks(mut self, line_breaks: LineBreaks) -> Self {
-        self.line_breaks = line_breaks;
-        self
-    }
-
-    /// Whether a period glued to a following capitalised word ends the sentence
-    /// (`airline.EFE`, default `true`). Word tokens from [`crate::RuleWordTokenizer`] never
-    /// cross such a boundary either way.
-    pub fn glued_sign_offs(mut self, on: bool) -> Self {
-        self.glued = on;
-        self
+    lede_core::setters! {
+        /// What a line break means (default [`LineBreaks::EndSentence`]).
+        pub fn line_breaks(line_breaks: LineBreaks) => line_breaks = line_breaks;
+        /// Whether a period glued to a following capitalised word ends the sentence
+        /// (`airline.EFE`, default `true`). Word tokens from [`crate::RuleWordTokenizer`] never
+        /// cross such a boundary either way.
+        pub fn glued_sign_offs(on: bool) => glued = on;
     }
 
     /// Builds the splitter.

@@ -217,78 +217,33 @@ impl Default for SubwordEncoderBuilder {
 }
 
 impl SubwordEncoderBuilder {
-    /// Loads a Hugging Face `tokenizer.json`.
-    pub fn tokenizer_json(mut self, path: impl AsRef<Path>) -> Self {
-        self.source = Source::TokenizerJson(path.as_ref().to_path_buf());
-        self
-    }
-
-    /// Parses the contents of a `tokenizer.json`.
-    pub fn tokenizer_json_bytes(mut self, bytes: impl Into<Vec<u8>>) -> Self {
-        self.source = Source::TokenizerJsonBytes(bytes.into());
-        self
-    }
-
-    /// Builds a BERT WordPiece tokenizer from a `vocab.txt`.
-    pub fn vocab(mut self, path: impl AsRef<Path>) -> Self {
-        self.source = Source::Vocab(path.as_ref().to_path_buf());
-        self
-    }
-
-    /// Uses a ready `tokenizers::Tokenizer`.
-    pub fn tokenizer(mut self, tokenizer: Tokenizer) -> Self {
-        self.source = Source::Tokenizer(Box::new(tokenizer));
-        self
-    }
-
-    /// `vocab.txt` only: lowercase the text (default `true`, as for uncased models).
-    pub fn lowercase(mut self, on: bool) -> Self {
-        self.lowercase = on;
-        self
-    }
-
-    /// `vocab.txt` only: strip accents (default: when lowercasing).
-    pub fn strip_accents(mut self, on: bool) -> Self {
-        self.strip_accents = Some(on);
-        self
-    }
-
-    /// `vocab.txt` only: the unknown token (default `[UNK]`).
-    pub fn unk_token(mut self, token: impl Into<String>) -> Self {
-        self.unk_token = token.into();
-        self
-    }
-
-    /// `vocab.txt` only: the classifier token that opens a sequence (default `[CLS]`).
-    pub fn cls_token(mut self, token: impl Into<String>) -> Self {
-        self.cls_token = token.into();
-        self
-    }
-
-    /// `vocab.txt` only: the separator token that closes a sequence (default `[SEP]`).
-    pub fn sep_token(mut self, token: impl Into<String>) -> Self {
-        self.sep_token = token.into();
-        self
-    }
-
-    /// The padding token, used for [`SubwordEncoder::pad_id`] when the source names none
-    /// (default `[PAD]`).
-    pub fn pad_token(mut self, token: impl Into<String>) -> Self {
-        self.pad_token = token.into();
-        self
-    }
-
-    /// `vocab.txt` only: longer words become the unknown token (default 100 chars).
-    pub fn max_input_chars_per_word(mut self, chars: usize) -> Self {
-        self.max_input_chars_per_word = chars;
-        self
-    }
-
-    /// The word tokenizer whose tokens the subwords are aligned to (default
-    /// [`RuleWordTokenizer::default`]).
-    pub fn word_tokenizer(mut self, words: RuleWordTokenizer) -> Self {
-        self.word_tokenizer = Some(words);
-        self
+    lede_core::setters! {
+        /// Loads a Hugging Face `tokenizer.json`.
+        pub fn tokenizer_json(path: impl AsRef<Path>) => source = Source::TokenizerJson(path.as_ref().to_path_buf());
+        /// Parses the contents of a `tokenizer.json`.
+        pub fn tokenizer_json_bytes(bytes: impl Into<Vec<u8>>) => source = Source::TokenizerJsonBytes(bytes.into());
+        /// Builds a BERT WordPiece tokenizer from a `vocab.txt`.
+        pub fn vocab(path: impl AsRef<Path>) => source = Source::Vocab(path.as_ref().to_path_buf());
+        /// Uses a ready `tokenizers::Tokenizer`.
+        pub fn tokenizer(tokenizer: Tokenizer) => source = Source::Tokenizer(Box::new(tokenizer));
+        /// `vocab.txt` only: lowercase the text (default `true`, as for uncased models).
+        pub fn lowercase(on: bool) => lowercase = on;
+        /// `vocab.txt` only: strip accents (default: when lowercasing).
+        pub fn strip_accents(on: bool) => strip_accents = Some(on);
+        /// `vocab.txt` only: the unknown token (default `[UNK]`).
+        pub fn unk_token(token: impl Into<String>) => unk_token = token.into();
+        /// `vocab.txt` only: the classifier token that opens a sequence (default `[CLS]`).
+        pub fn cls_token(token: impl Into<String>) => cls_token = token.into();
+        /// `vocab.txt` only: the separator token that closes a sequence (default `[SEP]`).
+        pub fn sep_token(token: impl Into<String>) => sep_token = token.into();
+        /// The padding token, used for [`SubwordEncoder::pad_id`] when the source names none
+        /// (default `[PAD]`).
+        pub fn pad_token(token: impl Into<String>) => pad_token = token.into();
+        /// `vocab.txt` only: longer words become the unknown token (default 100 chars).
+        pub fn max_input_chars_per_word(chars: usize) => max_input_chars_per_word = chars;
+        /// The word tokenizer whose tokens the subwords are aligned to (default
+        /// [`RuleWordTokenizer::default`]).
+        pub fn word_tokenizer(words: RuleWordTokenizer) => word_tokenizer = Some(words);
     }
 
     /// Builds the encoder.

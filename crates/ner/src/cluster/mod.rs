@@ -248,10 +248,7 @@ pub struct MentionClusterer {
     aliases: BTreeMap<String, usize>,
 }
 
-const _: () = {
-    const fn assert_send_sync<T: Send + Sync>() {}
-    assert_send_sync::<MentionClusterer>();
-};
+lede_core::assert_send!(sync: MentionClusterer);
 
 impl Default for MentionClusterer {
     fn default() -> Self {

@@ -233,30 +233,17 @@ pub struct OfflineNerBuilder {
 }
 
 impl OfflineNerBuilder {
-    /// Windows run through the network at once (default 8; on CPU, 4 to 8 measured best).
-    pub fn batch_size(mut self, n: usize) -> Self {
-        self.batch_size = n;
-        self
-    }
-
-    /// Whether to check the base weights' SHA-256 against the model config (default `true`;
-    /// hashing 90 MB takes a fraction of a second).
-    pub fn verify_base(mut self, yes: bool) -> Self {
-        self.verify_base = yes;
-        self
-    }
-
-    /// Whether to return value mentions too: `DATE`, `TIME`, `MONEY`, `PERCENT` (default
-    /// `false`: names only).
-    pub fn include_values(mut self, yes: bool) -> Self {
-        self.include_values = yes;
-        self
-    }
-
-    /// Drops mentions scored below this (default 0: keep all).
-    pub fn min_score(mut self, score: f32) -> Self {
-        self.min_score = score;
-        self
+    lede_core::setters! {
+        /// Windows run through the network at once (default 8; on CPU, 4 to 8 measured best).
+        pub fn batch_size(n: usize) => batch_size = n;
+        /// Whether to check the base weights' SHA-256 against the model config (default `true`;
+        /// hashing 90 MB takes a fraction of a second).
+        pub fn verify_base(yes: bool) => verify_base = yes;
+        /// Whether to return value mentions too: `DATE`, `TIME`, `MONEY`, `PERCENT` (default
+        /// `false`: names only).
+        pub fn include_values(yes: bool) => include_values = yes;
+        /// Drops mentions scored below this (default 0: keep all).
+        pub fn min_score(score: f32) => min_score = score;
     }
 
     /// Loads the base, checks it, overlays the model's weights.
