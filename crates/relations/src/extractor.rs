@@ -241,6 +241,10 @@ impl NewsRelationExtractor {
     /// # Errors
     /// As [`Self::extract_relations`].
     pub fn extract_detailed(&self, doc: &AnnotatedDocument) -> Result<Vec<ScoredRelation>> {
+        // The cues and the classifier read the same sentences: the document's own, or
+        // lede-tokenize's when it comes unsegmented.
+        let segmented = lede_tokenize::Segmenter::default().segmented(doc);
+        let doc = segmented.as_ref();
         let ctx = DocContext::build(doc, &self.schema);
         let mut best: HashMap<(usize, TailKey, TailKey), Best> = HashMap::new();
         let mut offer = |label: usize, cand: Best| {
@@ -307,6 +311,13 @@ impl NewsRelationExtractor {
                 .into_iter()
                 .filter(|c| c.labels.iter().any(|l| reportable.contains(l)))
                 .collect();
+            if !cands.is_empty() && doc.tokenization != model.meta().tokenization {
+                return Err(RelationError::Tokenization {
+                    what: format!("document {:?}", doc.document.id),
+                    found: doc.tokenization.clone(),
+                    model: false,
+                });
+            }
             let scored = model.score(doc, &cands, Some(&windows))?;
             // Combine with cue evidence on the same pair and sentence (noisy-or).
             for (cand, probs) in cands.iter().zip(scored) {

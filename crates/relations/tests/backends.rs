@@ -85,6 +85,7 @@ fn write_head(dir: &Path, encoder_dim: usize, labels: &[&str], thresholds: &[(&s
             .collect::<BTreeMap<_, _>>(),
         encoder_layers: None,
         context_words: None,
+        tokenization: Some(lede_tokenize::TOKENIZATION.into()),
         training: serde_json::Value::Null,
     };
     std::fs::write(dir.join(HEAD_META), serde_json::to_string(&meta).unwrap()).unwrap();
@@ -149,6 +150,51 @@ fn pair_classifier_loads_over_a_tiny_encoder() {
         ex.candidates(&d).len() > met.len(),
         "both directions were candidates"
     );
+}
+
+#[test]
+fn pair_classifier_refuses_other_tokenizations() {
+    let enc = tempfile::tempdir().unwrap();
+    TinyModel::bert(Head::Base).write(enc.path()).unwrap();
+    let head = tempfile::tempdir().unwrap();
+    write_head(head.path(), 32, &["met_with"], &[("met_with", 0.0)]);
+    let build = || {
+        NewsRelationExtractor::builder()
+            .model_dir(head.path())
+            .encoder_dir(enc.path())
+            .build()
+    };
+    // A document segmented by other rules (a custom segmenter records no id) is refused by
+    // the classifier; with the default rules it is scored.
+    let ex = build().unwrap();
+    let mut d = doc();
+    let custom = lede_tokenize::Segmenter::new(Default::default(), Default::default());
+    d.tokens = lede_core::WordTokenizer::tokenize(&custom, d.text());
+    d.tokenization = custom.id().map(str::to_string);
+    let err = ex.extract_relations(&d).unwrap_err();
+    assert!(
+        matches!(err, RelationError::Tokenization { model: false, .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains(lede_tokenize::TOKENIZATION),
+        "{err}"
+    );
+    assert!(ex.extract_relations(&doc()).is_ok());
+    // A classifier file without the id (trained before it existed) or with another id.
+    let meta_path = head.path().join(HEAD_META);
+    let mut meta = PairClassifier::load(head.path()).unwrap().meta;
+    for found in [None, Some("lede-tokenize/0".to_string())] {
+        meta.tokenization = found.clone();
+        std::fs::write(&meta_path, serde_json::to_string(&meta).unwrap()).unwrap();
+        let err = build().unwrap_err();
+        let chain = error_chain(&err);
+        assert!(chain.contains("retrain"), "{chain}");
+        assert!(chain.contains(HEAD_META), "{chain}");
+        if let Some(f) = found {
+            assert!(chain.contains(&f), "{chain}");
+        }
+    }
 }
 
 #[test]

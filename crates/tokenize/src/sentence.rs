@@ -119,12 +119,6 @@ impl Default for NewsSentenceSplitterBuilder {
 }
 
 impl NewsSentenceSplitterBuilder {
-    /// Replaces the abbreviation list (default: [`Abbreviations::news`]).
-    pub fn abbreviations(mut self, abbreviations: Abbreviations) -> Self {
-        self.abbreviations = abbreviations;
-        self
-    }
-
     /// Adds one abbreviation (with or without its final period); checked by
     /// [`build`](Self::build).
     pub fn abbreviation(mut self, word: impl Into<String>, kind: AbbreviationKind) -> Self {
@@ -140,6 +134,8 @@ impl NewsSentenceSplitterBuilder {
     }
 
     lede_core::setters! {
+        /// Replaces the abbreviation list (default: [`Abbreviations::news`]).
+        pub fn abbreviations(abbreviations: Abbreviations) => abbreviations = abbreviations;
         /// What a line break means (default [`LineBreaks::EndSentence`]).
         pub fn line_breaks(line_breaks: LineBreaks) => line_breaks = line_breaks;
         /// Whether a period glued to a following capitalised word ends the sentence

@@ -64,11 +64,10 @@ pub struct RuleWordTokenizerBuilder {
 }
 
 impl RuleWordTokenizerBuilder {
-    /// Replaces the abbreviation list (default [`Abbreviations::news`]). Use the same list as
-    /// the sentence splitter so that tokens and sentences agree.
-    pub fn abbreviations(mut self, abbreviations: Abbreviations) -> Self {
-        self.abbreviations = abbreviations;
-        self
+    lede_core::setters! {
+        /// Replaces the abbreviation list (default [`Abbreviations::news`]). Use the same list
+        /// as the sentence splitter so that tokens and sentences agree.
+        pub fn abbreviations(abbreviations: Abbreviations) => abbreviations = abbreviations;
     }
 
     /// Adds one abbreviation; checked by [`build`](Self::build).

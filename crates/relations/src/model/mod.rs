@@ -22,9 +22,11 @@ pub mod train;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::LazyLock;
 
-use lede_core::AnnotatedDocument;
+use lede_core::{AnnotatedDocument, TokenKind, WordTokenizer};
 use lede_models::{SentenceEmbedder, TokenStates};
+use lede_tokenize::RuleWordTokenizer;
 use ndarray::{s, Array1, Array2, ArrayView1, Axis};
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +70,12 @@ pub struct HeadMeta {
     /// `None` (files that predate the field): the whole sentence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_words: Option<usize>,
+    /// The lede-tokenize rules ([`lede_tokenize::TOKENIZATION`]) whose sentences and words
+    /// the classifier was trained on. A build with other rules refuses the file, and the
+    /// classifier refuses documents segmented otherwise. `None` (files that predate the
+    /// field, trained on other sentence boundaries) is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokenization: Option<String>,
     /// Free-form description of the training run.
     #[serde(default)]
     pub training: serde_json::Value,
@@ -229,6 +237,13 @@ impl PairClassifier {
             what: meta_path.display().to_string(),
             source,
         })?;
+        if meta.tokenization.as_deref() != Some(lede_tokenize::TOKENIZATION) {
+            return Err(RelationError::Tokenization {
+                what: meta_path.display().to_string(),
+                found: meta.tokenization,
+                model: true,
+            });
+        }
         if meta.labels.first().map(String::as_str) != Some(NONE_LABEL) {
             return Err(RelationError::InvalidData(format!(
                 "{}: the first class must be {NONE_LABEL:?}",
@@ -423,28 +438,33 @@ pub fn sentence_windows(cands: &[Candidate]) -> SentenceWindows {
     out
 }
 
-/// Extends `start..end` of `text` by `words` whitespace-separated words on either side (byte
-/// offsets; the result lies on character boundaries when the input does).
+/// Extends `start..end` of `text` by `words` words on either side (byte offsets on character
+/// boundaries). Words are lede-tokenize's word and number tokens, so punctuation does not
+/// count; a side with fewer words than asked for extends to the end of the text.
 pub fn widen_by_words(text: &str, start: usize, end: usize, words: usize) -> (usize, usize) {
-    let bytes = text.as_bytes();
-    let ws = |b: u8| b.is_ascii_whitespace();
-    let mut s = start.min(bytes.len());
-    let mut e = end.clamp(s, bytes.len());
-    for _ in 0..words {
-        while s > 0 && ws(bytes[s - 1]) {
-            s -= 1;
-        }
-        while s > 0 && !ws(bytes[s - 1]) {
-            s -= 1;
-        }
-        while e < bytes.len() && ws(bytes[e]) {
-            e += 1;
-        }
-        while e < bytes.len() && !ws(bytes[e]) {
-            e += 1;
-        }
+    static TOKENIZER: LazyLock<RuleWordTokenizer> = LazyLock::new(RuleWordTokenizer::default);
+    let s = start.min(text.len());
+    let e = end.clamp(s, text.len());
+    if words == 0 {
+        return (s, e);
     }
-    (s, e)
+    let spans: Vec<(usize, usize)> = TOKENIZER
+        .tokenize(text)
+        .into_iter()
+        .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::Number))
+        .map(|t| (t.span.start, t.span.end))
+        .collect();
+    let before = spans.partition_point(|t| t.1 <= s);
+    let from = match before.checked_sub(words) {
+        Some(i) => spans.get(i).map_or(s, |t| t.0.min(s)),
+        None => 0,
+    };
+    let after = spans.partition_point(|t| t.0 < e);
+    let to = match spans.get(after + words - 1) {
+        Some(t) => t.1.max(e),
+        None => text.len(),
+    };
+    (from, to)
 }
 
 /// The part of a masked sentence to encode: the mentions inside the document range `window`,
@@ -749,12 +769,21 @@ mod tests {
         let cut1 = cut(m.clone(), span("Xi"), 1);
         assert_eq!(cut1.text, "met person in");
         let cut2 = cut(m.clone(), (span("Vladimir Putin").0, span("Xi").1), 2);
-        assert_eq!(cut2.text, "Russian President person met person in place.");
+        // Punctuation is not a word: the window ends at the second word after the mention.
+        assert_eq!(cut2.text, "Russian President person met person in place");
         assert_eq!(cut2.spans.len(), 4);
         // Past the ends and with no mention inside: unchanged or whole.
         assert_eq!(cut(m.clone(), (0, 3), 1), m);
         assert_eq!(widen_by_words("a b", 0, 3, 5), (0, 3));
         assert_eq!(widen_by_words("é é é", 3, 5, 1), (0, 8));
+        // Words, not whitespace runs: "—" and "," are skipped, "U.S." is one word.
+        let t = "a — b, c d U.S. e";
+        let c = t.find('c').unwrap();
+        assert_eq!(
+            widen_by_words(t, c, c + 1, 2),
+            (t.find('a').unwrap(), t.find(" e").unwrap())
+        );
+        assert_eq!(widen_by_words(t, c, c + 1, 0), (c, c + 1));
     }
 
     #[test]

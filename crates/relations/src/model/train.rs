@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use lede_core::{AnnotatedDocument, Document, Entity, Mention, OffsetMap, Sentence};
+use lede_core::{AnnotatedDocument, Document, Entity, Mention, OffsetMap};
 use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, Module, OptimizerConfig};
@@ -50,13 +50,13 @@ struct PreparedEntity {
 struct PreparedDoc {
     id: String,
     text: String,
-    /// `[char_start, char_end]`
-    sentences: Vec<(usize, usize)>,
     entities: Vec<PreparedEntity>,
 }
 
 /// Reads the JSON Lines written by `scripts/relations/prep_lee.py` (char offsets) into
-/// annotated documents (byte and char offsets).
+/// annotated documents (byte and char offsets): the file's entities, and sentences and
+/// tokens from lede-tokenize's [`lede_tokenize::Segmenter`] (its `sentences` field, spaCy's,
+/// is ignored), so that training sees the segmentation inference does.
 ///
 /// # Errors
 /// [`RelationError::Io`], [`RelationError::Json`], or [`RelationError::Offsets`] for offsets
@@ -66,6 +66,7 @@ pub fn load_prepared_corpus(path: &Path) -> Result<Vec<AnnotatedDocument>> {
         path: path.to_path_buf(),
         source,
     })?;
+    let segmenter = lede_tokenize::Segmenter::default();
     let mut docs = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -76,16 +77,9 @@ pub fn load_prepared_corpus(path: &Path) -> Result<Vec<AnnotatedDocument>> {
             source,
         })?;
         let map = OffsetMap::new(&p.text);
-        let mut doc = AnnotatedDocument::new(Document::new(p.id.clone(), p.text.clone()));
-        for (a, b) in p.sentences {
-            let raw = map.span_of_chars(a, b)?;
-            if let Some(span) = map.trimmed(raw.start, raw.end) {
-                doc.sentences.push(Sentence {
-                    span,
-                    text: p.text[span.start..span.end].to_string(),
-                });
-            }
-        }
+        // Sentences and words are lede-tokenize's, as at inference (the file's spaCy
+        // sentences are not used).
+        let mut doc = segmenter.annotate(Document::new(p.id.clone(), p.text.clone()));
         for e in p.entities {
             let mut mentions = Vec::new();
             for (a, b, label) in e.mentions {
@@ -717,6 +711,7 @@ pub fn train(schema: &Schema, cfg: &TrainConfig) -> Result<TrainReport> {
         thresholds,
         encoder_layers: cfg.encoder_layers,
         context_words: cfg.context_words,
+        tokenization: Some(lede_tokenize::TOKENIZATION.to_string()),
         training: serde_json::json!({
             "corpus": "gensim lee_background.cor (300 ABC news articles), spaCy en_core_web_sm 3.8 entities",
             "weak_labels": "schema cue patterns (score >= min_cue_score) + distant supervision over cue-labelled name pairs",
