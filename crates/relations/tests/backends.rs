@@ -152,12 +152,18 @@ fn pair_classifier_loads_over_a_tiny_encoder() {
     );
 }
 
-#[test]
-fn pair_classifier_refuses_other_tokenizations() {
+/// A tiny encoder and a random classifier that reports every met_with candidate.
+fn tiny_met_with_classifier() -> (tempfile::TempDir, tempfile::TempDir) {
     let enc = tempfile::tempdir().unwrap();
     TinyModel::bert(Head::Base).write(enc.path()).unwrap();
     let head = tempfile::tempdir().unwrap();
     write_head(head.path(), 32, &["met_with"], &[("met_with", 0.0)]);
+    (enc, head)
+}
+
+#[test]
+fn pair_classifier_refuses_other_tokenizations() {
+    let (enc, head) = tiny_met_with_classifier();
     let build = || {
         NewsRelationExtractor::builder()
             .model_dir(head.path())
@@ -199,10 +205,7 @@ fn pair_classifier_refuses_other_tokenizations() {
 
 #[test]
 fn pair_classifier_uses_its_recorded_encoder_settings() {
-    let enc = tempfile::tempdir().unwrap();
-    TinyModel::bert(Head::Base).write(enc.path()).unwrap();
-    let head = tempfile::tempdir().unwrap();
-    write_head(head.path(), 32, &["met_with"], &[("met_with", 0.0)]);
+    let (enc, head) = tiny_met_with_classifier();
     // Files written before the settings existed: all layers, whole sentences.
     let meta_path = head.path().join(HEAD_META);
     let old: serde_json::Value =
