@@ -35,6 +35,7 @@ pub use lede_summarize as summarize;
 pub use lede_tokenize as tokenize;
 
 pub use lede_core::{Analysis, Document, Entity, Mention, Relation, Span, Summary};
+pub use lede_models::fast::Precision;
 pub use pipeline::{Analyzer, AnalyzerBuilder, ModelChoice, Tasks};
 pub use pool::{AnalyzerPool, AnalyzerPoolBuilder, StreamOptions, Streamed};
 

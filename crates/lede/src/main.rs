@@ -82,6 +82,11 @@ pub(crate) struct ModelArgs {
     /// Never download models, even when built with the `remote` feature.
     #[arg(long)]
     pub offline: bool,
+    /// Precision of the offline encoders' linear layers (NER and the relation classifier):
+    /// int8 (faster) or fp32 (as trained). docs/PERFORMANCE.md has the speed and quality of
+    /// each [default: int8].
+    #[arg(long, value_name = "int8|fp32")]
+    pub precision: Option<lede::Precision>,
 }
 
 #[derive(Debug, Args)]
@@ -247,9 +252,13 @@ pub(crate) fn builder_from(
         .or_else(|| config.and_then(|c| c.0.clone()))
         .unwrap_or_else(|| "offline".into());
     let offline = model.offline || config.is_some_and(|c| c.1);
-    Analyzer::builder()
+    let builder = Analyzer::builder()
         .models(models.parse().unwrap_or(ModelChoice::Offline))
-        .offline(offline)
+        .offline(offline);
+    match model.precision {
+        Some(p) => builder.precision(p),
+        None => builder,
+    }
 }
 
 fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {

@@ -9,7 +9,7 @@ use lede_core::{
 };
 use lede_tokenize::Segmenter;
 
-use crate::{Error, Result};
+use crate::{Error, Precision, Result};
 
 /// Which tasks run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +94,7 @@ pub struct AnalyzerBuilder {
     pub(crate) max_bytes: Option<usize>,
     pub(crate) summary_sentences: Option<usize>,
     pub(crate) threads: Option<usize>,
+    pub(crate) precision: Option<Precision>,
 }
 
 impl AnalyzerBuilder {
@@ -111,6 +112,10 @@ impl AnalyzerBuilder {
         /// libtorch intra-op threads for this analyzer (default: decided by lede-models from
         /// the core count and the number of workers).
         pub fn threads(n: usize) => threads = Some(n);
+        /// Precision of the offline encoders' linear layers, NER's and the relation
+        /// classifier's (default [`Precision::Int8`]; docs/PERFORMANCE.md has the speed and
+        /// quality of each).
+        pub fn precision(precision: Precision) => precision = Some(precision);
     }
 
     /// Resolves and loads the models.

@@ -5,6 +5,7 @@ use ndarray::Array2;
 use tch::{Device, Kind, Tensor};
 
 use crate::encoder::{load_encoder_with, TransformerEncoder};
+use crate::fast::Precision;
 use crate::files::{ModelFiles, Pooling};
 use crate::spec::{ModelSpec, ResolveOptions};
 use crate::subwords::{max_id, subword_encoder};
@@ -113,6 +114,7 @@ pub struct SentenceEmbedderBuilder {
     batch_size: usize,
     max_len: Option<usize>,
     layers: Option<usize>,
+    precision: Precision,
 }
 
 impl Default for SentenceEmbedderBuilder {
@@ -124,6 +126,7 @@ impl Default for SentenceEmbedderBuilder {
             batch_size: 32,
             max_len: None,
             layers: None,
+            precision: Precision::Fp32,
         }
     }
 }
@@ -145,6 +148,9 @@ impl SentenceEmbedderBuilder {
         /// full cost; the states of the last layer run are pooled). Default: all of them. The
         /// weights of the later layers are read and left unused.
         pub fn layers(n: usize) => layers = Some(n);
+        /// The encoder's linear layers in fp32 (the default) or int8 (BERT models only; see
+        /// [`crate::fast`]).
+        pub fn precision(precision: Precision) => precision = precision;
     }
 
     /// Resolves, validates and loads the model.
@@ -158,7 +164,7 @@ impl SentenceEmbedderBuilder {
             set_layers(&mut files, n)?;
         }
         let subwords = subword_encoder(&files)?;
-        let loaded = load_encoder_with(
+        let mut loaded = load_encoder_with(
             &files,
             self.device,
             |_, _| Ok(()),
@@ -166,6 +172,10 @@ impl SentenceEmbedderBuilder {
             true,
             self.layers.is_some(),
         )?;
+        // fp32 keeps rust-bert's pass (lede-models' own is no faster in fp32 here).
+        if self.precision != Precision::Fp32 {
+            loaded.encoder.set_precision(&loaded.vs, self.precision)?;
+        }
         check_vocab(&subwords, &loaded.encoder, &files)?;
         let limit = loaded.encoder.max_positions();
         let max_len = self

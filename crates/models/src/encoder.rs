@@ -13,6 +13,7 @@ use serde_json::Value;
 use tch::nn::{self, VarStore};
 use tch::{Device, Kind, Tensor};
 
+use crate::fast::{BertShape, FastBert, Precision};
 use crate::files::{Architecture, ModelFiles};
 use crate::weights::{self, LoadOptions, LoadReport};
 use crate::{Error, Result};
@@ -33,6 +34,10 @@ enum Backbone {
 /// prefix, like all-MiniLM-L6-v2) load into the same variables.
 pub struct TransformerEncoder {
     backbone: Backbone,
+    /// BERT only: the shape lede-models' own forward pass needs.
+    bert_shape: Option<BertShape>,
+    /// The inference pass set by [`TransformerEncoder::set_precision`].
+    fast: Option<FastBert>,
     architecture: Architecture,
     hidden_size: i64,
     vocab_size: i64,
@@ -210,10 +215,14 @@ impl TransformerEncoder {
             "vocab_size",
             "max_position_embeddings",
         ];
+        let mut bert_shape = None;
         let (backbone, hidden, vocab, positions) = match arch {
             Architecture::Bert | Architecture::Roberta | Architecture::XlmRoberta => {
                 let c: BertConfig = parse_config(config, config_path, arch)?;
                 check_dims(&bert_style_dims!(c), config_path, bert_names)?;
+                if arch == Architecture::Bert {
+                    bert_shape = BertShape::of(&c).ok();
+                }
                 let (backbone, positions) = if arch == Architecture::Bert {
                     let m = BertModel::<BertEmbeddings>::new_with_optional_pooler(
                         root / "bert",
@@ -296,6 +305,8 @@ impl TransformerEncoder {
         };
         Ok(TransformerEncoder {
             backbone,
+            bert_shape,
+            fast: None,
             architecture: arch,
             hidden_size: hidden,
             vocab_size: vocab,
@@ -325,6 +336,42 @@ impl TransformerEncoder {
     /// The architecture.
     pub fn architecture(&self) -> Architecture {
         self.architecture
+    }
+
+    /// Runs inference (`forward` with `train == false`) through lede-models' own pass
+    /// ([`crate::fast`]) with the linear layers in `precision`, over the variables of `vs`,
+    /// the store the encoder was loaded into (call after loading the weights). BERT only;
+    /// [`Precision::Fp32`] on another architecture keeps rust-bert's pass.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for int8 on an architecture other than BERT (or a BERT with an
+    /// activation the pass lacks), or variables that do not fit.
+    pub fn set_precision(&mut self, vs: &VarStore, precision: Precision) -> Result<()> {
+        let Some(shape) = self.bert_shape else {
+            if precision == Precision::Fp32 {
+                self.fast = None;
+                return Ok(());
+            }
+            return Err(Error::InvalidInput(format!(
+                "{}: int8 inference is implemented for BERT encoders only, not {}",
+                self.name, self.architecture
+            )));
+        };
+        let prefix = Self::prefix(self.architecture).map_or(String::new(), |p| format!("{p}."));
+        self.fast = Some(FastBert::from_variables(
+            &vs.variables(),
+            &prefix,
+            shape,
+            precision,
+        )?);
+        Ok(())
+    }
+
+    /// The precision of the inference pass ([`TransformerEncoder::set_precision`]).
+    pub fn precision(&self) -> Precision {
+        self.fast
+            .as_ref()
+            .map_or(Precision::Fp32, FastBert::precision)
     }
 
     /// The forward pass: `input_ids` and `attention_mask` of shape `[batch, seq]` (Int64),
@@ -374,6 +421,9 @@ impl TransformerEncoder {
                 if lo < 0 { lo } else { hi },
                 self.vocab_size
             )));
+        }
+        if let (Some(fast), false) = (&self.fast, train) {
+            return fast.forward_ids(input_ids, attention_mask);
         }
         let run = || -> std::result::Result<Tensor, rust_bert::RustBertError> {
             Ok(match &self.backbone {

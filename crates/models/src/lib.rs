@@ -39,6 +39,7 @@
 mod embedder;
 mod encoder;
 mod error;
+pub mod fast;
 mod files;
 mod paths;
 mod remote;

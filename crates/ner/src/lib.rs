@@ -64,6 +64,9 @@ pub struct NerOptions {
     pub device: Device,
     /// Drop mentions scoring below this.
     pub min_score: f32,
+    /// The offline model's encoder precision (default int8; see
+    /// [`offline::OfflineNerBuilder::precision`]). Hugging Face models run in fp32.
+    pub precision: offline::Precision,
 }
 
 impl Default for NerOptions {
@@ -76,6 +79,7 @@ impl Default for NerOptions {
             batch_size: 8,
             device: Device::Cpu,
             min_score: 0.0,
+            precision: offline::Precision::Int8,
         }
     }
 }
@@ -106,6 +110,7 @@ pub fn load_recognizer(
         let ner = offline::OfflineNer::builder(dir, base)
             .batch_size(options.batch_size)
             .min_score(options.min_score)
+            .precision(options.precision)
             .build()?;
         return Ok(Box::new(ner));
     }

@@ -9,7 +9,8 @@
 //!
 //! Training options (before the paths): `--layers N` runs the first N encoder layers (early
 //! exit), `--context W` encodes each sentence's candidate mentions with W words on either side
-//! instead of the whole sentence; both are recorded in `pair-classifier.json` and used at
+//! instead of the whole sentence, `--precision int8` computes the features with the encoder's
+//! linear layers in int8; all three are recorded in `pair-classifier.json` and used at
 //! inference.
 
 use std::path::PathBuf;
@@ -72,18 +73,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut layers = None;
     let mut context = None;
+    let mut precision = lede_models::fast::Precision::Fp32;
     let mut rest = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--layers" => layers = Some(it.next().ok_or("--layers N")?.parse::<usize>()?),
             "--context" => context = Some(it.next().ok_or("--context W")?.parse::<usize>()?),
+            "--precision" => precision = it.next().ok_or("--precision int8|fp32")?.parse()?,
             _ => rest.push(a.clone()),
         }
     }
     let [corpus, encoder, out] = rest.as_slice() else {
         return Err(
-            "usage: train_pair_classifier [--layers N] [--context W] CORPUS ENCODER_DIR OUT_DIR"
+            "usage: train_pair_classifier [--layers N] [--context W] [--precision int8|fp32] \
+             CORPUS ENCODER_DIR OUT_DIR"
                 .into(),
         );
     };
@@ -91,6 +95,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut cfg = TrainConfig::new(corpus.into(), encoder.into(), out.into());
     cfg.encoder_layers = layers;
     cfg.context_words = context;
+    cfg.encoder_precision = precision;
     let report = train(&schema, &cfg)?;
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())

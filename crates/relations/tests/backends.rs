@@ -9,6 +9,7 @@ use std::path::Path;
 use lede_core::{
     AnnotatedDocument, Document, Entity, Mention, OffsetMap, RelationExtractor, Sentence,
 };
+use lede_models::fast::Precision;
 use lede_models::testing::{Head, TinyModel};
 use lede_relations::model::{
     feature_dim, Encoding, HeadMeta, PairClassifier, HEAD_META, HEAD_WEIGHTS, NONE_LABEL,
@@ -86,6 +87,7 @@ fn write_head(dir: &Path, encoder_dim: usize, labels: &[&str], thresholds: &[(&s
         encoder_layers: None,
         context_words: None,
         tokenization: Some(lede_tokenize::TOKENIZATION.into()),
+        encoder_precision: None,
         training: serde_json::Value::Null,
     };
     std::fs::write(dir.join(HEAD_META), serde_json::to_string(&meta).unwrap()).unwrap();
@@ -223,17 +225,19 @@ fn pair_classifier_uses_its_recorded_encoder_settings() {
             .unwrap()
     };
     let full = extract();
-    // An early exit after one of the tiny model's two layers, and a one-word window.
+    // An early exit after one of the tiny model's two layers, a one-word window, int8.
     let mut meta = c.meta.clone();
     meta.encoder_layers = Some(1);
     meta.context_words = Some(1);
+    meta.encoder_precision = Some(Precision::Int8);
     std::fs::write(&meta_path, serde_json::to_string(&meta).unwrap()).unwrap();
     let c = PairClassifier::load(head.path()).unwrap();
     assert_eq!(
         c.meta.encoding(),
         Encoding {
             layers: Some(1),
-            context_words: Some(1)
+            context_words: Some(1),
+            precision: Precision::Int8,
         }
     );
     let cut = extract();

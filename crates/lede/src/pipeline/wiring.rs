@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use lede_core::{EntityRecognizer, RelationExtractor, SentenceEncoder, Summarizer};
+use lede_models::fast::Precision;
 use lede_models::{ModelSet, ModelSpec, ResolveOptions, SentenceEmbedder, Task, TaskModel};
 use lede_ner::{load_recognizer, NerOptions};
 use lede_relations::nli::NliExtractor;
@@ -69,6 +70,7 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
             if let Some(spec) = spec_of(&t, "ner")? {
                 let opts = NerOptions {
                     resolve: resolve.clone(),
+                    precision: b.precision.unwrap_or(Precision::Int8),
                     ..NerOptions::default()
                 };
                 let rec = load_recognizer(&spec, &opts).map_err(|e| models_err("NER model", e))?;

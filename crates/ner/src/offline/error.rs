@@ -64,6 +64,9 @@ pub enum OfflineError {
     /// rust-bert failed.
     #[error("rust-bert: {0}")]
     RustBert(#[from] rust_bert::RustBertError),
+    /// lede-models' fast encoder pass could not be built or run.
+    #[error("encoder: {0}")]
+    Encoder(#[source] Box<lede_models::Error>),
     /// A span could not be made from model output.
     #[error("span: {0}")]
     Span(#[from] lede_core::Error),

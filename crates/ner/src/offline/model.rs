@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::Path;
 
+use lede_models::fast::{BertShape, FastBert, Precision};
 use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
 use sha2::{Digest, Sha256};
 use tch::{nn, nn::Module, Device, Kind, Tensor};
@@ -29,6 +30,9 @@ pub(crate) struct NerNet {
     shapes: nn::Embedding,
     head: nn::Linear,
     dropout: f64,
+    /// The inference pass, once [`NerNet::prepare_inference`] has built it; training and
+    /// evaluation during training use rust-bert's.
+    fast: Option<FastBert>,
 }
 
 // Proves the network (and so the recognizer holding it) can move to a worker thread.
@@ -103,6 +107,7 @@ impl NerNet {
             shapes,
             head,
             dropout: config.hidden_dropout_prob,
+            fast: None,
         })
     }
 
@@ -255,6 +260,33 @@ impl NerNet {
         Ok(())
     }
 
+    /// Runs inference (`train == false`) with the encoder's linear layers in `precision`:
+    /// int8 through lede-models' [`FastBert`] over the current weights (call after
+    /// [`NerNet::overlay`]), fp32 through rust-bert.
+    pub(crate) fn prepare_inference(
+        &mut self,
+        config: &BertConfig,
+        precision: Precision,
+    ) -> Result<()> {
+        if precision == Precision::Fp32 {
+            // rust-bert's pass, as in training (lede-models' own is no faster in fp32).
+            self.fast = None;
+            return Ok(());
+        }
+        let shape = BertShape::of(config).map_err(|e| OfflineError::Encoder(Box::new(e)))?;
+        let fast = FastBert::from_variables(&self.vs.variables(), "", shape, precision)
+            .map_err(|e| OfflineError::Encoder(Box::new(e)))?;
+        self.fast = Some(fast);
+        Ok(())
+    }
+
+    /// The precision inference runs in.
+    pub(crate) fn precision(&self) -> Precision {
+        self.fast
+            .as_ref()
+            .map_or(Precision::Fp32, FastBert::precision)
+    }
+
     /// Tag logits `[batch, seq, tags]`.
     pub(crate) fn forward(
         &self,
@@ -276,12 +308,19 @@ impl NerNet {
         train: bool,
     ) -> Result<(Tensor, Tensor)> {
         let emb = ids.f_embedding_like(&self.word_embeddings)? + self.shapes.forward(shapes);
-        let out =
-            self.bert
-                .forward_t(None, Some(mask), None, None, Some(&emb), None, None, train)?;
-        let h = out.hidden_state.dropout(self.dropout, train);
+        let hidden = match (&self.fast, train) {
+            (Some(fast), false) => fast
+                .forward_embeds(&emb, mask)
+                .map_err(|e| OfflineError::Encoder(Box::new(e)))?,
+            _ => {
+                self.bert
+                    .forward_t(None, Some(mask), None, None, Some(&emb), None, None, train)?
+                    .hidden_state
+            }
+        };
+        let h = hidden.dropout(self.dropout, train);
         let logits = self.head.forward(&h);
-        Ok((logits, out.hidden_state))
+        Ok((logits, hidden))
     }
 }
 

@@ -25,6 +25,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use lede_core::{AnnotatedDocument, TokenKind, WordTokenizer};
+use lede_models::fast::Precision;
 use lede_models::{SentenceEmbedder, TokenStates};
 use lede_tokenize::RuleWordTokenizer;
 use ndarray::{s, Array1, Array2, ArrayView1, Axis};
@@ -76,6 +77,10 @@ pub struct HeadMeta {
     /// field, trained on other sentence boundaries) is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokenization: Option<String>,
+    /// The precision of the encoder's linear layers when the features were computed
+    /// ([`lede_models::fast::Precision`]); inference uses the same. `None`: fp32.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoder_precision: Option<Precision>,
     /// Free-form description of the training run.
     #[serde(default)]
     pub training: serde_json::Value,
@@ -87,6 +92,7 @@ impl HeadMeta {
         Encoding {
             layers: self.encoder_layers,
             context_words: self.context_words,
+            precision: self.encoder_precision.unwrap_or_default(),
         }
     }
 }
@@ -100,6 +106,8 @@ pub struct Encoding {
     /// Words of context kept around the sentence's candidate mentions (`None`: the whole
     /// sentence).
     pub context_words: Option<usize>,
+    /// The encoder's linear layers.
+    pub precision: Precision,
 }
 
 impl Encoding {
@@ -114,7 +122,8 @@ impl Encoding {
     ) -> Result<SentenceEmbedder> {
         let mut b = SentenceEmbedder::builder()
             .model(source)
-            .batch_size(batch_size);
+            .batch_size(batch_size)
+            .precision(self.precision);
         if let Some(n) = self.layers {
             b = b.layers(n);
         }

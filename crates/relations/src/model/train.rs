@@ -163,6 +163,9 @@ pub struct TrainConfig {
     /// Words of context around each sentence's candidate mentions (`None`: whole sentences).
     /// Recorded in [`HeadMeta::context_words`].
     pub context_words: Option<usize>,
+    /// The encoder's linear layers (default fp32). Recorded in
+    /// [`HeadMeta::encoder_precision`].
+    pub encoder_precision: lede_models::fast::Precision,
 }
 
 impl TrainConfig {
@@ -184,6 +187,7 @@ impl TrainConfig {
             seed: 13,
             encoder_layers: None,
             context_words: None,
+            encoder_precision: lede_models::fast::Precision::Fp32,
         }
     }
 }
@@ -434,6 +438,7 @@ pub fn train(schema: &Schema, cfg: &TrainConfig) -> Result<TrainReport> {
     let encoding = Encoding {
         layers: cfg.encoder_layers,
         context_words: cfg.context_words,
+        precision: cfg.encoder_precision,
     };
     let embedder = encoding.embedder(cfg.encoder_dir.as_path(), 32)?;
     // Windows over every candidate pair of a sentence (kept or not), as inference takes them.
@@ -712,6 +717,7 @@ pub fn train(schema: &Schema, cfg: &TrainConfig) -> Result<TrainReport> {
         encoder_layers: cfg.encoder_layers,
         context_words: cfg.context_words,
         tokenization: Some(lede_tokenize::TOKENIZATION.to_string()),
+        encoder_precision: Some(cfg.encoder_precision),
         training: serde_json::json!({
             "corpus": "gensim lee_background.cor (300 ABC news articles), spaCy en_core_web_sm 3.8 entities",
             "weak_labels": "schema cue patterns (score >= min_cue_score) + distant supervision over cue-labelled name pairs",
