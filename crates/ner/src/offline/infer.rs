@@ -55,6 +55,17 @@ impl Tagger {
         docs: &[&AnnotatedDocument],
         spans: &[Vec<(usize, usize)>],
     ) -> Result<Vec<Tagged>> {
+        if docs.len() > 1 && self.net.precision() != Precision::Fp32 {
+            // Int8 scales each batch's activations by the batch's own range, so a window's
+            // output would depend on the windows it shares a batch with. Batching each
+            // document on its own keeps a document's mentions independent of the others.
+            let mut out = Vec::with_capacity(docs.len());
+            for (d, doc) in docs.iter().enumerate() {
+                let own = spans.get(d).map(std::slice::from_ref).unwrap_or_default();
+                out.extend(self.tag_with(&[*doc], own)?);
+            }
+            return Ok(out);
+        }
         let k = self.tags.len();
         let mut feats = Vec::with_capacity(docs.len());
         let mut inputs: Vec<(usize, WindowInput)> = Vec::new();
