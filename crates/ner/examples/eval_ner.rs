@@ -10,6 +10,8 @@
 //!     --dev ~/.cache/lede/ner-data/dev.jsonl
 //! ```
 //!
+//! `--precision int8|fp32` picks the encoder's linear layers (default int8, as the CLI).
+//!
 //! Gold and `--also` files are JSONL `{"doc": id, "entities": [{"start","end","label"}]}` with
 //! char offsets. Coarse scores (PER/ORG/LOC/MISC, exact and partial) come from
 //! [`lede_ner::eval::evaluate`]. `--dev` adds the agreement with the two spaCy teachers on the
@@ -57,11 +59,13 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args = common::command_line()?;
     let (mut gold, mut docs, mut dev) = (None, None, None);
     let mut also: Vec<(String, PathBuf)> = Vec::new();
+    let mut precision = lede_ner::offline::Precision::Int8;
     for (flag, v) in args.rest {
         match flag.as_str() {
             "--gold" => gold = Some(PathBuf::from(v)),
             "--docs" => docs = Some(PathBuf::from(v)),
             "--dev" => dev = Some(PathBuf::from(v)),
+            "--precision" => precision = v.parse()?,
             "--also" => {
                 let (name, path) = v.split_once('=').ok_or("--also NAME=FILE")?;
                 also.push((name.to_string(), PathBuf::from(path)));
@@ -71,6 +75,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     let ner = OfflineNer::builder(&args.model, &args.base)
         .include_values(true)
+        .precision(precision)
         .build()?;
     if let (Some(gold_path), Some(docs)) = (gold, docs) {
         let gold = load_gold(&gold_path)?;
