@@ -135,6 +135,49 @@ pub struct AnnotatedDocument {
     /// The subword pieces of every entry of `tokens`, computed once per document for the
     /// tasks that share one subword vocabulary; `None` when no task asked for them.
     pub pieces: Option<WordPieces>,
+    /// One contextual vector per entry of `tokens`, from the recognizer's encoder pass, when a
+    /// later task (the relation classifier) reads them; `None` otherwise.
+    pub token_vectors: Option<TokenVectors>,
+}
+
+/// Contextual vectors of a document's word tokens, one row per entry of
+/// [`AnnotatedDocument::tokens`] (the mean of the encoder's last hidden states over the token's
+/// subword pieces), tagged with the encoder that made them. A model trained on one encoder's
+/// vectors compares [`TokenVectors::source`] with its own and refuses others.
+///
+/// ```
+/// use lede_core::{Embeddings, TokenVectors};
+/// let v = TokenVectors {
+///     source: "enc/1".into(),
+///     vectors: Embeddings { dim: 2, values: vec![1.0, 0.0, 0.0, 1.0] },
+/// };
+/// assert_eq!(v.mean(&[0, 1]), Some(vec![0.5, 0.5]));
+/// assert_eq!(v.mean(&[]), None);
+/// assert_eq!(v.mean(&[2]), None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TokenVectors {
+    /// Identifies the encoder (model, weights and precision) that computed the vectors.
+    pub source: String,
+    /// The vectors, one row per token.
+    pub vectors: Embeddings,
+}
+
+impl TokenVectors {
+    /// The mean of the rows `tokens`; `None` when the list is empty or a row is missing.
+    pub fn mean(&self, tokens: &[usize]) -> Option<Vec<f32>> {
+        let mut acc = vec![0.0f32; self.vectors.dim];
+        for &t in tokens {
+            let row = self.vectors.row(t)?;
+            acc.iter_mut().zip(row).for_each(|(a, x)| *a += x);
+        }
+        if tokens.is_empty() {
+            return None;
+        }
+        let n = tokens.len() as f32;
+        acc.iter_mut().for_each(|a| *a /= n);
+        Some(acc)
+    }
 }
 
 /// The subword pieces of a document's word tokens under one vocabulary: the pieces of token

@@ -41,7 +41,7 @@ mod span;
 mod traits;
 
 pub use analysis::{
-    Analysis, AnnotatedDocument, DocumentInfo, Embeddings, WordPieces, SCHEMA_VERSION,
+    Analysis, AnnotatedDocument, DocumentInfo, Embeddings, TokenVectors, WordPieces, SCHEMA_VERSION,
 };
 pub use annotation::{Entity, Evidence, Mention, Relation, Sentence, Summary, Token, TokenKind};
 pub use document::Document;
@@ -49,6 +49,6 @@ pub use error::{Error, Result};
 pub use labels::CoarseLabel;
 pub use span::{OffsetMap, Span};
 pub use traits::{
-    tokens_in, EntityRecognizer, RelationExtractor, SentenceEncoder, SentenceSplitter, Summarizer,
-    WordTokenizer,
+    tokens_in, EntityRecognizer, Recognition, RelationExtractor, SentenceEncoder, SentenceSplitter,
+    Summarizer, WordTokenizer,
 };

@@ -2,8 +2,22 @@
 //! them.
 
 use crate::{
-    AnnotatedDocument, Embeddings, Mention, Relation, Result, Sentence, Summary, Token, WordPieces,
+    AnnotatedDocument, Embeddings, Mention, Relation, Result, Sentence, Summary, Token,
+    TokenVectors, WordPieces,
 };
+
+/// What [`EntityRecognizer::recognize_with_vectors`] gives: the mentions, and the vectors
+/// asked for that the recognizer's encoder pass yields.
+#[derive(Debug, Clone, Default)]
+pub struct Recognition {
+    /// The mentions, as [`EntityRecognizer::recognize`] gives them.
+    pub mentions: Vec<Mention>,
+    /// One vector per sentence of `doc.sentences` (see
+    /// [`EntityRecognizer::recognize_with_sentence_vectors`]), when asked for and offered.
+    pub sentence_vectors: Option<Embeddings>,
+    /// One vector per token of `doc.tokens`, when asked for and offered.
+    pub token_vectors: Option<TokenVectors>,
+}
 
 /// Splits text into sentences.
 pub trait SentenceSplitter: Send + Sync {
@@ -54,6 +68,42 @@ pub trait EntityRecognizer: Send {
         false
     }
 
+    /// The mentions and, from the same encoder pass, sentence vectors (when `sentences`) and
+    /// token vectors (when `tokens`, for a recognizer whose
+    /// [`Self::token_vectors_source`] is `Some`). The default runs
+    /// [`Self::recognize_with_sentence_vectors`] or [`Self::recognize`] and gives no token
+    /// vectors.
+    ///
+    /// # Errors
+    /// As [`Self::recognize`].
+    fn recognize_with_vectors(
+        &self,
+        doc: &AnnotatedDocument,
+        sentences: bool,
+        tokens: bool,
+    ) -> Result<Recognition> {
+        let _ = tokens;
+        if sentences {
+            let (mentions, sentence_vectors) = self.recognize_with_sentence_vectors(doc)?;
+            Ok(Recognition {
+                mentions,
+                sentence_vectors,
+                token_vectors: None,
+            })
+        } else {
+            Ok(Recognition {
+                mentions: self.recognize(doc)?,
+                ..Recognition::default()
+            })
+        }
+    }
+
+    /// The [`TokenVectors::source`] of the token vectors
+    /// [`Self::recognize_with_vectors`] gives, or `None` (the default) when it gives none.
+    fn token_vectors_source(&self) -> Option<String> {
+        None
+    }
+
     /// The subword pieces of `doc.tokens` under the recognizer's own vocabulary, when it
     /// reads word pieces: a pipeline computes them once, stores them as
     /// [`AnnotatedDocument::pieces`], and every task with the same vocabulary reads them from
@@ -78,6 +128,13 @@ pub trait RelationExtractor: Send {
     /// # Errors
     /// [`crate::Error::Task`] when the model fails.
     fn extract(&self, doc: &AnnotatedDocument) -> Result<Vec<Relation>>;
+
+    /// The [`TokenVectors::source`] whose vectors the extractor reads from
+    /// [`AnnotatedDocument::token_vectors`] when they are there, so that a pipeline computes
+    /// them in its recognizer's pass only when they will be used. The default is `None`.
+    fn reads_token_vectors(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Summarizes a document.

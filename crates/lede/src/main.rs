@@ -83,8 +83,9 @@ pub(crate) struct ModelArgs {
     #[arg(long)]
     pub offline: bool,
     /// Precision of the offline encoders' linear layers (NER and the relation classifier):
-    /// int8 (faster) or fp32 (as trained). docs/PERFORMANCE.md has the speed and quality of
-    /// each [default: int8].
+    /// fp32 (as trained) or int8 (NER about 1.8x faster, fewer ORG mentions found; the
+    /// relation classifier then runs its own MiniLM pass). docs/PERFORMANCE.md has the speed
+    /// and quality of each [default: fp32].
     #[arg(long, value_name = "int8|fp32")]
     pub precision: Option<lede::Precision>,
 }

@@ -113,8 +113,8 @@ impl AnalyzerBuilder {
         /// the core count and the number of workers).
         pub fn threads(n: usize) => threads = Some(n);
         /// Precision of the offline encoders' linear layers, NER's and the relation
-        /// classifier's (default [`Precision::Int8`]; docs/PERFORMANCE.md has the speed and
-        /// quality of each).
+        /// classifier's (default [`Precision::Fp32`]; int8 is about 1.8x faster for NER
+        /// and loses ORG mentions: docs/PERFORMANCE.md has the speed and quality of each).
         pub fn precision(precision: Precision) => precision = Some(precision);
     }
 
@@ -178,15 +178,22 @@ impl Analyzer {
                 // Word pieces once per document, on the document, for every task that reads
                 // the recognizer's vocabulary.
                 doc.pieces = ner.word_pieces(&doc).map_err(|e| task_error("ner", e))?;
-                // The summary reuses NER's encoder states as sentence vectors when the
-                // recognizer offers them, instead of encoding the document again.
-                let mentions = if self.tasks.summary {
-                    let (mentions, vectors) = ner
-                        .recognize_with_sentence_vectors(&doc)
+                // The summary reuses NER's encoder states as sentence vectors, and the relation
+                // classifier its token vectors, when the recognizer offers them: one encoder
+                // pass per document.
+                let tokens = self.tasks.relations
+                    && self.relations.as_ref().is_some_and(|r| {
+                        r.reads_token_vectors().is_some()
+                            && r.reads_token_vectors() == ner.token_vectors_source()
+                    });
+                let mentions = if self.tasks.summary || tokens {
+                    let r = ner
+                        .recognize_with_vectors(&doc, self.tasks.summary, tokens)
                         .map_err(|e| task_error("ner", e))?;
                     // The summarizer checks that they fit the sentences.
-                    doc.sentence_embeddings = vectors;
-                    mentions
+                    doc.sentence_embeddings = r.sentence_vectors;
+                    doc.token_vectors = r.token_vectors;
+                    r.mentions
                 } else {
                     ner.recognize(&doc).map_err(|e| task_error("ner", e))?
                 };

@@ -359,8 +359,22 @@ impl FastBert {
     /// # Errors
     /// [`Error::Tch`] when libtorch refuses the input.
     pub fn forward_embeds(&self, embeds: &Tensor, attention_mask: &Tensor) -> Result<Tensor> {
+        Ok(self.forward_embeds_keeping(embeds, attention_mask, None)?.0)
+    }
+
+    /// As [`Self::forward_embeds`], and with `keep = Some(k)` also the hidden states after the
+    /// first `k` layers (`k` = 0: the embeddings; `None` when `k` exceeds the layers).
+    ///
+    /// # Errors
+    /// As [`Self::forward_embeds`].
+    pub fn forward_embeds_keeping(
+        &self,
+        embeds: &Tensor,
+        attention_mask: &Tensor,
+        keep: Option<usize>,
+    ) -> Result<(Tensor, Option<Tensor>)> {
         let _guard = tch::no_grad_guard();
-        let run = || -> std::result::Result<Tensor, tch::TchError> {
+        let run = || -> std::result::Result<(Tensor, Option<Tensor>), tch::TchError> {
             let size = embeds.size();
             let (batch, seq) = (size[0], size[1]);
             let positions = Tensor::f_arange(seq, (Kind::Int64, embeds.device()))?;
@@ -375,7 +389,11 @@ impl FastBert {
             let heads = self.shape.heads;
             let head_dim = self.hidden / heads;
             let scale = 1.0 / (head_dim as f64).sqrt();
-            for layer in &self.layers {
+            let mut kept = None;
+            for (done, layer) in self.layers.iter().enumerate() {
+                if keep == Some(done) {
+                    kept = Some(x.shallow_clone());
+                }
                 let qkv = layer
                     .qkv
                     .forward(&x)?
@@ -401,7 +419,10 @@ impl FastBert {
                 let out = layer.output.forward(&inner)?.f_add(&attended)?;
                 x = self.norm(&out, &layer.output_norm)?;
             }
-            Ok(x)
+            if keep == Some(self.layers.len()) {
+                kept = Some(x.shallow_clone());
+            }
+            Ok((x, kept))
         };
         let size = embeds.size();
         if size.len() != 3 || size[2] != self.hidden || attention_mask.size() != size[..2] {

@@ -64,6 +64,23 @@ pub enum RelationError {
     /// The MiniLM encoder (lede-models) failed to load or run.
     #[error("encoder error")]
     Encoder(#[source] Box<lede_models::Error>),
+    /// The pair classifier reads the recognizer's token vectors
+    /// ([`crate::model::HeadMeta::token_vectors`]) and the document has none from its source.
+    #[error(
+        "document {document:?}: the relation classifier reads token vectors from {expected:?}, the document has {}; run the recognizer it was trained with (lede-ner's offline model) with token vectors, or retrain the classifier",
+        found.as_deref().map_or_else(|| "none".to_string(), |f| format!("{f:?}"))
+    )]
+    TokenVectors {
+        /// The document's id.
+        document: String,
+        /// The source the classifier was trained on.
+        expected: String,
+        /// The source of the document's vectors, if any.
+        found: Option<String>,
+    },
+    /// Computing a document's token vectors for training failed.
+    #[error("computing token vectors failed")]
+    Vectors(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
     /// A required model file is missing.
     #[error("model file {path} is missing")]
     MissingFile {

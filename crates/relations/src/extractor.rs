@@ -17,6 +17,13 @@ use crate::{RelationError, Result};
 /// `sentenced_to` → `"11 years"`); the value is in `tail_name`.
 pub const VALUE_TAIL_ID: &str = "";
 
+/// The subdirectory of an offline model directory holding the fallback classifier (over its own
+/// MiniLM pass) for documents without the main classifier's token vectors.
+pub const FALLBACK_DIR: &str = "minilm";
+
+/// A candidate's classifier scores: (label, probability, threshold) per label it may report.
+type LabelScores = Vec<(String, f32, f32)>;
+
 /// Where the classifier's encoder comes from.
 #[derive(Debug)]
 enum EncoderSource {
@@ -65,6 +72,16 @@ pub struct RelationExtractorBuilder {
     encoder: Option<EncoderSource>,
     min_score: Option<f32>,
     max_sentences_per_batch: Option<usize>,
+    fallback_dir: Option<PathBuf>,
+}
+
+/// The classifier for documents without the token vectors the main one reads: its files and
+/// encoder until the first such document, then the loaded model.
+#[derive(Debug)]
+enum Fallback {
+    Pending(PathBuf, EncoderSource, usize),
+    Ready(Box<PairModel>),
+    Failed,
 }
 
 impl RelationExtractorBuilder {
@@ -99,6 +116,11 @@ impl RelationExtractorBuilder {
         pub fn min_score(score: f32) => min_score = Some(score);
         /// How many sentences the encoder runs at once (default 16).
         pub fn batch_size(n: usize) => max_sentences_per_batch = Some(n.max(1));
+        /// A second classifier directory, trained on its own encoder's states, for documents
+        /// that lack the token vectors the main classifier ([`Self::model_dir`]) reads
+        /// ([`crate::model::HeadMeta::token_vectors`]): documents from another recognizer, or
+        /// none. It and its encoder are loaded the first time such a document comes.
+        pub fn fallback_model_dir(dir: impl Into<PathBuf>) => fallback_dir = Some(dir.into());
     }
 
     /// Builds the extractor.
@@ -113,22 +135,29 @@ impl RelationExtractorBuilder {
             (None, None) => Schema::news()?,
         };
         let batch = self.max_sentences_per_batch.unwrap_or(16);
+        let mut fallback = None;
         let model = match (self.model_dir, self.encoder) {
-            (Some(m), Some(e)) => {
-                // The classifier first: it says how its encoder runs (layers).
+            (Some(m), e) => {
+                // The classifier first: it says what its features are and how its encoder
+                // runs (layers).
                 let classifier = crate::model::PairClassifier::load(&m)?;
-                let encoding = classifier.meta.encoding();
-                let embedder = match e {
-                    EncoderSource::Loaded(b) => *b,
-                    EncoderSource::Dir(d) => encoding.embedder(d.as_path(), batch)?,
-                    EncoderSource::Spec(s) => encoding.embedder(s.as_str(), batch)?,
-                };
-                Some(PairModel::from_parts(embedder, classifier)?)
-            }
-            (Some(_), None) => {
-                return Err(RelationError::InvalidData(
-                    "model_dir needs an encoder (encoder_dir, encoder_model or encoder)".into(),
-                ))
+                if classifier.meta.token_vectors.is_some() {
+                    if let (Some(dir), Some(e)) = (self.fallback_dir, e) {
+                        fallback = Some(Fallback::Pending(dir, e, batch));
+                    }
+                    Some(PairModel::from_vectors(classifier)?)
+                } else {
+                    let Some(e) = e else {
+                        return Err(RelationError::InvalidData(
+                            "model_dir needs an encoder (encoder_dir, encoder_model or encoder)"
+                                .into(),
+                        ));
+                    };
+                    Some(PairModel::from_parts(
+                        load_encoder(e, &classifier, batch)?,
+                        classifier,
+                    )?)
+                }
             }
             (None, _) => None,
         };
@@ -136,6 +165,7 @@ impl RelationExtractorBuilder {
         Ok(NewsRelationExtractor {
             schema,
             model,
+            fallback: fallback.map(std::sync::Mutex::new),
             min_score,
         })
     }
@@ -149,6 +179,7 @@ impl RelationExtractorBuilder {
 pub struct NewsRelationExtractor {
     schema: Schema,
     model: Option<PairModel>,
+    fallback: Option<std::sync::Mutex<Fallback>>,
     min_score: f32,
 }
 
@@ -189,9 +220,10 @@ impl NewsRelationExtractor {
     }
 
     /// The default offline extractor from the repository layout: the schema and classifier in
-    /// `model_dir` (`news.toml`, [`crate::model::HEAD_WEIGHTS`], [`crate::model::HEAD_META`])
-    /// and MiniLM in `encoder_dir`. Falls back to the compiled-in schema when `news.toml` is
-    /// absent.
+    /// `model_dir` (`news.toml`, [`crate::model::HEAD_WEIGHTS`], [`crate::model::HEAD_META`]),
+    /// the fallback classifier in `model_dir/`[`FALLBACK_DIR`] when it is there (see
+    /// [`RelationExtractorBuilder::fallback_model_dir`]) and MiniLM in `encoder_dir`. Falls
+    /// back to the compiled-in schema when `news.toml` is absent.
     ///
     /// # Errors
     /// As [`RelationExtractorBuilder::build`].
@@ -200,6 +232,10 @@ impl NewsRelationExtractor {
         let mut b = Self::builder()
             .model_dir(dir)
             .encoder_dir(encoder_dir.as_ref());
+        let fallback = dir.join(FALLBACK_DIR);
+        if fallback.join(crate::model::HEAD_META).is_file() {
+            b = b.fallback_model_dir(fallback);
+        }
         let schema = dir.join("news.toml");
         if schema.is_file() {
             b = b.schema_path(schema);
@@ -221,6 +257,39 @@ impl NewsRelationExtractor {
     pub fn candidates(&self, doc: &AnnotatedDocument) -> Vec<Candidate> {
         let ctx = DocContext::build(doc, &self.schema);
         from_context(&self.schema, &ctx)
+    }
+
+    /// The classifier's scores for the candidate pairs it may report.
+    fn model_scores(
+        &self,
+        model: &PairModel,
+        doc: &AnnotatedDocument,
+        ctx: &DocContext,
+    ) -> Result<Vec<(Candidate, LabelScores)>> {
+        // Only pairs the classifier may report (labels it has a threshold for): the
+        // encoder then runs on the sentences that hold such a pair, and no others.
+        let reportable: Vec<usize> = model
+            .meta()
+            .thresholds
+            .keys()
+            .filter_map(|l| self.schema.label_index(l))
+            .collect();
+        let all = from_context(&self.schema, ctx);
+        // Encoded windows span every candidate pair of a sentence, as in training.
+        let windows = sentence_windows(&all);
+        let cands: Vec<Candidate> = all
+            .into_iter()
+            .filter(|c| c.labels.iter().any(|l| reportable.contains(l)))
+            .collect();
+        if !cands.is_empty() && doc.tokenization != model.meta().tokenization {
+            return Err(RelationError::Tokenization {
+                what: format!("document {:?}", doc.document.id),
+                found: doc.tokenization.clone(),
+                model: false,
+            });
+        }
+        let scored = model.score(doc, &cands, Some(&windows))?;
+        Ok(cands.into_iter().zip(scored).collect())
     }
 
     /// Relations of a document.
@@ -295,34 +364,37 @@ impl NewsRelationExtractor {
                 },
             );
         }
-        if let Some(model) = &self.model {
-            // Only pairs the classifier may report (labels it has a threshold for): the
-            // encoder then runs on the sentences that hold such a pair, and no others.
-            let reportable: Vec<usize> = model
-                .meta()
-                .thresholds
-                .keys()
-                .filter_map(|l| self.schema.label_index(l))
-                .collect();
-            let all = from_context(&self.schema, &ctx);
-            // Encoded windows span every candidate pair of a sentence, as in training.
-            let windows = sentence_windows(&all);
-            let cands: Vec<Candidate> = all
-                .into_iter()
-                .filter(|c| c.labels.iter().any(|l| reportable.contains(l)))
-                .collect();
-            if !cands.is_empty() && doc.tokenization != model.meta().tokenization {
-                return Err(RelationError::Tokenization {
-                    what: format!("document {:?}", doc.document.id),
-                    found: doc.tokenization.clone(),
-                    model: false,
-                });
+        let scored = match (&self.model, &self.fallback) {
+            (Some(m), Some(fallback)) if !m.can_score(doc) => {
+                let mut state = fallback
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if let Fallback::Pending(..) = &*state {
+                    let Fallback::Pending(dir, encoder, batch) =
+                        std::mem::replace(&mut *state, Fallback::Failed)
+                    else {
+                        unreachable!("matched above")
+                    };
+                    let classifier = crate::model::PairClassifier::load(&dir)?;
+                    let embedder = load_encoder(encoder, &classifier, batch)?;
+                    *state =
+                        Fallback::Ready(Box::new(PairModel::from_parts(embedder, classifier)?));
+                }
+                match &*state {
+                    Fallback::Ready(f) => self.model_scores(f, doc, &ctx)?,
+                    // An earlier load failed: score with the main classifier, which says why
+                    // it cannot.
+                    _ => self.model_scores(m, doc, &ctx)?,
+                }
             }
-            let scored = model.score(doc, &cands, Some(&windows))?;
+            (Some(m), _) => self.model_scores(m, doc, &ctx)?,
+            (None, _) => Vec::new(),
+        };
+        {
             // Combine with cue evidence on the same pair and sentence (noisy-or).
-            for (cand, probs) in cands.iter().zip(scored) {
-                for (label_name, p, threshold) in probs {
-                    let Some(li) = self.schema.label_index(&label_name) else {
+            for (cand, probs) in &scored {
+                for &(ref label_name, p, threshold) in probs {
+                    let Some(li) = self.schema.label_index(label_name) else {
                         continue;
                     };
                     if !cand.labels.contains(&li) || p < threshold {
@@ -403,6 +475,20 @@ impl NewsRelationExtractor {
     }
 }
 
+/// The encoder `classifier` was trained over, from `source`, with its recorded settings.
+fn load_encoder(
+    source: EncoderSource,
+    classifier: &crate::model::PairClassifier,
+    batch: usize,
+) -> Result<lede_models::SentenceEmbedder> {
+    let encoding = classifier.meta.encoding();
+    match source {
+        EncoderSource::Loaded(b) => Ok(*b),
+        EncoderSource::Dir(d) => encoding.embedder(d.as_path(), batch),
+        EncoderSource::Spec(s) => encoding.embedder(s.as_str(), batch),
+    }
+}
+
 fn merge_source(a: Source, b: Source) -> Source {
     if a == b {
         a
@@ -413,14 +499,20 @@ fn merge_source(a: Source, b: Source) -> Source {
 
 impl lede_core::RelationExtractor for NewsRelationExtractor {
     fn name(&self) -> String {
-        if self.model.is_some() {
-            "lede-relations/cues+minilm-pair".to_string()
-        } else {
-            "lede-relations/cues".to_string()
+        match &self.model {
+            Some(m) if m.meta().token_vectors.is_some() => {
+                "lede-relations/cues+ner-vectors-pair".to_string()
+            }
+            Some(_) => "lede-relations/cues+minilm-pair".to_string(),
+            None => "lede-relations/cues".to_string(),
         }
     }
 
     fn extract(&self, doc: &AnnotatedDocument) -> lede_core::Result<Vec<Relation>> {
         Ok(self.extract_relations(doc)?)
+    }
+
+    fn reads_token_vectors(&self) -> Option<String> {
+        self.model.as_ref()?.meta().token_vectors.clone()
     }
 }

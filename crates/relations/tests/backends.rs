@@ -88,6 +88,7 @@ fn write_head(dir: &Path, encoder_dim: usize, labels: &[&str], thresholds: &[(&s
         context_words: None,
         tokenization: Some(lede_tokenize::TOKENIZATION.into()),
         encoder_precision: None,
+        token_vectors: None,
         training: serde_json::Value::Null,
     };
     std::fs::write(dir.join(HEAD_META), serde_json::to_string(&meta).unwrap()).unwrap();

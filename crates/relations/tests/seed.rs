@@ -89,13 +89,16 @@ fn default_offline_extractor_on_the_seed() {
     if lede_test_support::minilm_dir(&["config.json", "model.safetensors"]).is_none() {
         return;
     }
+    // The classifier over its own MiniLM pass (the main one reads NER's token vectors, which
+    // the facade's tests cover).
     let Some(model_dir) = lede_test_support::project_model(
         "relations",
         &[
             lede_relations::model::HEAD_WEIGHTS,
             lede_relations::model::HEAD_META,
         ],
-    ) else {
+    )
+    .map(|d| d.join(lede_relations::FALLBACK_DIR)) else {
         return;
     };
     let extractor = NewsRelationExtractor::builder()

@@ -70,7 +70,7 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
             if let Some(spec) = spec_of(&t, "ner")? {
                 let opts = NerOptions {
                     resolve: resolve.clone(),
-                    precision: b.precision.unwrap_or(Precision::Int8),
+                    precision: b.precision.unwrap_or(Precision::Fp32),
                     ..NerOptions::default()
                 };
                 let rec = load_recognizer(&spec, &opts).map_err(|e| models_err("NER model", e))?;
@@ -186,6 +186,12 @@ fn relation_extractor(
                 let enc = ModelSpec::parse(encoder_spec)
                     .and_then(|s| s.locate(resolve))
                     .map_err(|e| models_err("relation encoder", e))?;
+                // The classifier over NER's token vectors; the one over its own MiniLM pass
+                // for documents without them (another recognizer, NER in fp32).
+                let fallback = dir.join(lede_relations::FALLBACK_DIR);
+                if fallback.join("pair-classifier.safetensors").is_file() {
+                    b = b.fallback_model_dir(fallback);
+                }
                 b = b.model_dir(dir).encoder_dir(enc);
             }
         }

@@ -3,7 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use lede_core::{AnnotatedDocument, Embeddings, EntityRecognizer, Mention, OffsetMap, WordPieces};
+use lede_core::{
+    AnnotatedDocument, Embeddings, EntityRecognizer, Mention, OffsetMap, Recognition, TokenVectors,
+    WordPieces,
+};
 pub use lede_models::fast::Precision;
 use tch::{Kind, Tensor};
 
@@ -37,6 +40,9 @@ pub(crate) struct Tagged {
     /// When spans were given: per span, the sum of the encoder's last hidden states over the
     /// pieces of the words that start inside it (empty for a span with no such word).
     pub(crate) span_sums: Vec<Vec<f32>>,
+    /// When token states were asked for (and the pass keeps them): per word, the sum of the
+    /// kept layer's states over the word's pieces (empty for a word with no prediction).
+    pub(crate) token_sums: Vec<Vec<f32>>,
 }
 
 impl Tagger {
@@ -44,7 +50,7 @@ impl Tagger {
     pub(crate) fn tag(&self, texts: &[&str]) -> Result<Vec<Tagged>> {
         let docs: Vec<AnnotatedDocument> = texts.iter().map(|t| self.enc.segment(t)).collect();
         let refs: Vec<&AnnotatedDocument> = docs.iter().collect();
-        self.tag_with(&refs, &[])
+        self.tag_with(&refs, &[], None)
     }
 
     /// Tags segmented documents, and for each one with spans in `spans` (byte ranges, one
@@ -54,6 +60,7 @@ impl Tagger {
         &self,
         docs: &[&AnnotatedDocument],
         spans: &[Vec<(usize, usize)>],
+        token_layer: Option<usize>,
     ) -> Result<Vec<Tagged>> {
         if docs.len() > 1 && self.net.precision() != Precision::Fp32 {
             // Int8 scales each batch's activations by the batch's own range, so a window's
@@ -62,7 +69,7 @@ impl Tagger {
             let mut out = Vec::with_capacity(docs.len());
             for (d, doc) in docs.iter().enumerate() {
                 let own = spans.get(d).map(std::slice::from_ref).unwrap_or_default();
-                out.extend(self.tag_with(&[*doc], own)?);
+                out.extend(self.tag_with(&[*doc], own, token_layer)?);
             }
             return Ok(out);
         }
@@ -109,6 +116,17 @@ impl Tagger {
             .map(|d| vec![Vec::new(); spans.get(d).map_or(0, Vec::len)])
             .collect();
         let states = span_sums.iter().any(|s| !s.is_empty());
+        let mut token_sums: Vec<Vec<Vec<f32>>> = feats
+            .iter()
+            .map(|f| {
+                let n = if token_layer.is_some() {
+                    f.words.len()
+                } else {
+                    0
+                };
+                vec![Vec::new(); n]
+            })
+            .collect();
         let mut order: Vec<usize> = (0..inputs.len()).collect();
         order.sort_by_key(|&i| inputs.get(i).map_or(0, |(_, w)| w.ids.len()));
         let _guard = tch::no_grad_guard();
@@ -118,7 +136,27 @@ impl Tagger {
                 .filter_map(|&i| inputs.get(i).map(|(_, w)| w))
                 .collect();
             let (ids, shapes, mask, longest) = batch_tensors(&batch, self.enc.pad);
-            let (logits, hidden) = self.net.forward_with_states(&ids, &shapes, &mask, false)?;
+            let (logits, hidden, kept) =
+                self.net
+                    .forward_with_states(&ids, &shapes, &mask, false, token_layer)?;
+            if let Some(kept) = &kept {
+                // Every piece of every owned word, summed per word.
+                let mut all = Vec::new();
+                let mut all_owners = Vec::new();
+                for (r, &i) in chunk.iter().enumerate() {
+                    if let Some((d, w)) = inputs.get(i) {
+                        let f = feats.get(*d);
+                        for &(word, pos) in &w.firsts {
+                            let n = f.map_or(1, |f| f.piece_ids(word).len());
+                            for j in 0..n.max(1) {
+                                all.push((r * longest + pos + j) as i64);
+                                all_owners.push((*d, word));
+                            }
+                        }
+                    }
+                }
+                add_rows(kept, &all, &all_owners, &mut token_sums)?;
+            }
             let mut flat = Vec::new();
             let mut owners = Vec::new();
             for (r, &i) in chunk.iter().enumerate() {
@@ -162,22 +200,7 @@ impl Tagger {
                         }
                     }
                 }
-                if !all.is_empty() {
-                    let dim = hidden.size().last().copied().unwrap_or(0);
-                    let hs = hidden
-                        .f_view([-1, dim])?
-                        .f_index_select(0, &Tensor::from_slice(&all))?;
-                    let hv: Vec<f32> = Vec::<f32>::try_from(hs.f_flatten(0, -1)?)?;
-                    for (&(d, span), row) in all_owners.iter().zip(hv.chunks(dim.max(1) as usize)) {
-                        if let Some(sum) = span_sums.get_mut(d).and_then(|r| r.get_mut(span)) {
-                            if sum.len() == row.len() {
-                                sum.iter_mut().zip(row).for_each(|(a, b)| *a += b);
-                            } else {
-                                *sum = row.to_vec();
-                            }
-                        }
-                    }
-                }
+                add_rows(&hidden, &all, &all_owners, &mut span_sums)?;
             }
             for ((d, word), row) in owners.into_iter().zip(values.chunks(k)) {
                 if let Some(slot) = rows.get_mut(d).and_then(|r| r.get_mut(word)) {
@@ -189,13 +212,43 @@ impl Tagger {
             .into_iter()
             .zip(rows)
             .zip(span_sums)
-            .map(|((features, r), span_sums)| Tagged {
+            .zip(token_sums)
+            .map(|(((features, r), span_sums), token_sums)| Tagged {
                 spans: self.tags.viterbi(&r),
                 features,
                 span_sums,
+                token_sums,
             })
             .collect())
     }
+}
+
+/// Adds rows `rows` of `states` (`[batch, seq, dim]`, rows of the flattened `[batch * seq]`)
+/// to `sums[d][slot]` for their owners `(d, slot)`.
+fn add_rows(
+    states: &Tensor,
+    rows: &[i64],
+    owners: &[(usize, usize)],
+    sums: &mut [Vec<Vec<f32>>],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let dim = states.size().last().copied().unwrap_or(0);
+    let picked = states
+        .f_view([-1, dim])?
+        .f_index_select(0, &Tensor::from_slice(rows))?;
+    let values: Vec<f32> = Vec::<f32>::try_from(picked.f_flatten(0, -1)?)?;
+    for (&(d, slot), row) in owners.iter().zip(values.chunks(dim.max(1) as usize)) {
+        if let Some(sum) = sums.get_mut(d).and_then(|r| r.get_mut(slot)) {
+            if sum.len() == row.len() {
+                sum.iter_mut().zip(row).for_each(|(a, b)| *a += b);
+            } else {
+                *sum = row.to_vec();
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Converts decoded word spans to mentions with exact byte and char offsets.
@@ -257,9 +310,9 @@ impl OfflineNerBuilder {
         pub fn include_values(yes: bool) => include_values = yes;
         /// Drops mentions scored below this (default 0: keep all).
         pub fn min_score(score: f32) => min_score = score;
-        /// The encoder's linear layers in fp32 or int8 (default [`Precision::Int8`]: see
-        /// `models/lede-ner-minilm/MODEL_CARD.md` for what it costs in F1 and gains in
-        /// speed).
+        /// The encoder's linear layers in fp32 or int8 (default [`Precision::Fp32`], as
+        /// trained; int8 is about 1.8x faster and loses ORG mentions: see
+        /// `docs/PERFORMANCE.md`).
         pub fn precision(precision: Precision) => precision = precision;
     }
 
@@ -293,11 +346,20 @@ impl OfflineNerBuilder {
             self.batch_size,
             Some(self.precision),
         )?;
+        // What the token vectors depend on: the network (its config records the training
+        // run) and the precision of its linear layers.
+        let config_sha = sha256_file(&self.model_dir.join(super::config::CONFIG_FILE))?;
+        let vectors_source = format!(
+            "lede-ner-minilm/{}/{}/layer{TOKEN_VECTOR_LAYER}",
+            config_sha.get(..16).unwrap_or(&config_sha),
+            self.precision.name()
+        );
         Ok(OfflineNer {
             tagger,
             config,
             include_values: self.include_values,
             min_score: self.min_score,
+            vectors_source,
         })
     }
 }
@@ -369,6 +431,8 @@ pub struct OfflineNer {
     config: ModelConfig,
     include_values: bool,
     min_score: f32,
+    /// [`TokenVectors::source`] of the vectors this model gives.
+    vectors_source: String,
 }
 
 const _: fn() = || {
@@ -389,7 +453,7 @@ impl OfflineNer {
             verify_base: true,
             include_values: false,
             min_score: 0.0,
-            precision: Precision::Int8,
+            precision: Precision::Fp32,
         }
     }
 
@@ -439,7 +503,7 @@ impl OfflineNer {
     /// [`OfflineError::Tokenization`] for a document segmented by other rules than the
     /// model's; otherwise when libtorch or the tokenizer fails.
     pub fn recognize_batch(&self, docs: &[&AnnotatedDocument]) -> Result<Vec<Vec<Mention>>> {
-        let tagged = self.tagger.tag_with(docs, &[])?;
+        let tagged = self.tagger.tag_with(docs, &[], None)?;
         docs.iter()
             .zip(&tagged)
             .map(|(doc, t)| {
@@ -474,25 +538,101 @@ impl OfflineNer {
         doc: &AnnotatedDocument,
         sentences: &[(usize, usize)],
     ) -> Result<(Vec<Mention>, Embeddings)> {
-        let tagged = self.tagger.tag_with(&[doc], &[sentences.to_vec()])?;
+        let tagged = self.tagger.tag_with(&[doc], &[sentences.to_vec()], None)?;
         let Some(t) = tagged.first() else {
             return Ok((Vec::new(), Embeddings::default()));
         };
+        Ok((self.kept_mentions(doc, t)?, normalised_rows(&t.span_sums)))
+    }
+
+    fn kept_mentions(&self, doc: &AnnotatedDocument, t: &Tagged) -> Result<Vec<Mention>> {
         let mut mentions = mentions_of(doc.text(), t, &self.tagger.tags, |l| self.keep(l))?;
         mentions.retain(|m| m.score >= self.min_score);
-        let dim = t.span_sums.iter().map(Vec::len).max().unwrap_or(0);
-        let mut values = vec![0.0f32; sentences.len() * dim];
-        if dim > 0 {
-            for (row, sum) in values.chunks_mut(dim).zip(&t.span_sums) {
-                let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt();
-                if sum.len() == dim && norm > 0.0 && norm.is_finite() {
-                    row.iter_mut().zip(sum).for_each(|(o, x)| *o = x / norm);
-                }
-            }
-        }
-        Ok((mentions, Embeddings { dim, values }))
+        Ok(mentions)
     }
 }
+
+impl OfflineNer {
+    /// The mentions of a segmented document with one vector per token of `doc.tokens` (the
+    /// mean over the token's pieces of the network's states after its first
+    /// [`TOKEN_VECTOR_LAYER`] layers; zeros for a token with none) and, when `sentences`, one
+    /// per sentence of `doc.sentences`, as
+    /// [`mentions_and_sentence_vectors`](Self::mentions_and_sentence_vectors) computes them.
+    /// One forward pass.
+    ///
+    /// # Errors
+    /// As [`recognize_batch`](Self::recognize_batch).
+    pub fn mentions_and_vectors(
+        &self,
+        doc: &AnnotatedDocument,
+        sentences: bool,
+    ) -> Result<Recognition> {
+        let spans: Vec<(usize, usize)> = if sentences {
+            doc.sentences
+                .iter()
+                .map(|s| (s.span.start, s.span.end))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let layer = self.token_vectors_source().map(|_| TOKEN_VECTOR_LAYER);
+        let tagged = self.tagger.tag_with(&[doc], &[spans], layer)?;
+        let Some(t) = tagged.first() else {
+            return Ok(Recognition::default());
+        };
+        let sentence_vectors = Some(normalised_rows(&t.span_sums))
+            .filter(|v| sentences && v.dim > 0 && !doc.sentences.is_empty());
+        let dim = t.token_sums.iter().map(Vec::len).max().unwrap_or(0);
+        let token_vectors = self
+            .token_vectors_source()
+            .filter(|_| dim > 0 && t.token_sums.len() == doc.tokens.len())
+            .map(|source| {
+                let mut values = vec![0.0f32; doc.tokens.len() * dim];
+                for (w, (row, sum)) in values.chunks_mut(dim).zip(&t.token_sums).enumerate() {
+                    let n = t.features.piece_ids(w).len().max(1) as f32;
+                    if sum.len() == dim {
+                        row.iter_mut().zip(sum).for_each(|(o, x)| *o = x / n);
+                    }
+                }
+                TokenVectors {
+                    source,
+                    vectors: Embeddings { dim, values },
+                }
+            });
+        Ok(Recognition {
+            mentions: self.kept_mentions(doc, t)?,
+            sentence_vectors,
+            token_vectors,
+        })
+    }
+
+    /// The source id of this model's token vectors ([`TokenVectors::source`]): the network
+    /// (a digest of its config, which records the training run), the precision and the
+    /// layer. Vectors from another precision are another source.
+    pub fn token_vectors_source(&self) -> Option<String> {
+        Some(self.vectors_source.clone())
+    }
+}
+
+/// Rows of sums, each L2-normalised (all zeros for an empty or zero row).
+fn normalised_rows(sums: &[Vec<f32>]) -> Embeddings {
+    let dim = sums.iter().map(Vec::len).max().unwrap_or(0);
+    let mut values = vec![0.0f32; sums.len() * dim];
+    if dim > 0 {
+        for (row, sum) in values.chunks_mut(dim).zip(sums) {
+            let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt();
+            if sum.len() == dim && norm > 0.0 && norm.is_finite() {
+                row.iter_mut().zip(sum).for_each(|(o, x)| *o = x / norm);
+            }
+        }
+    }
+    Embeddings { dim, values }
+}
+
+/// The layers run before the states that make token vectors: the first layer's output (in
+/// the relation classifier's choice among layers 1 to 4, held-out weak labels were best read
+/// after layer 1; see `models/relations/README.md`).
+pub const TOKEN_VECTOR_LAYER: usize = 1;
 
 impl EntityRecognizer for OfflineNer {
     fn name(&self) -> String {
@@ -525,6 +665,30 @@ impl EntityRecognizer for OfflineNer {
 
     fn gives_sentence_vectors(&self) -> bool {
         true
+    }
+
+    fn recognize_with_vectors(
+        &self,
+        doc: &AnnotatedDocument,
+        sentences: bool,
+        tokens: bool,
+    ) -> lede_core::Result<Recognition> {
+        if !tokens {
+            let mut r = Recognition::default();
+            if sentences {
+                (r.mentions, r.sentence_vectors) = self.recognize_with_sentence_vectors(doc)?;
+            } else {
+                r.mentions = self.recognize(doc)?;
+            }
+            return Ok(r);
+        }
+        let doc = self.tagger.enc.segmenter().segmented(doc);
+        self.mentions_and_vectors(&doc, sentences)
+            .map_err(|e| lede_core::Error::task("ner", e))
+    }
+
+    fn token_vectors_source(&self) -> Option<String> {
+        OfflineNer::token_vectors_source(self)
     }
 
     fn word_pieces(&self, doc: &AnnotatedDocument) -> lede_core::Result<Option<WordPieces>> {

@@ -261,18 +261,15 @@ impl NerNet {
     }
 
     /// Runs inference (`train == false`) with the encoder's linear layers in `precision`:
-    /// int8 through lede-models' [`FastBert`] over the current weights (call after
-    /// [`NerNet::overlay`]), fp32 through rust-bert.
+    /// through lede-models' [`FastBert`] over the current weights (call after
+    /// [`NerNet::overlay`]), in fp32 or int8.
     pub(crate) fn prepare_inference(
         &mut self,
         config: &BertConfig,
         precision: Precision,
     ) -> Result<()> {
-        if precision == Precision::Fp32 {
-            // rust-bert's pass, as in training (lede-models' own is no faster in fp32).
-            self.fast = None;
-            return Ok(());
-        }
+        // lede-models' pass in both precisions (in fp32 it matches rust-bert's, used in
+        // training, to 1e-4): it can keep an inner layer's states for token vectors.
         let shape = BertShape::of(config).map_err(|e| OfflineError::Encoder(Box::new(e)))?;
         let fast = FastBert::from_variables(&self.vs.variables(), "", shape, precision)
             .map_err(|e| OfflineError::Encoder(Box::new(e)))?;
@@ -295,32 +292,35 @@ impl NerNet {
         mask: &Tensor,
         train: bool,
     ) -> Result<Tensor> {
-        Ok(self.forward_with_states(ids, shapes, mask, train)?.0)
+        Ok(self.forward_with_states(ids, shapes, mask, train, None)?.0)
     }
 
-    /// Tag logits `[batch, seq, tags]` and the encoder's last hidden states
-    /// `[batch, seq, hidden]`.
+    /// Tag logits `[batch, seq, tags]`, the encoder's last hidden states
+    /// `[batch, seq, hidden]` and, with `keep = Some(k)` and the int8 inference pass, the states
+    /// after its first `k` layers (`None` otherwise).
     pub(crate) fn forward_with_states(
         &self,
         ids: &Tensor,
         shapes: &Tensor,
         mask: &Tensor,
         train: bool,
-    ) -> Result<(Tensor, Tensor)> {
+        keep: Option<usize>,
+    ) -> Result<(Tensor, Tensor, Option<Tensor>)> {
         let emb = ids.f_embedding_like(&self.word_embeddings)? + self.shapes.forward(shapes);
-        let hidden = match (&self.fast, train) {
+        let (hidden, kept) = match (&self.fast, train) {
             (Some(fast), false) => fast
-                .forward_embeds(&emb, mask)
+                .forward_embeds_keeping(&emb, mask, keep)
                 .map_err(|e| OfflineError::Encoder(Box::new(e)))?,
-            _ => {
+            _ => (
                 self.bert
                     .forward_t(None, Some(mask), None, None, Some(&emb), None, None, train)?
-                    .hidden_state
-            }
+                    .hidden_state,
+                None,
+            ),
         };
         let h = hidden.dropout(self.dropout, train);
         let logits = self.head.forward(&h);
-        Ok((logits, hidden))
+        Ok((logits, hidden, kept))
     }
 }
 

@@ -81,6 +81,12 @@ pub struct HeadMeta {
     /// ([`lede_models::fast::Precision`]); inference uses the same. `None`: fp32.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoder_precision: Option<Precision>,
+    /// When set, the features are not computed by a MiniLM pass of the classifier's own but
+    /// read from the document's token vectors ([`lede_core::AnnotatedDocument::token_vectors`],
+    /// computed by the recognizer's encoder pass), which must come from this source
+    /// ([`lede_core::TokenVectors::source`]). Mentions are not masked then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_vectors: Option<String>,
     /// Free-form description of the training run.
     #[serde(default)]
     pub training: serde_json::Value,
@@ -372,6 +378,74 @@ pub fn pair_features(
     f
 }
 
+/// Features of candidates read from the document's token vectors (see
+/// [`HeadMeta::token_vectors`]): the same layout as [`pair_features`], with token rows in place
+/// of subword rows: the tokens overlapping the head, those overlapping the tail, and those
+/// between the two mentions.
+///
+/// # Errors
+/// [`RelationError::TokenVectors`] when the document has no token vectors from `source`, or
+/// they do not cover its tokens.
+pub fn vector_features(
+    doc: &AnnotatedDocument,
+    cands: &[Candidate],
+    source: &str,
+) -> Result<Array2<f32>> {
+    let found = doc.token_vectors.as_ref().map(|v| v.source.clone());
+    let Some(tv) = doc
+        .token_vectors
+        .as_ref()
+        .filter(|v| v.source == source && v.vectors.rows() == doc.tokens.len())
+    else {
+        return Err(RelationError::TokenVectors {
+            document: doc.document.id.clone(),
+            expected: source.to_string(),
+            found,
+        });
+    };
+    let dim = tv.vectors.dim;
+    let spans: Vec<(usize, usize)> = doc
+        .tokens
+        .iter()
+        .map(|t| (t.span.start, t.span.end))
+        .collect();
+    // Tokens are in text order: the ones overlapping `a..b` form one run.
+    let overlapping = |(a, b): (usize, usize)| -> Vec<usize> {
+        let from = spans.partition_point(|t| t.1 <= a);
+        (from..spans.len())
+            .take_while(|&i| spans.get(i).is_some_and(|t| t.0 < b))
+            .collect()
+    };
+    let mut out = Array2::<f32>::zeros((cands.len(), feature_dim(dim)));
+    for (row, c) in cands.iter().enumerate() {
+        let (head, tail) = (c.head_span, c.tail_span);
+        let (first, second) = if head.0 <= tail.0 {
+            (head, tail)
+        } else {
+            (tail, head)
+        };
+        let between: Vec<usize> = {
+            let from = spans.partition_point(|t| t.0 < first.1);
+            (from..spans.len())
+                .take_while(|&i| spans.get(i).is_some_and(|t| t.1 <= second.0))
+                .collect()
+        };
+        let zeros = || vec![0.0f32; dim];
+        let h = Array1::from(tv.mean(&overlapping(head)).unwrap_or_else(zeros));
+        let t = Array1::from(tv.mean(&overlapping(tail)).unwrap_or_else(zeros));
+        let m = Array1::from(tv.mean(&between).unwrap_or_else(zeros));
+        let ht = &h * &t;
+        let mut f = out.row_mut(row);
+        f.slice_mut(s![0..dim]).assign(&h);
+        f.slice_mut(s![dim..2 * dim]).assign(&t);
+        f.slice_mut(s![2 * dim..3 * dim]).assign(&m);
+        f.slice_mut(s![3 * dim..4 * dim]).assign(&ht);
+        f[4 * dim] = if head.0 <= tail.0 { 1.0 } else { -1.0 };
+        f[4 * dim + 1] = ((between.len() as f32) + 1.0).ln() / 4.0;
+    }
+    Ok(out)
+}
+
 /// The word a mention of this type is replaced with before encoding (entity masking: the
 /// classifier sees "person pardoned person", not names it could memorise), or `None` to keep
 /// the mention's own words (demonyms and other types carry meaning, not identity).
@@ -560,16 +634,22 @@ pub(crate) fn candidate_features(
     Ok(out)
 }
 
-/// The MiniLM encoder plus the pair classifier.
+/// The pair classifier with what computes its features: a MiniLM encoder of its own, or,
+/// for a classifier trained on a recognizer's token vectors ([`HeadMeta::token_vectors`]),
+/// nothing (the vectors come with the document).
 pub struct PairModel {
-    embedder: SentenceEmbedder,
+    embedder: Option<SentenceEmbedder>,
     classifier: PairClassifier,
 }
 
 impl std::fmt::Debug for PairModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PairModel")
-            .field("embedder", &self.embedder.name())
+            .field(
+                "embedder",
+                &self.embedder.as_ref().map(SentenceEmbedder::name),
+            )
+            .field("token_vectors", &self.classifier.meta.token_vectors)
             .field("labels", &self.classifier.meta.labels.len())
             .finish()
     }
@@ -584,6 +664,9 @@ impl PairModel {
     /// trained for another encoder width.
     pub fn load(model_dir: &Path, encoder_dir: &Path, batch_size: usize) -> Result<PairModel> {
         let classifier = PairClassifier::load(model_dir)?;
+        if classifier.meta.token_vectors.is_some() {
+            return Self::from_vectors(classifier);
+        }
         let embedder = classifier
             .meta
             .encoding()
@@ -605,10 +688,44 @@ impl PairModel {
                 embedder.dim()
             )));
         }
+        if classifier.meta.token_vectors.is_some() {
+            return Err(RelationError::InvalidData(
+                "the classifier reads token vectors, not an encoder's states".into(),
+            ));
+        }
         Ok(PairModel {
-            embedder,
+            embedder: Some(embedder),
             classifier,
         })
+    }
+
+    /// A classifier trained on a recognizer's token vectors ([`HeadMeta::token_vectors`]),
+    /// which reads them from the documents it scores and needs no encoder.
+    ///
+    /// # Errors
+    /// [`RelationError::InvalidData`] when the classifier was trained on an encoder's states.
+    pub fn from_vectors(classifier: PairClassifier) -> Result<PairModel> {
+        if classifier.meta.token_vectors.is_none() {
+            return Err(RelationError::InvalidData(
+                "the classifier needs its encoder (it was not trained on token vectors)".into(),
+            ));
+        }
+        Ok(PairModel {
+            embedder: None,
+            classifier,
+        })
+    }
+
+    /// Whether it can score `doc`: it runs its own encoder, or the document carries token
+    /// vectors from the source it was trained on.
+    pub fn can_score(&self, doc: &AnnotatedDocument) -> bool {
+        match &self.classifier.meta.token_vectors {
+            None => true,
+            Some(src) => doc
+                .token_vectors
+                .as_ref()
+                .is_some_and(|v| &v.source == src && v.vectors.rows() == doc.tokens.len()),
+        }
     }
 
     /// The classifier's metadata.
@@ -646,7 +763,22 @@ impl PairModel {
             }
             None => None,
         };
-        let feats = candidate_features(&self.embedder, doc, cands, context)?;
+        let feats = match (&self.classifier.meta.token_vectors, &self.embedder) {
+            (Some(src), _) => vector_features(doc, cands, src)?,
+            (None, Some(e)) => candidate_features(e, doc, cands, context)?,
+            (None, None) => {
+                return Err(RelationError::InvalidData(
+                    "the classifier has no encoder".into(),
+                ))
+            }
+        };
+        if feats.ncols() != self.classifier.meta.input_dim {
+            return Err(RelationError::InvalidData(format!(
+                "features are {} wide, the classifier takes {}",
+                feats.ncols(),
+                self.classifier.meta.input_dim
+            )));
+        }
         let probs = self.classifier.probabilities(&feats);
         let meta = &self.classifier.meta;
         Ok(probs

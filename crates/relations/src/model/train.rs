@@ -20,15 +20,16 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use lede_core::{AnnotatedDocument, Document, Entity, Mention, OffsetMap};
+use lede_core::{AnnotatedDocument, Document, Entity, Mention, OffsetMap, TokenVectors};
+use lede_models::SentenceEmbedder;
 use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, Module, OptimizerConfig};
 use tch::{Kind, Tensor};
 
 use super::{
-    candidate_features, feature_dim, sentence_windows, softmax_rows, Encoding, HeadMeta,
-    SentenceWindows, HEAD_META, HEAD_WEIGHTS, NONE_LABEL,
+    candidate_features, feature_dim, sentence_windows, softmax_rows, vector_features, Encoding,
+    HeadMeta, SentenceWindows, HEAD_META, HEAD_WEIGHTS, NONE_LABEL,
 };
 use crate::candidates::{from_context, Candidate};
 use crate::context::DocContext;
@@ -382,11 +383,39 @@ struct Split {
     y: Vec<i64>,
 }
 
-/// Trains the pair classifier and writes it to `cfg.out_dir`.
+/// A function giving a document's token vectors (a recognizer's encoder pass), for
+/// [`train_with_vectors`].
+pub type VectorFn<'a> = dyn FnMut(&AnnotatedDocument) -> Result<TokenVectors> + 'a;
+
+/// Trains the pair classifier over MiniLM states of masked sentences (its own encoder pass,
+/// `cfg.encoder_dir`) and writes it to `cfg.out_dir`.
 ///
 /// # Errors
 /// Corpus, encoder and libtorch errors.
 pub fn train(schema: &Schema, cfg: &TrainConfig) -> Result<TrainReport> {
+    train_inner(schema, cfg, None)
+}
+
+/// Trains the pair classifier over the token vectors `vectors` gives for each corpus document
+/// (a recognizer's encoder pass; [`HeadMeta::token_vectors`] records their source), and writes
+/// it to `cfg.out_dir`. `cfg.encoder_dir`, `encoder_layers`, `context_words` and
+/// `encoder_precision` are not used.
+///
+/// # Errors
+/// Corpus and libtorch errors, and those of `vectors`.
+pub fn train_with_vectors(
+    schema: &Schema,
+    cfg: &TrainConfig,
+    vectors: &mut VectorFn<'_>,
+) -> Result<TrainReport> {
+    train_inner(schema, cfg, Some(vectors))
+}
+
+fn train_inner(
+    schema: &Schema,
+    cfg: &TrainConfig,
+    mut vectors: Option<&mut VectorFn<'_>>,
+) -> Result<TrainReport> {
     tch::manual_seed(cfg.seed);
     let docs = load_prepared_corpus(&cfg.corpus)?;
     let examples = weak_labels(schema, &docs, cfg);
@@ -440,7 +469,10 @@ pub fn train(schema: &Schema, cfg: &TrainConfig) -> Result<TrainReport> {
         context_words: cfg.context_words,
         precision: cfg.encoder_precision,
     };
-    let embedder = encoding.embedder(cfg.encoder_dir.as_path(), 32)?;
+    let embedder = match &vectors {
+        Some(_) => None,
+        None => Some(encoding.embedder(cfg.encoder_dir.as_path(), 32)?),
+    };
     // Windows over every candidate pair of a sentence (kept or not), as inference takes them.
     let mut all_by_doc: BTreeMap<usize, Vec<Candidate>> = BTreeMap::new();
     for e in &examples {
@@ -453,8 +485,8 @@ pub fn train(schema: &Schema, cfg: &TrainConfig) -> Result<TrainReport> {
         .iter()
         .map(|(d, c)| (*d, sentence_windows(c)))
         .collect();
-    let dim = embedder.dim();
-    let fdim = feature_dim(dim);
+    let mut dim = embedder.as_ref().map_or(0, SentenceEmbedder::dim);
+    let mut source: Option<String> = None;
     let mut by_doc: BTreeMap<usize, Vec<&WeakExample>> = BTreeMap::new();
     for e in &kept {
         by_doc.entry(e.doc).or_default().push(e);
@@ -471,7 +503,22 @@ pub fn train(schema: &Schema, cfg: &TrainConfig) -> Result<TrainReport> {
         let context = cfg
             .context_words
             .and_then(|n| windows.get(di).map(|w| (w, n)));
-        let feats = candidate_features(&embedder, doc, &cands, context)?;
+        let feats = match (&embedder, vectors.as_deref_mut()) {
+            (Some(embedder), _) => candidate_features(embedder, doc, &cands, context)?,
+            (None, Some(f)) => {
+                let tv = f(doc)?;
+                dim = tv.vectors.dim;
+                let src = source.get_or_insert_with(|| tv.source.clone()).clone();
+                let mut with = doc.clone();
+                with.token_vectors = Some(tv);
+                vector_features(&with, &cands, &src)?
+            }
+            (None, None) => {
+                return Err(RelationError::InvalidData(
+                    "neither an encoder nor token vectors".into(),
+                ))
+            }
+        };
         let held = heldout(&doc.document.id, cfg.heldout_every);
         for (row, e) in feats.axis_iter(Axis(0)).zip(exs) {
             if held {
@@ -488,6 +535,7 @@ pub fn train(schema: &Schema, cfg: &TrainConfig) -> Result<TrainReport> {
         }
         tracing::debug!(doc = di, "features done");
     }
+    let fdim = feature_dim(dim);
     let to_split = |x: Vec<f32>, y: Vec<i64>| -> Result<Split> {
         let n = y.len();
         Ok(Split {
@@ -704,20 +752,25 @@ pub fn train(schema: &Schema, cfg: &TrainConfig) -> Result<TrainReport> {
     );
     let meta = HeadMeta {
         version: 1,
-        encoder: cfg.encoder_dir.file_name().map_or_else(
-            || embedder.name().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
+        encoder: match (&source, &embedder) {
+            (Some(s), _) => s.clone(),
+            (None, Some(e)) => cfg.encoder_dir.file_name().map_or_else(
+                || e.name().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+            (None, None) => String::new(),
+        },
         encoder_dim: dim,
         input_dim: fdim,
         hidden_units: cfg.hidden_units,
         labels: names,
         temperature,
         thresholds,
-        encoder_layers: cfg.encoder_layers,
-        context_words: cfg.context_words,
+        encoder_layers: cfg.encoder_layers.filter(|_| source.is_none()),
+        context_words: cfg.context_words.filter(|_| source.is_none()),
         tokenization: Some(lede_tokenize::TOKENIZATION.to_string()),
-        encoder_precision: Some(cfg.encoder_precision),
+        encoder_precision: Some(cfg.encoder_precision).filter(|_| source.is_none()),
+        token_vectors: source.clone(),
         training: serde_json::json!({
             "corpus": "gensim lee_background.cor (300 ABC news articles), spaCy en_core_web_sm 3.8 entities",
             "weak_labels": "schema cue patterns (score >= min_cue_score) + distant supervision over cue-labelled name pairs",
