@@ -87,3 +87,49 @@ fn ner_encoder_states_serve_as_the_summary_sentence_vectors() {
         .expect("a summary");
     assert_eq!(s.sentences.len(), 3);
 }
+
+#[test]
+fn the_relation_classifier_reads_ner_token_vectors_and_falls_back_without_them() {
+    let tasks = Tasks {
+        ner: true,
+        relations: true,
+        ..Tasks::none()
+    };
+    let Some(a) = analyzer(tasks) else {
+        return;
+    };
+    assert_eq!(
+        a.provenance()["relations"],
+        "lede-relations/cues+ner-vectors-pair"
+    );
+    let doc = a.annotate(seed()).unwrap();
+    let v = doc
+        .token_vectors
+        .as_ref()
+        .expect("NER gives token vectors when its classifier reads them");
+    assert_eq!(v.vectors.rows(), doc.tokens.len());
+    assert_eq!(v.vectors.dim, 384);
+    assert!(v.source.contains("/fp32/layer1"), "{}", v.source);
+    let fp32 = a.analyze(seed()).unwrap();
+    assert!(fp32.relations.len() >= 10, "{:?}", fp32.relations);
+
+    // Without relations, no token vectors are kept.
+    let Some(ner_only) = analyzer(Tasks {
+        ner: true,
+        ..Tasks::none()
+    }) else {
+        return;
+    };
+    assert!(ner_only.annotate(seed()).unwrap().token_vectors.is_none());
+
+    // NER in int8 gives vectors from another source: the classifier over its own MiniLM pass
+    // (models/relations/minilm) scores instead, and relations still come.
+    let int8 = Analyzer::builder()
+        .tasks(tasks)
+        .precision(lede::Precision::Int8)
+        .build()
+        .unwrap();
+    assert!(int8.annotate(seed()).unwrap().token_vectors.is_none());
+    let rel = int8.analyze(seed()).unwrap().relations;
+    assert!(rel.len() >= 10, "{rel:?}");
+}

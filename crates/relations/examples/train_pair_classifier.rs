@@ -3,7 +3,8 @@
 //! ```text
 //! python3 scripts/relations/prep_lee.py --out /tmp/relprep/lee_background.jsonl
 //! cargo run -p lede-relations --release --example train_pair_classifier -- \
-//!     /tmp/relprep/lee_background.jsonl ~/.cache/lede/models/all-MiniLM-L6-v2 models/relations
+//!     /tmp/relprep/lee_background.jsonl ~/.cache/lede/models/all-MiniLM-L6-v2 \
+//!     models/relations/minilm
 //! cargo run -p lede-relations --example train_pair_classifier -- --show-hits CORPUS
 //! ```
 //!

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use lede_core::{
-    AnnotatedDocument, Document, Entity, Mention, OffsetMap, RelationExtractor, Sentence,
+    AnnotatedDocument, Document, Embeddings, Entity, Mention, OffsetMap, RelationExtractor,
+    Sentence, TokenVectors,
 };
 use lede_models::fast::Precision;
 use lede_models::testing::{Head, TinyModel};
@@ -413,4 +414,85 @@ fn model_file_errors_name_the_file() {
             .expect("corrupt file"),
     );
     assert!(msg.contains(&rebel_weights.display().to_string()), "{msg}");
+}
+
+/// Sets `token_vectors` in a head's metadata: a classifier over a recognizer's token vectors.
+fn read_vectors_from(dir: &Path, source: &str) {
+    let meta_path = dir.join(HEAD_META);
+    let mut meta: HeadMeta =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    meta.token_vectors = Some(source.into());
+    std::fs::write(&meta_path, serde_json::to_string(&meta).unwrap()).unwrap();
+}
+
+#[test]
+fn a_classifier_over_token_vectors_needs_no_encoder_and_falls_back_without_them() {
+    let labels = ["met_with", "released"];
+    let main = tempfile::tempdir().unwrap();
+    write_head(main.path(), 32, &labels, &[("met_with", 0.0)]);
+    read_vectors_from(main.path(), "tiny-ner/layer1");
+
+    // No encoder needed; the pipeline is told which vectors to compute.
+    let ex = NewsRelationExtractor::builder()
+        .model_dir(main.path())
+        .build()
+        .unwrap();
+    assert_eq!(ex.name(), "lede-relations/cues+ner-vectors-pair");
+    assert_eq!(ex.reads_token_vectors().as_deref(), Some("tiny-ner/layer1"));
+
+    // A document without vectors is refused, and the error names the source.
+    let plain = doc();
+    let err = ex.extract_relations(&plain).unwrap_err();
+    assert!(
+        matches!(&err, RelationError::TokenVectors { expected, found: None, .. } if expected == "tiny-ner/layer1"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("tiny-ner/layer1"), "{err}");
+
+    // With vectors from that source, the classifier scores from them.
+    let mut with = lede_tokenize::Segmenter::default()
+        .segmented(&plain)
+        .into_owned();
+    let n = with.tokens.len();
+    with.token_vectors = Some(TokenVectors {
+        source: "tiny-ner/layer1".into(),
+        vectors: Embeddings {
+            dim: 32,
+            values: (0..n * 32).map(|i| (i % 7) as f32 / 7.0).collect(),
+        },
+    });
+    let rels = ex.extract_relations(&with).unwrap();
+    assert!(rels.iter().any(|r| r.label == "met_with"), "{rels:?}");
+
+    // Vectors of the wrong width are an error, not a panic.
+    let mut narrow = with.clone();
+    narrow.token_vectors = Some(TokenVectors {
+        source: "tiny-ner/layer1".into(),
+        vectors: Embeddings {
+            dim: 8,
+            values: vec![0.5; n * 8],
+        },
+    });
+    assert!(ex.extract_relations(&narrow).is_err());
+
+    // With a fallback, documents without matching vectors are scored by it (over its own
+    // encoder), others still by the main classifier.
+    let enc = tempfile::tempdir().unwrap();
+    TinyModel::bert(Head::Base).write(enc.path()).unwrap();
+    let fallback = tempfile::tempdir().unwrap();
+    write_head(fallback.path(), 32, &labels, &[("met_with", 0.0)]);
+    let ex = NewsRelationExtractor::builder()
+        .model_dir(main.path())
+        .encoder_dir(enc.path())
+        .fallback_model_dir(fallback.path())
+        .build()
+        .unwrap();
+    let mut other = with.clone();
+    if let Some(v) = other.token_vectors.as_mut() {
+        v.source = "another-ner/layer1".into();
+    }
+    for d in [&plain, &other, &with] {
+        let rels = ex.extract_relations(d).unwrap();
+        assert!(rels.iter().any(|r| r.label == "met_with"), "{rels:?}");
+    }
 }

@@ -68,13 +68,14 @@ impl Segmenter {
     }
 
     /// Fills `doc`'s sentences, tokens and tokenization id (replacing what was there; the
-    /// subword pieces, which depend on the tokens, are cleared).
+    /// subword pieces and token vectors, which depend on the tokens, are cleared).
     pub fn fill(&self, doc: &mut AnnotatedDocument) {
         let map = OffsetMap::new(&doc.document.text);
         doc.sentences = self.splitter.split(map.text());
         doc.tokens = self.words.tokenize_with(&map);
         doc.tokenization = self.id.clone();
         doc.pieces = None;
+        doc.token_vectors = None;
     }
 
     /// A document with its sentences and tokens.
@@ -99,6 +100,7 @@ impl Segmenter {
             copy.tokens = self.words.tokenize(&copy.document.text);
             copy.tokenization = self.id.clone();
             copy.pieces = None;
+            copy.token_vectors = None;
         }
         Cow::Owned(copy)
     }

@@ -928,6 +928,61 @@ mod tests {
     }
 
     #[test]
+    fn vector_features_pool_token_rows_and_check_the_source() {
+        let mut d = doc();
+        lede_tokenize::Segmenter::default().fill(&mut d);
+        let text = d.text().to_string();
+        let n = d.tokens.len();
+        // One-hot rows: row i has a 1 at column i.
+        let values = (0..n * n)
+            .map(|i| if i / n == i % n { 1.0 } else { 0.0 })
+            .collect();
+        d.token_vectors = Some(lede_core::TokenVectors {
+            source: "src".into(),
+            vectors: lede_core::Embeddings { dim: n, values },
+        });
+        let idx = |w: &str| d.tokens.iter().position(|t| t.text == w).unwrap();
+        let span = |name: &str| {
+            let a = text.find(name).unwrap();
+            (a, a + name.len())
+        };
+        let c = Candidate {
+            sentence: 1,
+            head: 1,
+            tail: 3,
+            head_span: span("Vladimir Putin"),
+            tail_span: span("Kolésnikovo"),
+            labels: vec![],
+        };
+        let f = vector_features(&d, std::slice::from_ref(&c), "src").unwrap();
+        assert_eq!(f.ncols(), feature_dim(n));
+        let row = f.row(0);
+        assert_eq!(row[idx("Vladimir")], 0.5);
+        assert_eq!(row[idx("Putin")], 0.5);
+        assert_eq!(row[n + idx("Kolésnikovo")], 1.0);
+        for w in ["met", "Xi", "in"] {
+            assert!((row[2 * n + idx(w)] - 1.0 / 3.0).abs() < 1e-6, "{w}");
+        }
+        assert_eq!(row[2 * n + idx("Putin")], 0.0);
+        assert_eq!(row[4 * n], 1.0, "head first");
+        // Another source, no vectors, or rows that do not match the tokens: refused.
+        assert!(matches!(
+            vector_features(&d, std::slice::from_ref(&c), "other"),
+            Err(RelationError::TokenVectors { .. })
+        ));
+        let mut short = d.clone();
+        if let Some(v) = short.token_vectors.as_mut() {
+            v.vectors.values.truncate(n);
+        }
+        assert!(vector_features(&short, std::slice::from_ref(&c), "src").is_err());
+        d.token_vectors = None;
+        assert!(matches!(
+            vector_features(&d, &[c], "src"),
+            Err(RelationError::TokenVectors { found: None, .. })
+        ));
+    }
+
+    #[test]
     fn softmax_with_temperature() {
         let l = Array2::from_shape_vec((1, 2), vec![0.0, 2.0]).unwrap();
         let p1 = softmax_rows(&l, 1.0);
