@@ -141,20 +141,8 @@ impl Tagger {
                     .forward_with_states(&ids, &shapes, &mask, false, token_layer)?;
             if let Some(kept) = &kept {
                 // Every piece of every owned word, summed per word.
-                let mut all = Vec::new();
-                let mut all_owners = Vec::new();
-                for (r, &i) in chunk.iter().enumerate() {
-                    if let Some((d, w)) = inputs.get(i) {
-                        let f = feats.get(*d);
-                        for &(word, pos) in &w.firsts {
-                            let n = f.map_or(1, |f| f.piece_ids(word).len());
-                            for j in 0..n.max(1) {
-                                all.push((r * longest + pos + j) as i64);
-                                all_owners.push((*d, word));
-                            }
-                        }
-                    }
-                }
+                let (all, all_owners) =
+                    owned_pieces(chunk, &inputs, &feats, longest, |_, w| Some(w));
                 add_rows(kept, &all, &all_owners, &mut token_sums)?;
             }
             let mut flat = Vec::new();
@@ -178,28 +166,9 @@ impl Tagger {
             let values: Vec<f32> = Vec::<f32>::try_from(lp.f_flatten(0, -1)?)?;
             if states {
                 // Every piece of each owned word whose start lies in a span.
-                let mut all = Vec::new();
-                let mut all_owners = Vec::new();
-                for (r, &i) in chunk.iter().enumerate() {
-                    if let Some((d, w)) = inputs.get(i) {
-                        let f = feats.get(*d);
-                        for &(word, pos) in &w.firsts {
-                            let Some(span) = word_span
-                                .get(*d)
-                                .and_then(|v| v.get(word))
-                                .copied()
-                                .flatten()
-                            else {
-                                continue;
-                            };
-                            let n = f.map_or(1, |f| f.piece_ids(word).len());
-                            for j in 0..n.max(1) {
-                                all.push((r * longest + pos + j) as i64);
-                                all_owners.push((*d, span));
-                            }
-                        }
-                    }
-                }
+                let (all, all_owners) = owned_pieces(chunk, &inputs, &feats, longest, |d, w| {
+                    word_span.get(d).and_then(|v| v.get(w)).copied().flatten()
+                });
                 add_rows(&hidden, &all, &all_owners, &mut span_sums)?;
             }
             for ((d, word), row) in owners.into_iter().zip(values.chunks(k)) {
@@ -221,6 +190,37 @@ impl Tagger {
             })
             .collect())
     }
+}
+
+/// The flattened `[batch * seq]` rows of every piece of the words the windows of `chunk` own,
+/// each with its owner `(document, slot)`; `slot` maps a document's word to a slot (`None`:
+/// the word is left out).
+fn owned_pieces(
+    chunk: &[usize],
+    inputs: &[(usize, WindowInput)],
+    feats: &[DocFeatures],
+    longest: usize,
+    slot: impl Fn(usize, usize) -> Option<usize>,
+) -> (Vec<i64>, Vec<(usize, usize)>) {
+    let mut rows = Vec::new();
+    let mut owners = Vec::new();
+    for (r, &i) in chunk.iter().enumerate() {
+        let Some((d, w)) = inputs.get(i) else {
+            continue;
+        };
+        let f = feats.get(*d);
+        for &(word, pos) in &w.firsts {
+            let Some(s) = slot(*d, word) else {
+                continue;
+            };
+            let n = f.map_or(1, |f| f.piece_ids(word).len());
+            for j in 0..n.max(1) {
+                rows.push((r * longest + pos + j) as i64);
+                owners.push((*d, s));
+            }
+        }
+    }
+    (rows, owners)
 }
 
 /// Adds rows `rows` of `states` (`[batch, seq, dim]`, rows of the flattened `[batch * seq]`)

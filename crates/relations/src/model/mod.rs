@@ -367,15 +367,26 @@ pub fn pair_features(
     let h = mean_rows(&states.hidden, &overlapping(head));
     let t = mean_rows(&states.hidden, &overlapping(tail));
     let m = mean_rows(&states.hidden, &between);
-    let ht = &h * &t;
     let mut f = Array1::<f32>::zeros(feature_dim(dim));
-    f.slice_mut(s![0..dim]).assign(&h);
-    f.slice_mut(s![dim..2 * dim]).assign(&t);
-    f.slice_mut(s![2 * dim..3 * dim]).assign(&m);
-    f.slice_mut(s![3 * dim..4 * dim]).assign(&ht);
-    f[4 * dim] = if head.0 <= tail.0 { 1.0 } else { -1.0 };
-    f[4 * dim + 1] = ((between.len() as f32) + 1.0).ln() / 4.0;
+    assemble(f.view_mut(), [&h, &t, &m], head.0 <= tail.0, between.len());
     f
+}
+
+/// Writes `[head; tail; between; head * tail; order; distance]` into `f` (of width
+/// [`feature_dim`] of the vectors' width).
+fn assemble(
+    mut f: ndarray::ArrayViewMut1<'_, f32>,
+    [h, t, m]: [&Array1<f32>; 3],
+    head_first: bool,
+    between: usize,
+) {
+    let dim = h.len();
+    f.slice_mut(s![0..dim]).assign(h);
+    f.slice_mut(s![dim..2 * dim]).assign(t);
+    f.slice_mut(s![2 * dim..3 * dim]).assign(m);
+    f.slice_mut(s![3 * dim..4 * dim]).assign(&(h * t));
+    f[4 * dim] = if head_first { 1.0 } else { -1.0 };
+    f[4 * dim + 1] = ((between as f32) + 1.0).ln() / 4.0;
 }
 
 /// Features of candidates read from the document's token vectors (see
@@ -434,14 +445,12 @@ pub fn vector_features(
         let h = Array1::from(tv.mean(&overlapping(head)).unwrap_or_else(zeros));
         let t = Array1::from(tv.mean(&overlapping(tail)).unwrap_or_else(zeros));
         let m = Array1::from(tv.mean(&between).unwrap_or_else(zeros));
-        let ht = &h * &t;
-        let mut f = out.row_mut(row);
-        f.slice_mut(s![0..dim]).assign(&h);
-        f.slice_mut(s![dim..2 * dim]).assign(&t);
-        f.slice_mut(s![2 * dim..3 * dim]).assign(&m);
-        f.slice_mut(s![3 * dim..4 * dim]).assign(&ht);
-        f[4 * dim] = if head.0 <= tail.0 { 1.0 } else { -1.0 };
-        f[4 * dim + 1] = ((between.len() as f32) + 1.0).ln() / 4.0;
+        assemble(
+            out.row_mut(row),
+            [&h, &t, &m],
+            head.0 <= tail.0,
+            between.len(),
+        );
     }
     Ok(out)
 }
