@@ -141,8 +141,8 @@ pub struct AnnotatedDocument {
 }
 
 /// Contextual vectors of a document's word tokens, one row per entry of
-/// [`AnnotatedDocument::tokens`] (the mean of the encoder's last hidden states over the token's
-/// subword pieces), tagged with the encoder that made them. A model trained on one encoder's
+/// [`AnnotatedDocument::tokens`] (for example the mean of an encoder layer's states over the
+/// token's subword pieces), tagged with the encoder and layer that made them. A model trained on one encoder's
 /// vectors compares [`TokenVectors::source`] with its own and refuses others.
 ///
 /// ```
@@ -166,13 +166,13 @@ pub struct TokenVectors {
 impl TokenVectors {
     /// The mean of the rows `tokens`; `None` when the list is empty or a row is missing.
     pub fn mean(&self, tokens: &[usize]) -> Option<Vec<f32>> {
+        if tokens.is_empty() {
+            return None;
+        }
         let mut acc = vec![0.0f32; self.vectors.dim];
         for &t in tokens {
             let row = self.vectors.row(t)?;
             acc.iter_mut().zip(row).for_each(|(a, x)| *a += x);
-        }
-        if tokens.is_empty() {
-            return None;
         }
         let n = tokens.len() as f32;
         acc.iter_mut().for_each(|a| *a /= n);

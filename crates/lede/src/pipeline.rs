@@ -112,9 +112,10 @@ impl AnalyzerBuilder {
         /// libtorch intra-op threads for this analyzer (default: decided by lede-models from
         /// the core count and the number of workers).
         pub fn threads(n: usize) => threads = Some(n);
-        /// Precision of the offline encoders' linear layers, NER's and the relation
-        /// classifier's (default [`Precision::Fp32`]; int8 is about 1.8x faster for NER
-        /// and loses ORG mentions: docs/PERFORMANCE.md has the speed and quality of each).
+        /// Precision of the offline NER encoder's linear layers (default
+        /// [`Precision::Fp32`]; int8 is about 1.5x faster for NER and loses ORG mentions, and
+        /// the relation classifier then falls back to its own MiniLM pass:
+        /// docs/PERFORMANCE.md has the speed and quality of each).
         pub fn precision(precision: Precision) => precision = Some(precision);
     }
 
@@ -137,6 +138,9 @@ pub struct Analyzer {
     pub(crate) tasks: Tasks,
     pub(crate) max_bytes: usize,
     pub(crate) provenance: BTreeMap<String, String>,
+    /// Whether the relation extractor reads the token vectors the recognizer gives (decided
+    /// once, when the models are loaded).
+    pub(crate) token_vectors: bool,
 }
 
 lede_core::assert_send!(Analyzer);
@@ -181,11 +185,7 @@ impl Analyzer {
                 // The summary reuses NER's encoder states as sentence vectors, and the relation
                 // classifier its token vectors, when the recognizer offers them: one encoder
                 // pass per document.
-                let tokens = self.tasks.relations
-                    && self.relations.as_ref().is_some_and(|r| {
-                        r.reads_token_vectors().is_some()
-                            && r.reads_token_vectors() == ner.token_vectors_source()
-                    });
+                let tokens = self.tasks.relations && self.token_vectors;
                 let mentions = if self.tasks.summary || tokens {
                     let r = ner
                         .recognize_with_vectors(&doc, self.tasks.summary, tokens)

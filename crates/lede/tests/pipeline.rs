@@ -129,6 +129,7 @@ fn the_relation_classifier_reads_ner_token_vectors_and_falls_back_without_them()
         .precision(lede::Precision::Int8)
         .build()
         .unwrap();
+    assert!(int8.provenance()["relations"].contains("fallback"));
     assert!(int8.annotate(seed()).unwrap().token_vectors.is_none());
     let rel = int8.analyze(seed()).unwrap().relations;
     assert!(rel.len() >= 10, "{rel:?}");

@@ -369,16 +369,15 @@ impl NewsRelationExtractor {
                 let mut state = fallback
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                if let Fallback::Pending(..) = &*state {
-                    let Fallback::Pending(dir, encoder, batch) =
-                        std::mem::replace(&mut *state, Fallback::Failed)
-                    else {
-                        unreachable!("matched above")
-                    };
-                    let classifier = crate::model::PairClassifier::load(&dir)?;
-                    let embedder = load_encoder(encoder, &classifier, batch)?;
-                    *state =
-                        Fallback::Ready(Box::new(PairModel::from_parts(embedder, classifier)?));
+                if matches!(*state, Fallback::Pending(..)) {
+                    // Taken out for loading; a failed load leaves `Failed` behind.
+                    let taken = std::mem::replace(&mut *state, Fallback::Failed);
+                    if let Fallback::Pending(dir, encoder, batch) = taken {
+                        let classifier = crate::model::PairClassifier::load(&dir)?;
+                        let embedder = load_encoder(encoder, &classifier, batch)?;
+                        let model = PairModel::from_parts(embedder, classifier)?;
+                        *state = Fallback::Ready(Box::new(model));
+                    }
                 }
                 match &*state {
                     Fallback::Ready(f) => self.model_scores(f, doc, &ctx)?,

@@ -150,7 +150,24 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
         }
     }
 
+    // The relation classifier reads the recognizer's token vectors when their sources agree;
+    // otherwise (NER in int8, another recognizer) its fallback runs its own encoder pass.
+    let wanted = relations.as_ref().and_then(|r| r.reads_token_vectors());
+    let token_vectors =
+        wanted.is_some() && wanted == ner.as_ref().and_then(|n| n.token_vectors_source());
+    if let (Some(source), false) = (&wanted, token_vectors) {
+        tracing::warn!(
+            source = source.as_str(),
+            "the recognizer gives no token vectors from the relation classifier's source: \
+             relations use the fallback classifier and its own encoder pass"
+        );
+        if let Some(p) = provenance.get_mut("relations") {
+            p.push_str(" (fallback: the recognizer's token vectors are from another source)");
+        }
+    }
+
     Ok(Analyzer {
+        token_vectors,
         segmenter: Segmenter::default(),
         ner,
         clusterer: cluster,
@@ -187,7 +204,7 @@ fn relation_extractor(
                     .and_then(|s| s.locate(resolve))
                     .map_err(|e| models_err("relation encoder", e))?;
                 // The classifier over NER's token vectors; the one over its own MiniLM pass
-                // for documents without them (another recognizer, NER in fp32).
+                // for documents without them (another recognizer, NER in int8).
                 let fallback = dir.join(lede_relations::FALLBACK_DIR);
                 if fallback.join("pair-classifier.safetensors").is_file() {
                     b = b.fallback_model_dir(fallback);

@@ -311,7 +311,7 @@ impl OfflineNerBuilder {
         /// Drops mentions scored below this (default 0: keep all).
         pub fn min_score(score: f32) => min_score = score;
         /// The encoder's linear layers in fp32 or int8 (default [`Precision::Fp32`], as
-        /// trained; int8 is about 1.8x faster and loses ORG mentions: see
+        /// trained; int8 is about 1.5x faster and loses ORG mentions: see
         /// `docs/PERFORMANCE.md`).
         pub fn precision(precision: Precision) => precision = precision;
     }
