@@ -87,6 +87,8 @@ pub fn run(repo: &Path) -> Result<ExitCode> {
     ci.stage(
         "lede-core, lede-tokenize: cargo package (verified build of the packages)",
         || {
+            let (packages, _) = publishable(repo)?;
+            let removed = clear_stale_package_sources(&cargo_home()?, &packages)?;
             run_ok(cargo(repo).env("LIBTORCH", "/nonexistent").args([
                 "package",
                 "--locked",
@@ -95,7 +97,11 @@ pub fn run(repo: &Path) -> Result<ExitCode> {
                 "-p",
                 "lede-tokenize",
             ]))?;
-            Ok(String::new())
+            Ok(if removed == 0 {
+                String::new()
+            } else {
+                format!("removed {removed} stale unpacked copies of workspace crates first")
+            })
         },
     )?;
     ci.stage("cargo xtask test (CI=1)", || run_tests(repo))?;
@@ -270,6 +276,42 @@ fn publishable_packages(meta: &Value) -> Vec<(String, String)> {
         .collect();
     out.sort();
     out
+}
+
+/// Cargo's home: `$CARGO_HOME`, else `$HOME/.cargo`.
+fn cargo_home() -> Result<PathBuf> {
+    if let Some(home) = std::env::var_os("CARGO_HOME").filter(|h| !h.is_empty()) {
+        return Ok(PathBuf::from(home));
+    }
+    let home = std::env::var_os("HOME").context("neither CARGO_HOME nor HOME is set")?;
+    Ok(PathBuf::from(home).join(".cargo"))
+}
+
+/// Removes `<cargo home>/registry/src/*/<name>-<version>` for the workspace's own packages.
+///
+/// A verified `cargo package` of several crates unpacks the just-packaged dependencies (here
+/// lede-core, for lede-tokenize) into the registry's source cache, under a directory named
+/// after the package's name and version only. Cargo does not unpack again when that directory
+/// exists, so on a machine that ran CI before, lede-tokenize would be verified against the
+/// lede-core of an earlier commit with the same version number. Returns how many it removed.
+fn clear_stale_package_sources(cargo_home: &Path, packages: &[(String, String)]) -> Result<usize> {
+    let src = cargo_home.join("registry").join("src");
+    let Ok(registries) = std::fs::read_dir(&src) else {
+        return Ok(0);
+    };
+    let mut removed = 0;
+    for registry in registries {
+        let registry = registry.with_context(|| format!("cannot list {}", src.display()))?;
+        for (name, version) in packages {
+            let unpacked = registry.path().join(format!("{name}-{version}"));
+            if unpacked.is_dir() {
+                std::fs::remove_dir_all(&unpacked)
+                    .with_context(|| format!("cannot remove {}", unpacked.display()))?;
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// `cargo package --workspace --no-verify`: every publishable crate must come out as a
@@ -486,6 +528,34 @@ mod tests {
                 ignored: 2
             }
         );
+    }
+
+    #[test]
+    fn stale_unpacked_workspace_crates_are_removed_and_others_kept() {
+        let home = tempfile::tempdir().unwrap();
+        let overlay = home.path().join("registry/src/-0123456789abcdef");
+        let index = home
+            .path()
+            .join("registry/src/index.crates.io-1949cf8c6b5b557f");
+        for dir in [
+            overlay.join("lede-core-0.1.0/src"),
+            index.join("lede-core-0.1.0/src"),
+            index.join("serde-1.0.229/src"),
+            overlay.join("lede-core-0.2.0/src"),
+        ] {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        let packages = vec![("lede-core".to_string(), "0.1.0".to_string())];
+        assert_eq!(
+            clear_stale_package_sources(home.path(), &packages).unwrap(),
+            2
+        );
+        assert!(!overlay.join("lede-core-0.1.0").exists());
+        assert!(!index.join("lede-core-0.1.0").exists());
+        assert!(index.join("serde-1.0.229").exists());
+        assert!(overlay.join("lede-core-0.2.0").exists());
+        let nowhere = home.path().join("missing");
+        assert_eq!(clear_stale_package_sources(&nowhere, &packages).unwrap(), 0);
     }
 
     #[test]
