@@ -25,6 +25,9 @@ import re
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from hand import bounded, find  # noqa: E402 (scripts/ner/hand.py)
+
 GOLD: dict[str, list[tuple[str, str]]] = {
     "lee_bg_0140": [
         ("Osama bin Laden", "PER"), ("United States", "LOC"), ("Pentagon", "ORG"),
@@ -109,23 +112,6 @@ GOLD: dict[str, list[tuple[str, str]]] = {
         ("US", "LOC"), ("Bush", "PER"), ("Australian-Israeli", "MISC"),
     ],
 }
-
-
-def bounded(text: str, s: int, e: int) -> bool:
-    before = text[s - 1] if s > 0 else " "
-    after = text[e] if e < len(text) else " "
-    return not before.isalnum() and not after.isalnum()
-
-
-def find(text: str, surface: str, start: int) -> int:
-    pos = start
-    while True:
-        i = text.find(surface, pos)
-        if i < 0:
-            return -1
-        if bounded(text, i, i + len(surface)):
-            return i
-        pos = i + 1
 
 
 def main() -> None:

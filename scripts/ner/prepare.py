@@ -32,6 +32,10 @@ Output (JSON Lines, char offsets into ``text``, end exclusive)
      "ignore":   [{"start": 9, "end": 20}, ...],                      # disputed regions
      "teacher_md": [...], "teacher_sm": [...]}                        # each teacher, normalised
 
+``train-hand.jsonl`` / ``dev-hand.jsonl``: the same with the hand-labelled names of
+``models/lede-ner-minilm/hand`` (docs/annotation/NER.md) in place of the teachers' names
+(``scripts/ner/hand.py merge``); ``dev-hand.jsonl`` holds the hand-labelled dev documents only.
+
 ``docs/<id>.txt``: the plain text of every document (for ``lede eval ner --docs``), and
 ``gold-ids.txt``, ``dev-ids.txt``, ``train-ids.txt``. ``spacy_md.gold.jsonl`` and
 ``spacy_sm.gold.jsonl``: the teachers' predictions on the held-out gold documents in the
@@ -329,6 +333,12 @@ def main() -> None:
             "split_seed": SPLIT_SEED, "n_gold": N_GOLD, "n_dev": N_DEV,
             "teachers": [SM_WHEEL, MD_WHEEL], "spacy": SPACY_REQ}
     (args.out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import hand  # noqa: E402 (scripts/ner/hand.py, beside this file)
+
+    n_train, n_dev = hand.merge(args.out)
+    log(f"hand-labelled names (models/lede-ner-minilm/hand): {n_train} train and {n_dev} dev "
+        f"documents in train-hand.jsonl and dev-hand.jsonl")
     log(f"wrote {args.out}")
 
 
