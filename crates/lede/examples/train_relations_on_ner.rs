@@ -9,19 +9,19 @@
 //!
 //! The corpus is `scripts/relations/prep_lee.py`'s (see `models/relations/README.md`); the
 //! weak labels, split and threshold fitting are `lede_relations::model::train`'s. The token
-//! vectors come from the NER model at the precision given (default fp32, the CLI's default);
+//! vectors come from the NER model at the precision given (default: the CLI's, `lede_ner::offline::DEFAULT_PRECISION`);
 //! the classifier records their source and reads only vectors from that source.
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use lede_core::AnnotatedDocument;
-use lede_ner::offline::{OfflineNer, Precision};
+use lede_ner::offline::OfflineNer;
 use lede_relations::model::train::{train_with_vectors, TrainConfig};
 use lede_relations::{RelationError, Schema};
 
 fn main() -> anyhow::Result<()> {
-    let mut precision = Precision::Fp32;
+    let mut precision = lede_ner::offline::DEFAULT_PRECISION;
     let mut paths = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {

@@ -112,10 +112,11 @@ impl AnalyzerBuilder {
         /// libtorch intra-op threads for this analyzer (default: decided by lede-models from
         /// the core count and the number of workers).
         pub fn threads(n: usize) => threads = Some(n);
-        /// Precision of the offline NER encoder's linear layers (default
-        /// [`Precision::Fp32`]; int8 is about 1.5x faster for NER and loses ORG mentions, and
-        /// the relation classifier then falls back to its own MiniLM pass:
-        /// docs/PERFORMANCE.md has the speed and quality of each).
+        /// Precision of the offline NER encoder's linear layers (default int8,
+        /// `lede_ner::offline::DEFAULT_PRECISION`: about 1.5x faster than fp32 for NER at
+        /// nearly the same F1; the relation classifier reads the vectors of either, from
+        /// `models/relations/` or `models/relations/fp32/`; docs/PERFORMANCE.md has the speed
+        /// and quality of each).
         pub fn precision(precision: Precision) => precision = Some(precision);
     }
 

@@ -89,7 +89,7 @@ fn ner_encoder_states_serve_as_the_summary_sentence_vectors() {
 }
 
 #[test]
-fn the_relation_classifier_reads_ner_token_vectors_and_falls_back_without_them() {
+fn the_relation_classifier_reads_ner_token_vectors_in_either_precision() {
     let tasks = Tasks {
         ner: true,
         relations: true,
@@ -109,9 +109,10 @@ fn the_relation_classifier_reads_ner_token_vectors_and_falls_back_without_them()
         .expect("NER gives token vectors when its classifier reads them");
     assert_eq!(v.vectors.rows(), doc.tokens.len());
     assert_eq!(v.vectors.dim, 384);
-    assert!(v.source.contains("/fp32/layer1"), "{}", v.source);
-    let fp32 = a.analyze(seed()).unwrap();
-    assert!(fp32.relations.len() >= 10, "{:?}", fp32.relations);
+    // int8 is NER's default precision.
+    assert!(v.source.contains("/int8/layer1"), "{}", v.source);
+    let int8 = a.analyze(seed()).unwrap();
+    assert!(int8.relations.len() >= 10, "{:?}", int8.relations);
 
     // Without relations, no token vectors are kept.
     let Some(ner_only) = analyzer(Tasks {
@@ -122,15 +123,25 @@ fn the_relation_classifier_reads_ner_token_vectors_and_falls_back_without_them()
     };
     assert!(ner_only.annotate(seed()).unwrap().token_vectors.is_none());
 
-    // NER in int8 gives vectors from another source: the classifier over its own MiniLM pass
-    // (models/relations/minilm) scores instead, and relations still come.
-    let int8 = Analyzer::builder()
+    // NER in fp32 gives vectors from another source: the classifier trained on them
+    // (models/relations/fp32) reads them, with no fallback and no MiniLM pass.
+    let fp32 = Analyzer::builder()
         .tasks(tasks)
-        .precision(lede::Precision::Int8)
+        .precision(lede::Precision::Fp32)
         .build()
         .unwrap();
-    assert!(int8.provenance()["relations"].contains("fallback"));
-    assert!(int8.annotate(seed()).unwrap().token_vectors.is_none());
-    let rel = int8.analyze(seed()).unwrap().relations;
+    assert_eq!(
+        fp32.provenance()["relations"],
+        "lede-relations/cues+ner-vectors-pair"
+    );
+    let doc = fp32.annotate(seed()).unwrap();
+    let source = doc.token_vectors.as_ref().map(|v| v.source.clone());
+    assert!(
+        source
+            .as_deref()
+            .is_some_and(|s| s.contains("/fp32/layer1")),
+        "{source:?}"
+    );
+    let rel = fp32.analyze(seed()).unwrap().relations;
     assert!(rel.len() >= 10, "{rel:?}");
 }

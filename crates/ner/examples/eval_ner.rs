@@ -10,7 +10,7 @@
 //!     --dev ~/.cache/lede/ner-data/dev.jsonl
 //! ```
 //!
-//! `--precision int8|fp32` picks the encoder's linear layers (default fp32, as the CLI).
+//! `--precision int8|fp32` picks the encoder's linear layers (default int8, `lede_ner::offline::DEFAULT_PRECISION`, as the CLI).
 //!
 //! Gold and `--also` files are JSONL `{"doc": id, "entities": [{"start","end","label"}]}` with
 //! char offsets. Coarse scores (PER/ORG/LOC/MISC, exact and partial) come from
@@ -59,7 +59,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args = common::command_line()?;
     let (mut gold, mut docs, mut dev) = (None, None, None);
     let mut also: Vec<(String, PathBuf)> = Vec::new();
-    let mut precision = lede_ner::offline::Precision::Fp32;
+    let mut precision = lede_ner::offline::DEFAULT_PRECISION;
     for (flag, v) in args.rest {
         match flag.as_str() {
             "--gold" => gold = Some(PathBuf::from(v)),

@@ -79,7 +79,7 @@ impl Default for NerOptions {
             batch_size: 8,
             device: Device::Cpu,
             min_score: 0.0,
-            precision: offline::Precision::Fp32,
+            precision: offline::DEFAULT_PRECISION,
         }
     }
 }

@@ -21,6 +21,32 @@ pub const VALUE_TAIL_ID: &str = "";
 /// MiniLM pass) for documents without the main classifier's token vectors.
 pub const FALLBACK_DIR: &str = "minilm";
 
+/// The classifier directory that reads a recognizer's token vectors: `model_dir` itself or
+/// one of its immediate subdirectories (`models/relations/fp32/`, say) whose classifier reads
+/// vectors from `source` ([`crate::model::HeadMeta::token_vectors`]). `model_dir` when none
+/// does, or when `source` is `None` (its fallback classifier then serves). So one models
+/// directory can ship a classifier per NER precision.
+pub fn classifier_dir_for(model_dir: &Path, source: Option<&str>) -> PathBuf {
+    let reads = |dir: &Path| {
+        source.is_some()
+            && crate::model::HeadMeta::read(dir).is_ok_and(|m| m.token_vectors.as_deref() == source)
+    };
+    if source.is_none() || reads(model_dir) {
+        return model_dir.to_path_buf();
+    }
+    let mut subdirs: Vec<PathBuf> = std::fs::read_dir(model_dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join(crate::model::HEAD_META).is_file())
+        .collect();
+    subdirs.sort();
+    subdirs
+        .into_iter()
+        .find(|d| reads(d))
+        .unwrap_or_else(|| model_dir.to_path_buf())
+}
+
 /// A candidate's classifier scores: (label, probability, threshold) per label it may report.
 type LabelScores = Vec<(String, f32, f32)>;
 

@@ -84,8 +84,8 @@ pub use eval::{
     RelationScores,
 };
 pub use extractor::{
-    NewsRelationExtractor, RelationExtractorBuilder, ScoredRelation, Source, FALLBACK_DIR,
-    VALUE_TAIL_ID,
+    classifier_dir_for, NewsRelationExtractor, RelationExtractorBuilder, ScoredRelation, Source,
+    FALLBACK_DIR, VALUE_TAIL_ID,
 };
 pub use schema::{
     types_accept, Cue, CueSpec, Label, LabelSpec, RebelMapping, Schema, ValueKind, NEWS_SCHEMA_TOML,

@@ -496,3 +496,25 @@ fn a_classifier_over_token_vectors_needs_no_encoder_and_falls_back_without_them(
         assert!(rels.iter().any(|r| r.label == "met_with"), "{rels:?}");
     }
 }
+
+#[test]
+fn the_classifier_directory_is_the_one_reading_the_recognizers_vectors() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path();
+    write_head(dir, 32, &["met_with"], &[("met_with", 0.5)]);
+    read_vectors_from(dir, "ner/int8/layer1");
+    for (sub, source) in [("fp32", Some("ner/fp32/layer1")), ("minilm", None)] {
+        let d = dir.join(sub);
+        std::fs::create_dir(&d).unwrap();
+        write_head(&d, 32, &["met_with"], &[("met_with", 0.5)]);
+        if let Some(s) = source {
+            read_vectors_from(&d, s);
+        }
+    }
+    let pick = |source: Option<&str>| lede_relations::classifier_dir_for(dir, source);
+    assert_eq!(pick(Some("ner/int8/layer1")), dir);
+    assert_eq!(pick(Some("ner/fp32/layer1")), dir.join("fp32"));
+    // No classifier reads these: the main one (and its fallback) serve.
+    assert_eq!(pick(Some("other/layer1")), dir);
+    assert_eq!(pick(None), dir);
+}

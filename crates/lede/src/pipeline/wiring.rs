@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use lede_core::{EntityRecognizer, RelationExtractor, SentenceEncoder, Summarizer};
-use lede_models::fast::Precision;
 use lede_models::{ModelSet, ModelSpec, ResolveOptions, SentenceEmbedder, Task, TaskModel};
 use lede_ner::{load_recognizer, NerOptions};
 use lede_relations::nli::NliExtractor;
@@ -70,7 +69,7 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
             if let Some(spec) = spec_of(&t, "ner")? {
                 let opts = NerOptions {
                     resolve: resolve.clone(),
-                    precision: b.precision.unwrap_or(Precision::Fp32),
+                    precision: b.precision.unwrap_or(lede_ner::offline::DEFAULT_PRECISION),
                     ..NerOptions::default()
                 };
                 let rec = load_recognizer(&spec, &opts).map_err(|e| models_err("NER model", e))?;
@@ -114,7 +113,13 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
     let mut relations: Option<Box<dyn RelationExtractor>> = None;
     if tasks.relations {
         if let Some(t) = entry(Task::Relations) {
-            relations = Some(relation_extractor(&t, &resolve, &mut provenance)?);
+            let source = ner.as_ref().and_then(|n| n.token_vectors_source());
+            relations = Some(relation_extractor(
+                &t,
+                &resolve,
+                source.as_deref(),
+                &mut provenance,
+            )?);
         }
     }
 
@@ -182,6 +187,7 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
 fn relation_extractor(
     t: &TaskModel,
     resolve: &ResolveOptions,
+    ner_vectors: Option<&str>,
     provenance: &mut BTreeMap<String, String>,
 ) -> Result<Box<dyn RelationExtractor>> {
     // Small batches for the same reason as the sentence encoder: less padding.
@@ -203,13 +209,15 @@ fn relation_extractor(
                 let enc = ModelSpec::parse(encoder_spec)
                     .and_then(|s| s.locate(resolve))
                     .map_err(|e| models_err("relation encoder", e))?;
-                // The classifier over NER's token vectors; the one over its own MiniLM pass
-                // for documents without them (another recognizer, NER in int8).
+                // The classifier over NER's token vectors (the one trained on this NER
+                // precision's vectors: models/relations/ or a subdirectory of it); the one
+                // over its own MiniLM pass for documents without them (another recognizer).
                 let fallback = dir.join(lede_relations::FALLBACK_DIR);
                 if fallback.join("pair-classifier.safetensors").is_file() {
                     b = b.fallback_model_dir(fallback);
                 }
-                b = b.model_dir(dir).encoder_dir(enc);
+                let classifier = lede_relations::classifier_dir_for(&dir, ner_vectors);
+                b = b.model_dir(classifier).encoder_dir(enc);
             }
         }
         "rules" => {}

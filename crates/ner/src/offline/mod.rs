@@ -48,7 +48,9 @@ mod words;
 pub use config::{BaseModel, ModelConfig, CONFIG_FILE, FORMAT, WEIGHTS_FILE};
 pub use decode::{TagSet, WordSpan};
 pub use error::{OfflineError, Result};
-pub use infer::{OfflineNer, OfflineNerBuilder, Precision, TOKEN_VECTOR_LAYER, VALUE_TYPES};
+pub use infer::{
+    OfflineNer, OfflineNerBuilder, Precision, DEFAULT_PRECISION, TOKEN_VECTOR_LAYER, VALUE_TYPES,
+};
 pub use model::sha256_file;
 pub use train::{
     read_examples, train, CharRange, EpochReport, Example, Scores, TrainConfig, TrainEvent,

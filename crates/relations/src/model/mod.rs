@@ -93,6 +93,22 @@ pub struct HeadMeta {
 }
 
 impl HeadMeta {
+    /// Reads [`HEAD_META`] from a classifier directory (no checks beyond parsing).
+    ///
+    /// # Errors
+    /// [`RelationError::Io`] and [`RelationError::Json`] naming the file.
+    pub fn read(dir: &Path) -> Result<HeadMeta> {
+        let path = dir.join(HEAD_META);
+        let text = std::fs::read_to_string(&path).map_err(|source| RelationError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|source| RelationError::Json {
+            what: path.display().to_string(),
+            source,
+        })
+    }
+
     /// The encoder settings the classifier was trained with.
     pub fn encoding(&self) -> Encoding {
         Encoding {
@@ -244,14 +260,7 @@ impl PairClassifier {
                 return Err(RelationError::MissingFile { path: p.clone() });
             }
         }
-        let text = std::fs::read_to_string(&meta_path).map_err(|source| RelationError::Io {
-            path: meta_path.clone(),
-            source,
-        })?;
-        let meta: HeadMeta = serde_json::from_str(&text).map_err(|source| RelationError::Json {
-            what: meta_path.display().to_string(),
-            source,
-        })?;
+        let meta = HeadMeta::read(dir)?;
         if meta.tokenization.as_deref() != Some(lede_tokenize::TOKENIZATION) {
             return Err(RelationError::Tokenization {
                 what: meta_path.display().to_string(),
