@@ -39,7 +39,8 @@ COARSE = {
 ROOT = Path(__file__).resolve().parents[2]
 HAND = ROOT / "models" / "lede-ner-minilm" / "hand"
 DATA = Path.home() / ".cache" / "lede" / "ner-data"
-# Second-reader records: compared with the first readers', never trained on.
+# Second-reader records (files named second-reader*.jsonl): compared with the first readers',
+# never trained on.
 SECOND = "second-reader"
 # How many train documents get hand labels, and the fixed seed that picks them.
 N_TRAIN_HAND = 100
@@ -172,7 +173,7 @@ def cmd_check(args) -> None:
 
 
 def first_reader_records(hand: Path) -> list[dict]:
-    files = sorted(p for p in (hand / "records").glob("*.jsonl") if p.stem != SECOND)
+    files = sorted(p for p in (hand / "records").glob("*.jsonl") if not p.stem.startswith(SECOND))
     return read_records(files)
 
 
