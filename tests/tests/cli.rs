@@ -282,7 +282,7 @@ fn outputs(dir: &Path) -> HashMap<String, usize> {
     let mut ids = HashMap::new();
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || !name.ends_with(".json") {
+        if name.starts_with('.') || !name.ends_with(".json") || name.ends_with(".error.json") {
             continue;
         }
         let v: Value = serde_json::from_slice(&std::fs::read(entry.path()).unwrap())
@@ -436,4 +436,59 @@ fn train_ner_writes_a_model_that_analyze_uses() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a file"));
+}
+
+/// Issue #16, defect 2: two inputs with one id (`"7"` and `7` are one) wrote one file under
+/// `--out` and reported both as analysed. The later one now fails with an error record of its
+/// own, the earlier one's output stays, and `--resume` says the same again.
+#[test]
+fn a_repeated_id_under_out_fails_instead_of_overwriting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let feed = tmp.path().join("feed.jsonl");
+    std::fs::write(
+        &feed,
+        concat!(
+            "{\"id\": \"7\", \"text\": \"Alpha met Beta in Paris on Monday.\"}\n",
+            "{\"id\": 7, \"text\": \"Gamma met Delta in Rome on Tuesday.\"}\n",
+            "{\"id\": \"8\", \"text\": \"Epsilon met Zeta in Oslo on Friday.\"}\n",
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    for resume in [false, true] {
+        let mut cmd = lede();
+        cmd.args(["analyze", "--tasks", "none", "--include-text", "--out"])
+            .arg(&out)
+            .arg(&feed);
+        if resume {
+            cmd.arg("--resume");
+        }
+        let run = cmd.output().unwrap();
+        assert_eq!(run.status.code(), Some(1), "one document failed");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(stderr.contains("7: duplicate id"), "{stderr}");
+        let analyses = outputs(&out);
+        assert_eq!(analyses.len(), 2, "{analyses:?}");
+        assert!(analyses.values().all(|&n| n == 1));
+        // The first "7" is the one kept.
+        let texts: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .flatten()
+            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .collect();
+        assert!(texts.iter().any(|t| t.contains("Alpha met Beta")));
+        assert!(!texts.iter().any(|t| t.contains("Gamma met Delta")));
+        let errors: Vec<Value> = std::fs::read_dir(&out)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".error.json"))
+            .map(|e| serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap())
+            .collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].to_string().contains("duplicate id"),
+            "{}",
+            errors[0]
+        );
+    }
 }

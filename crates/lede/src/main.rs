@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use cli::batch::{run_batch, Finished, Outcome};
+use cli::batch::{run_batch, Admission, Finished, Outcome};
 use cli::input::{expand_sources, read_source, Encoding, InputFormat, InputOptions, InputSource};
 use cli::output::{error_path, error_record, output_path, render_text, write_atomic, Format};
 use lede::{Analyzer, AnalyzerPool, ModelChoice, StreamOptions, Tasks};
@@ -348,11 +348,26 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
 
     let out_dir = args.out.clone();
     let resume = args.resume;
-    let skip = |id: &str| {
-        resume
-            && out_dir
-                .as_ref()
-                .is_some_and(|d| output_path(d, id, format).exists())
+    // Under --out every id names one file: a repeated id (`"id": 7` and `"id": "7"` are one)
+    // would overwrite an earlier document's output, so it fails instead, with a record saying
+    // why. The set holds the ids of this run only (memory: the ids, not the documents).
+    let mut seen_ids = std::collections::HashSet::new();
+    let admit = move |id: &str| {
+        let Some(dir) = out_dir.as_ref() else {
+            return Admission::Analyse;
+        };
+        if !seen_ids.insert(id.to_string()) {
+            return Admission::Reject(format!(
+                "{id}: duplicate id: an earlier input of this run has the same id, and its \
+                 output {} would be overwritten; give every input its own id",
+                output_path(dir, id, format).display()
+            ));
+        }
+        if resume && output_path(dir, id, format).exists() {
+            Admission::Skip
+        } else {
+            Admission::Analyse
+        }
     };
 
     let mut progress = Progress::new(quiet, file_count);
@@ -381,7 +396,7 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
         ordered: !args.unordered,
         max_in_flight: 4 * pool.workers(),
     };
-    let stats = run_batch(&pool, inputs, opts, skip, sink);
+    let stats = run_batch(&pool, inputs, opts, admit, sink);
     progress.finish();
     if let Some(e) = io_error {
         return Err(e);
@@ -410,11 +425,17 @@ fn emit(
 ) -> Result<()> {
     match &f.outcome {
         Outcome::Skipped => Ok(()),
-        Outcome::Failed(msg) => {
+        Outcome::Failed(msg) | Outcome::Rejected(msg) => {
             eprintln!("lede: {msg}");
             if let Some(dir) = out_dir {
                 let rec = serde_json::to_vec_pretty(&error_record(&f.id, msg))?;
-                write_atomic(&error_path(dir, &f.id), &rec)
+                // A rejected input repeats an earlier id: its record gets a name of its own
+                // (id and position), so it never replaces or is removed with that id's files.
+                let path = match &f.outcome {
+                    Outcome::Rejected(_) => error_path(dir, &format!("{}#{}", f.id, f.seq + 1)),
+                    _ => error_path(dir, &f.id),
+                };
+                write_atomic(&path, &rec)
                     .with_context(|| format!("cannot write into {}", dir.display()))?;
             } else if format == Format::Jsonl {
                 serde_json::to_writer(&mut *out, &error_record(&f.id, msg))?;
@@ -511,7 +532,7 @@ impl Progress {
     fn record(&mut self, f: &Finished) {
         self.docs += 1;
         self.words += f.words;
-        if matches!(f.outcome, Outcome::Failed(_)) {
+        if matches!(f.outcome, Outcome::Failed(_) | Outcome::Rejected(_)) {
             self.failed += 1;
         }
         let secs = self.start.elapsed().as_secs_f64().max(1e-3);

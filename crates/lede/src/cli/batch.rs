@@ -1,5 +1,5 @@
-//! The `analyze` command's batch runner: inputs are read lazily, `--resume` skips inputs whose
-//! output exists, and documents stream through a [`lede::AnalyzerPool`] (one analyzer per
+//! The `analyze` command's batch runner: inputs are read lazily, each is admitted, skipped
+//! (`--resume` found its output) or rejected (its id repeats an earlier one under `--out`), and documents stream through a [`lede::AnalyzerPool`] (one analyzer per
 //! worker, at most a fixed number of documents in flight, results in input order or as they
 //! finish). Every input, analysed or not, reaches the sink exactly once.
 
@@ -17,13 +17,15 @@ pub(crate) enum Outcome {
     Skipped,
     /// It failed; the message says why, in one line.
     Failed(String),
+    /// It was not analysed because [`Admission::Reject`] said so (a repeated id under
+    /// `--out`); the message says why. Counted as failed.
+    Rejected(String),
 }
 
 /// One finished input, with its position in the input order.
 #[derive(Debug)]
 pub(crate) struct Finished {
     /// 0-based position in the input stream.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub seq: usize,
     /// The input's id.
     pub id: String,
@@ -44,31 +46,46 @@ pub(crate) struct BatchStats {
     pub failed: usize,
 }
 
+/// What the batch does with an input before reading its document: decided on the reading
+/// thread, in input order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Admission {
+    /// Analyse it.
+    Analyse,
+    /// Skip it (`--resume` found its output).
+    Skip,
+    /// Do not analyse it: it fails with this one-line reason.
+    Reject(String),
+}
+
 /// What the reader knows about an input, carried through the pool with it.
 enum Tag {
     Document { id: String, words: usize },
     Skipped { id: String },
     Unreadable { id: String, why: String },
+    Rejected { id: String, why: String },
 }
 
-/// Runs `inputs` through `pool`, calling `skip` first (for `--resume`, on the reading thread)
-/// and `sink` once per input on the calling thread.
+/// Runs `inputs` through `pool`, calling `admit` first (on the reading thread, in input
+/// order) and `sink` once per input on the calling thread.
 pub(crate) fn run_batch<I, K, S>(
     pool: &AnalyzerPool,
     inputs: I,
     options: StreamOptions,
-    skip: K,
+    mut admit: K,
     mut sink: S,
 ) -> BatchStats
 where
     I: Iterator<Item = Input> + Send,
-    K: Fn(&str) -> bool + Send,
+    K: FnMut(&str) -> Admission + Send,
     S: FnMut(Finished),
 {
     let items = inputs.map(move |input| {
         let id = input.id;
-        if skip(&id) {
-            return (Tag::Skipped { id }, None);
+        match admit(&id) {
+            Admission::Analyse => {}
+            Admission::Skip => return (Tag::Skipped { id }, None),
+            Admission::Reject(why) => return (Tag::Rejected { id, why }, None),
         }
         match input.document {
             Ok(doc) => {
@@ -86,6 +103,7 @@ where
         let (id, words, outcome) = match (s.tag, s.result) {
             (Tag::Skipped { id }, _) => (id, 0, Outcome::Skipped),
             (Tag::Unreadable { id, why }, _) => (id, 0, Outcome::Failed(why)),
+            (Tag::Rejected { id, why }, _) => (id, 0, Outcome::Rejected(why)),
             (Tag::Document { id, words }, Some(Ok(a))) => {
                 (id, words, Outcome::Analysed(Box::new(a)))
             }
@@ -101,7 +119,7 @@ where
         match outcome {
             Outcome::Analysed(_) => stats.analysed += 1,
             Outcome::Skipped => stats.skipped += 1,
-            Outcome::Failed(_) => stats.failed += 1,
+            Outcome::Failed(_) | Outcome::Rejected(_) => stats.failed += 1,
         }
         sink(Finished {
             seq: s.seq,
@@ -148,7 +166,11 @@ mod tests {
             &pool(2),
             inputs(60),
             StreamOptions::default(),
-            |id| id == "doc0",
+            |id| match id {
+                "doc0" => Admission::Skip,
+                "doc1" => Admission::Reject("doc1: rejected".into()),
+                _ => Admission::Analyse,
+            },
             |f| seen.push((f.seq, f.id, f.outcome)),
         );
         assert_eq!(seen.len(), 60);
@@ -156,13 +178,14 @@ mod tests {
             assert_eq!((*seq, id.as_str()), (i, format!("doc{i}").as_str()));
             match (i, i % 7, outcome) {
                 (0, _, Outcome::Skipped) => {}
+                (1, _, Outcome::Rejected(m)) => assert_eq!(m, "doc1: rejected"),
                 (_, 3, Outcome::Failed(m)) => assert!(m.contains("empty"), "{m}"),
                 (_, 5, Outcome::Failed(m)) => assert!(m.contains("empty"), "{m}"),
                 (_, _, Outcome::Analysed(a)) => assert_eq!(a.sentences.len(), 2),
                 other => panic!("{other:?}"),
             }
         }
-        let failed = (1..60).filter(|i| i % 7 == 3 || i % 7 == 5).count();
+        let failed = 1 + (2..60).filter(|i| i % 7 == 3 || i % 7 == 5).count();
         assert_eq!(
             stats,
             BatchStats {
@@ -180,7 +203,13 @@ mod tests {
             ordered: false,
             max_in_flight: 3,
         };
-        let stats = run_batch(&pool(2), inputs(40), opts, |_| false, |f| seqs.push(f.seq));
+        let stats = run_batch(
+            &pool(2),
+            inputs(40),
+            opts,
+            |_| Admission::Analyse,
+            |f| seqs.push(f.seq),
+        );
         seqs.sort_unstable();
         assert_eq!(seqs, (0..40).collect::<Vec<_>>());
         assert_eq!(stats.analysed + stats.failed, 40);
