@@ -229,6 +229,26 @@ def cmd_check(args) -> None:
         sys.exit(1)
 
 
+def shingles(text: str) -> set[tuple[str, ...]]:
+    w = text.lower().split()
+    return {tuple(w[i : i + 5]) for i in range(len(w) - 4)}
+
+
+def duplicates_of(docs: list[str], held: list[str], texts: dict[str, str]) -> dict[str, str]:
+    """Documents of `docs` whose text is (nearly) that of a document of `held`: more than half
+    of the shorter one's word 5-grams are shared. lee_background.cor repeats some articles
+    (same story, other line); a repeat across splits would leak the held-out one."""
+    held_sh = {d: shingles(texts[d]) for d in held}
+    out = {}
+    for d in docs:
+        a = shingles(texts[d])
+        for h, b in held_sh.items():
+            if a and b and len(a & b) / min(len(a), len(b)) > 0.5:
+                out[d] = h
+                break
+    return out
+
+
 def cmd_merge(args) -> None:
     texts = load_texts(args.docs)
     split = read_split()
@@ -244,9 +264,17 @@ def cmd_merge(args) -> None:
     missing = sorted(in_set - by_doc.keys())
     if missing:
         sys.exit(f"{len(missing)} documents have no first-writer reference: {missing[:10]}")
+    # Repeated articles: a train document that repeats a dev or test one, or a dev document
+    # that repeats a test one, is left out of its split (its reference stays in writers/).
+    dropped = duplicates_of(split["train"], split["dev"] + split["test"], texts)
+    dropped.update(duplicates_of(split["dev"], split["test"], texts))
+    for d, h in sorted(dropped.items()):
+        log(f"{d} repeats {h}: left out of {'train' if d in split['train'] else 'dev'}")
     for name in ("train", "dev", "test"):
         with open(REFS / f"{name}.jsonl", "w", encoding="utf-8") as f:
             for doc in split[name]:
+                if doc in dropped:
+                    continue
                 rec = by_doc[doc]
                 f.write(json.dumps({"doc": doc, "summary": rec["summary"], "writer": rec["writer"]},
                                    ensure_ascii=False) + "\n")
@@ -258,8 +286,10 @@ def cmd_merge(args) -> None:
             rec = seconds[doc]
             f.write(json.dumps({"doc": doc, "summary": rec["summary"], "writer": rec["writer"]},
                                ensure_ascii=False) + "\n")
-    log(f"wrote train {len(split['train'])}, dev {len(split['dev'])}, test {len(split['test'])}, "
-        f"second writer {len(split['second_writer'])}")
+    n_train = len([d for d in split["train"] if d not in dropped])
+    n_dev = len([d for d in split["dev"] if d not in dropped])
+    log(f"wrote train {n_train}, dev {n_dev}, test {len(split['test'])}, "
+        f"second writer {len(split['second_writer'])}; {len(dropped)} repeated articles left out")
 
 
 def main() -> None:

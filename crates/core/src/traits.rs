@@ -68,6 +68,14 @@ pub trait EntityRecognizer: Send {
         false
     }
 
+    /// Identifies the encoder whose states [`Self::recognize_with_sentence_vectors`] pools
+    /// into sentence vectors (model and weights), so that a later stage trained on such
+    /// vectors (lede-summarize's trained sentence scorer) can tell whether a document's
+    /// vectors are the ones it knows. The default (no sentence vectors) is `None`.
+    fn sentence_vectors_source(&self) -> Option<String> {
+        None
+    }
+
     /// The mentions and, from the same encoder pass, sentence vectors (when `sentences`) and
     /// token vectors (when `tokens`, for a recognizer whose
     /// [`Self::token_vectors_source`] is `Some`). The default runs

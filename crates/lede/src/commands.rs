@@ -55,9 +55,18 @@ pub(crate) struct EvalSummaryArgs {
     json: bool,
     /// Summarize without running NER first. By default NER runs, as in `lede analyze`, and
     /// the summary reuses its encoder states as sentence vectors; with this flag the
-    /// summarizer encodes the sentences with its own MiniLM (what a summary-only run does).
+    /// summarizer encodes the sentences with its own MiniLM (what a summary-only run does)
+    /// and the trained scorer, which reads NER's vectors, does not apply.
     #[arg(long)]
     no_ner: bool,
+    /// A second writer's references for some of the documents (JSON Lines): scored against
+    /// the first references on those documents, as the human ceiling, beside the systems.
+    #[arg(long, value_name = "FILE")]
+    second_writer: Option<PathBuf>,
+    /// Paired bootstrap resamples for the intervals of each system's ROUGE-2 difference
+    /// against LEAD-k (0: no intervals).
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    bootstrap: usize,
     #[command(flatten)]
     model: ModelArgs,
 }
@@ -149,10 +158,14 @@ fn eval_ner(a: EvalNerArgs) -> Result<()> {
 }
 
 fn eval_summary(a: EvalSummaryArgs) -> Result<()> {
-    use lede::summarize::eval::{load_docs, load_refs};
-    use lede::summarize::{evaluate_summaries, EvalOptions, SummaryLength};
-    let refs = load_refs(&a.refs).with_context(|| format!("cannot load {}", a.refs.display()))?;
-    let docs = load_docs(&a.docs, &refs)?;
+    use crate::summary_data::{candidates, first_refs, hand_summarizer, load, Fixed};
+    use lede::core::Summarizer;
+    use lede::summarize::eval::{evaluate_systems, load_refs, MultiReference, RougeReport};
+    use lede::summarize::{paired_bootstrap, LeadSummarizer, SummaryLength};
+
+    if a.sentences == 0 {
+        bail!("--sentences must be at least 1");
+    }
     let analyzer = builder_from(&a.model, None)
         .tasks(Tasks {
             ner: !a.no_ner,
@@ -162,27 +175,158 @@ fn eval_summary(a: EvalSummaryArgs) -> Result<()> {
         .summary_sentences(a.sentences)
         .build()
         .context("cannot load models")?;
-    let Some(summarizer) = analyzer.summarizer() else {
+    let Some(configured) = analyzer.summarizer() else {
         bail!("the model set configures no summarizer");
     };
-    let mut annotated = Vec::with_capacity(docs.len());
-    for d in docs {
-        let id = d.id.clone();
-        annotated.push(
-            analyzer
-                .annotate(d)
-                .with_context(|| format!("document {id:?}"))?,
-        );
-    }
-    let options = EvalOptions {
-        baseline: SummaryLength::Sentences(a.sentences),
-        ..EvalOptions::default()
+    let set = load(&a.refs, &a.docs, &analyzer)?;
+    let n = a.sentences;
+    let hand = hand_summarizer(n)?;
+    let leads: Vec<LeadSummarizer> = (1..=n.max(3))
+        .map(|k| LeadSummarizer::new(SummaryLength::Sentences(k)))
+        .collect::<std::result::Result<_, _>>()?;
+    // The oracle: the candidates the summarizer may pick, chosen to fit the first reference.
+    let mut oracle = Fixed {
+        name: format!("oracle-{n}"),
+        summaries: Default::default(),
     };
-    let report = evaluate_summaries(&refs, &annotated, summarizer, &options)?;
+    if !a.no_ner {
+        let first = first_refs(&set.refs);
+        for doc in &set.docs {
+            let Some(reference) = first.get(doc.document.id.as_str()) else {
+                continue;
+            };
+            let c = candidates(&hand, doc, reference, n)?;
+            let sentences: Vec<_> = c
+                .oracle
+                .iter()
+                .filter_map(|&i| c.sentences.get(i).cloned())
+                .collect();
+            let text = sentences
+                .iter()
+                .map(|s| s.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            oracle.summaries.insert(
+                doc.document.id.clone(),
+                lede::Summary {
+                    text,
+                    sentences,
+                    method: "oracle".into(),
+                },
+            );
+        }
+    }
+    let mut systems: Vec<&dyn Summarizer> = vec![configured, &hand];
+    systems.extend(leads.iter().map(|l| l as &dyn Summarizer));
+    if !oracle.summaries.is_empty() {
+        systems.push(&oracle);
+    }
+    let mut report = evaluate_systems(&set.refs, &set.docs, &systems, MultiReference::Best)?;
+    let lede_name = analyzer
+        .provenance()
+        .get("summary")
+        .map_or_else(|| "lede".to_string(), |p| format!("lede: {p}"));
+    report.systems[0].name = lede_name;
+    report.systems[1].name = "extractive, hand-set weights".into();
+
+    // The second writer against the first, on the documents both wrote for.
+    let mut human: Option<RougeReport> = None;
+    if let Some(path) = &a.second_writer {
+        let second = load_refs(path).with_context(|| format!("cannot load {}", path.display()))?;
+        let mut writer = Fixed {
+            name: "second writer".into(),
+            summaries: Default::default(),
+        };
+        for r in &second {
+            writer
+                .summaries
+                .entry(r.doc.clone())
+                .or_insert(lede::Summary {
+                    text: r.summary.clone(),
+                    sentences: Vec::new(),
+                    method: "reference".into(),
+                });
+        }
+        let subset: Vec<_> = set
+            .refs
+            .iter()
+            .filter(|r| writer.summaries.contains_key(&r.doc))
+            .cloned()
+            .collect();
+        if subset.is_empty() {
+            bail!(
+                "{}: no document in common with the references",
+                path.display()
+            );
+        }
+        let lead = leads.get(n - 1).map(|l| l as &dyn Summarizer);
+        let mut sub_systems: Vec<&dyn Summarizer> = vec![&writer, configured];
+        sub_systems.extend(lead);
+        let mut r = evaluate_systems(&subset, &set.docs, &sub_systems, MultiReference::Best)?;
+        r.systems[1].name = report.systems[0].name.clone();
+        human = Some(r);
+    }
+
+    // Paired bootstrap of each system's ROUGE-2 F1 (Porter) against LEAD-n.
+    let lead_name = format!("lead-{n}");
+    let mut intervals = Vec::new();
+    if a.bootstrap > 0 {
+        if let Some(lead) = report.system(&lead_name) {
+            let base: Vec<f64> = lead
+                .documents
+                .iter()
+                .map(|d| d.scores_stemmed.rouge2.f1)
+                .collect();
+            for s in report.systems.iter().filter(|s| s.name != lead_name) {
+                let ours: Vec<f64> = s
+                    .documents
+                    .iter()
+                    .map(|d| d.scores_stemmed.rouge2.f1)
+                    .collect();
+                let ci = paired_bootstrap(&ours, &base, a.bootstrap, 0.95, 20261205)?;
+                let ratio = s.mean_stemmed.rouge2.f1 / lead.mean_stemmed.rouge2.f1;
+                intervals.push((s.name.clone(), ratio, ci));
+            }
+        }
+    }
+
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        println!("{}", report.table());
+        let intervals: Vec<_> = intervals
+            .iter()
+            .map(|(name, ratio, ci)| {
+                serde_json::json!({"system": name, "ratio_to_lead": ratio, "rouge2_difference": ci})
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "report": report,
+                "against_lead": intervals,
+                "second_writer": human,
+            }))?
+        );
+        return Ok(());
+    }
+    println!("{}", report.table());
+    if !intervals.is_empty() {
+        println!(
+            "ROUGE-2 F1 (Porter) against {lead_name}: difference of the means, 95 % paired bootstrap interval ({} resamples), ratio\n",
+            a.bootstrap
+        );
+        println!(
+            "| system | difference | 95 % interval | ratio to {lead_name} |\n|---|---:|---|---:|"
+        );
+        for (name, ratio, ci) in &intervals {
+            println!(
+                "| {name} | {:+.4} | [{:+.4}, {:+.4}] | {ratio:.3} |",
+                ci.mean_difference, ci.low, ci.high
+            );
+        }
+        println!();
+    }
+    if let Some(h) = human {
+        println!("Second writer against the first references (the human ceiling):\n");
+        println!("{}", h.table());
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 mod cli;
 mod commands;
+mod summary_data;
 mod train;
 
 const EXIT_DOC_FAILED: u8 = 1;
@@ -133,8 +134,16 @@ struct AnalyzeArgs {
     #[arg(long)]
     include_text: bool,
     /// Sentences in the summary [default: 3].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "summary_words")]
     summary_sentences: Option<usize>,
+    /// A word budget for the summary instead of a sentence count: sentences are added in
+    /// order of their score while the summary stays within N words (the first one always).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    summary_words: Option<u64>,
+    /// Score summary sentences with the hand-set weights instead of the trained sentence
+    /// scorer (models/summarize/sentence-scorer.json, used by default when NER runs).
+    #[arg(long)]
+    summary_hand_weights: bool,
     #[command(flatten)]
     model: ModelArgs,
 }
@@ -150,6 +159,8 @@ struct ConfigFile {
     max_bytes: Option<u64>,
     tasks: Option<Vec<String>>,
     summary_sentences: Option<usize>,
+    summary_words: Option<u64>,
+    summary_hand_weights: Option<bool>,
     encoding: Option<String>,
     input_format: Option<String>,
     glob: Option<Vec<String>>,
@@ -305,8 +316,21 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
     )
     .tasks(tasks)
     .max_bytes(usize::try_from(max_bytes).unwrap_or(usize::MAX));
-    if let Some(n) = args.summary_sentences.or(cfg.summary_sentences) {
-        builder = builder.summary_sentences(n);
+    match (
+        args.summary_sentences,
+        args.summary_words,
+        cfg.summary_sentences,
+        cfg.summary_words,
+    ) {
+        (Some(n), _, _, _) => builder = builder.summary_sentences(n),
+        (None, Some(w), _, _) | (None, None, _, Some(w)) => {
+            builder = builder.summary_words(usize::try_from(w).unwrap_or(usize::MAX));
+        }
+        (None, None, Some(n), None) => builder = builder.summary_sentences(n),
+        (None, None, None, None) => {}
+    }
+    if args.summary_hand_weights || cfg.summary_hand_weights.unwrap_or(false) {
+        builder = builder.summary_hand_weights(true);
     }
     // The pool applies lede-models' ThreadPlan (workers and libtorch threads) and loads the
     // models once up front, so that a model problem is one clear fatal error, not one per

@@ -93,6 +93,8 @@ pub struct AnalyzerBuilder {
     pub(crate) offline: bool,
     pub(crate) max_bytes: Option<usize>,
     pub(crate) summary_sentences: Option<usize>,
+    pub(crate) summary_words: Option<usize>,
+    pub(crate) summary_hand_weights: bool,
     pub(crate) threads: Option<usize>,
     pub(crate) precision: Option<Precision>,
 }
@@ -109,6 +111,12 @@ impl AnalyzerBuilder {
         pub fn max_bytes(max_bytes: usize) => max_bytes = Some(max_bytes);
         /// Sentences in the summary (default 3).
         pub fn summary_sentences(n: usize) => summary_sentences = Some(n);
+        /// A word budget for the extractive summary instead of a sentence count: sentences
+        /// are added while the total stays within `n` words (the first one always).
+        pub fn summary_words(n: usize) => summary_words = Some(n);
+        /// Score summary sentences with the hand-set weights even when the trained sentence
+        /// scorer (`models/summarize/sentence-scorer.json`) applies (default false).
+        pub fn summary_hand_weights(on: bool) => summary_hand_weights = on;
         /// libtorch intra-op threads for this analyzer (default: decided by lede-models from
         /// the core count and the number of workers).
         pub fn threads(n: usize) => threads = Some(n);
@@ -207,6 +215,12 @@ impl Analyzer {
     /// The summarizer in use, if the summary task is configured.
     pub fn summarizer(&self) -> Option<&dyn Summarizer> {
         self.summarizer.as_deref()
+    }
+
+    /// The source of the sentence vectors the recognizer pools in its pass (see
+    /// `EntityRecognizer::sentence_vectors_source`), when NER runs and gives them.
+    pub fn sentence_vectors_source(&self) -> Option<String> {
+        self.ner.as_ref().and_then(|n| n.sentence_vectors_source())
     }
 
     /// The relation extractor in use, if the relations task is configured.

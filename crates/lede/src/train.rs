@@ -17,7 +17,35 @@ pub(crate) enum TrainCommand {
     /// char}]}` (char offsets, end exclusive; `ignore` optional). Writes `config.json` and
     /// `weights.safetensors` (deltas against the base) into --out; `lede analyze --models
     /// DIR` then uses it. Prints a JSON report on stdout, progress on stderr.
-    Ner(TrainNerArgs),
+    Ner(Box<TrainNerArgs>),
+    /// Train the extractive summary's sentence scorer (logistic regression over the hand-set
+    /// features and the NER pass's pooled sentence vectors) on reference summaries: labels are
+    /// the sentences a greedy ROUGE oracle picks for each reference; the L2 penalty, the
+    /// weight of positive sentences and the MMR trade-off are chosen by ROUGE-2 on --dev.
+    /// References: JSON Lines `{"doc": id, "summary": "..."}`, documents `DIR/<id>.txt`.
+    /// Writes the scorer file (--out) and prints a JSON report; progress on stderr.
+    Summary(TrainSummaryArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TrainSummaryArgs {
+    /// Training references (JSON Lines).
+    #[arg(long, value_name = "FILE")]
+    refs: PathBuf,
+    /// Development references, for the choice of settings (JSON Lines).
+    #[arg(long, value_name = "FILE")]
+    dev: PathBuf,
+    /// Directory with the documents: `<doc>.txt` or `<doc>`.
+    #[arg(long, value_name = "DIR")]
+    docs: PathBuf,
+    /// Output scorer file (lede reads models/summarize/sentence-scorer.json).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Summary length in sentences: the oracle's at most, and the one the dev choice uses.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    sentences: usize,
+    #[command(flatten)]
+    model: crate::ModelArgs,
 }
 
 #[derive(Debug, Args)]
@@ -87,7 +115,8 @@ pub(crate) struct TrainNerArgs {
 
 pub(crate) fn run(cmd: TrainCommand) -> Result<()> {
     match cmd {
-        TrainCommand::Ner(a) => train_ner(a),
+        TrainCommand::Ner(a) => train_ner(*a),
+        TrainCommand::Summary(a) => train_summary(a),
     }
 }
 
@@ -151,6 +180,135 @@ fn train_ner(a: TrainNerArgs) -> Result<()> {
             "best_dev": best_dev,
             "seconds": report.seconds,
             "weights_bytes": report.weights_bytes,
+        }))?
+    );
+    Ok(())
+}
+
+fn train_summary(a: TrainSummaryArgs) -> Result<()> {
+    use lede::summarize::eval::{evaluate_systems, MultiReference};
+    use lede::summarize::learned::{train, TrainOptions, TrainingDoc, INPUT_FEATURES};
+    use lede::summarize::{ExtractiveSummarizer, LeadSummarizer, SummaryLength};
+    use lede::Tasks;
+
+    if a.sentences == 0 {
+        bail!("--sentences must be at least 1");
+    }
+    let analyzer = crate::builder_from(&a.model, None)
+        .tasks(Tasks {
+            ner: true,
+            summary: true,
+            ..Tasks::none()
+        })
+        .summary_hand_weights(true)
+        .build()
+        .context("cannot load models")?;
+    let Some(source) = analyzer.sentence_vectors_source() else {
+        bail!("the recognizer gives no sentence vectors: the scorer reads the NER pass's pooled states (use the offline model set)");
+    };
+    tracing::info!("annotating the training documents");
+    let train_set = crate::summary_data::load(&a.refs, &a.docs, &analyzer)?;
+    tracing::info!("annotating the development documents");
+    let dev_set = crate::summary_data::load(&a.dev, &a.docs, &analyzer)?;
+    let hand = crate::summary_data::hand_summarizer(a.sentences)?;
+    let first = crate::summary_data::first_refs(&train_set.refs);
+    let mut rows = Vec::new();
+    for doc in &train_set.docs {
+        let Some(reference) = first.get(doc.document.id.as_str()) else {
+            continue;
+        };
+        let c = crate::summary_data::candidates(&hand, doc, reference, a.sentences)?;
+        let mut labels = vec![0.0f32; c.sentences.len()];
+        for &i in &c.oracle {
+            if let Some(l) = labels.get_mut(i) {
+                *l = 1.0;
+            }
+        }
+        rows.push(TrainingDoc {
+            inputs: c.inputs,
+            labels,
+        });
+    }
+    let dim = rows
+        .first()
+        .map_or(0, |d| d.inputs.ncols().saturating_sub(INPUT_FEATURES.len()));
+
+    // Settings chosen on dev by mean ROUGE-2 F1 (Porter stemming) at the summary length.
+    let dev_r2 = |s: &dyn lede::core::Summarizer| -> Result<f64> {
+        let report = evaluate_systems(&dev_set.refs, &dev_set.docs, &[s], MultiReference::Best)?;
+        Ok(report.systems[0].mean_stemmed.rouge2.f1)
+    };
+    let lead = LeadSummarizer::new(SummaryLength::Sentences(a.sentences))?;
+    let lead_dev = dev_r2(&lead)?;
+    let hand_dev = dev_r2(&hand)?;
+    let mut grid = Vec::new();
+    let mut best: Option<(f64, TrainOptions)> = None;
+    for l2 in [0.001f64, 0.01, 0.1, 1.0] {
+        for positive_weight in [1.0f64, 3.0] {
+            let options = TrainOptions {
+                l2: l2 as f32,
+                positive_weight: positive_weight as f32,
+                ..TrainOptions::default()
+            };
+            let scorer = train(&rows, &source, dim, &options)?;
+            for mmr_lambda in [0.5f64, 0.7, 0.8, 0.9, 1.0] {
+                let mut s = scorer.clone();
+                s.mmr_lambda = mmr_lambda as f32;
+                let summarizer = ExtractiveSummarizer::builder()
+                    .length(SummaryLength::Sentences(a.sentences))
+                    .scorer(s)
+                    .document_vectors(source.clone())
+                    .build()?;
+                let r2 = dev_r2(&summarizer)?;
+                tracing::info!(l2, positive_weight, mmr_lambda, dev_rouge2 = r2, "setting");
+                grid.push(serde_json::json!({
+                    "l2": l2, "positive_weight": positive_weight, "mmr_lambda": mmr_lambda,
+                    "dev_rouge2_f1": r2,
+                }));
+                let o = TrainOptions {
+                    mmr_lambda: mmr_lambda as f32,
+                    ..options
+                };
+                if best.as_ref().map_or(true, |(b, _)| r2 > *b) {
+                    best = Some((r2, o));
+                }
+            }
+        }
+    }
+    let Some((best_r2, options)) = best else {
+        bail!("no setting was tried");
+    };
+    let mut scorer = train(&rows, &source, dim, &options)?;
+    let t = &mut scorer.training;
+    t.insert("references".into(), a.refs.display().to_string().into());
+    t.insert("dev_references".into(), a.dev.display().to_string().into());
+    t.insert("sentences".into(), a.sentences.into());
+    t.insert(
+        "labels".into(),
+        "greedy ROUGE oracle (ROUGE-1 F1 + ROUGE-2 F1, Porter) against the first reference, at most `sentences`".into(),
+    );
+    t.insert("dev_rouge2_f1".into(), best_r2.into());
+    t.insert("dev_rouge2_f1_lead".into(), lead_dev.into());
+    t.insert("dev_rouge2_f1_hand_weights".into(), hand_dev.into());
+    t.insert("grid".into(), grid.into());
+    if let Some(parent) = a.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    scorer
+        .save(&a.out)
+        .with_context(|| format!("cannot write {}", a.out.display()))?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&serde_json::json!({
+            "out": a.out,
+            "vectors": scorer.vectors,
+            "train_documents": rows.len(),
+            "options": options,
+            "dev_rouge2_f1": best_r2,
+            "dev_rouge2_f1_lead": lead_dev,
+            "dev_rouge2_f1_hand_weights": hand_dev,
+            "final_loss": scorer.training.get("final_loss"),
         }))?
     );
     Ok(())

@@ -102,6 +102,14 @@ pub enum SummarizeError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
+    /// A trained sentence scorer file is not usable.
+    #[error("sentence scorer {path}: {reason}")]
+    Scorer {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// rust-bert failed to load or run a model.
     #[error("rust-bert failed")]
     RustBert(#[from] rust_bert::RustBertError),

@@ -64,6 +64,7 @@ mod error;
 pub mod eval;
 mod extractive;
 pub mod graph;
+pub mod learned;
 pub mod lexical;
 pub mod porter;
 pub mod rouge;
@@ -74,7 +75,9 @@ pub use abstractive::{
     T5_DEFAULT_INPUT_TOKENS,
 };
 pub use error::{Result, SummarizeError};
-pub use eval::{evaluate_summaries, EvalOptions, RefSummary, RougeReport};
+pub use eval::{
+    evaluate_summaries, paired_bootstrap, EvalOptions, PairedInterval, RefSummary, RougeReport,
+};
 pub use extractive::{
     EmbeddingSource, ExtractiveSummarizer, ExtractiveSummarizerBuilder, LeadSummarizer,
     RankedSentence, Ranking, ScoringWeights, SentenceFeatures, SummaryLength, MAX_CANDIDATES,

@@ -148,8 +148,39 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
                 if let Some(e) = encoder.take() {
                     builder = builder.boxed_encoder(e);
                 }
+                // The trained sentence scorer (models/summarize/sentence-scorer.json) scores
+                // documents whose sentence vectors come from the recognizer it was trained on.
+                let mut scorer_note = String::new();
+                if !b.summary_hand_weights {
+                    let vectors = ner.as_ref().and_then(|n| n.sentence_vectors_source());
+                    for dir in resolve.locations.project_candidates("summarize") {
+                        let Some((scorer, path)) = lede_summarize::learned::scorer_in(&dir)
+                            .map_err(|e| models_err("summary sentence scorer", e))?
+                        else {
+                            continue;
+                        };
+                        if vectors.as_deref() == Some(scorer.vectors.as_str()) {
+                            scorer_note = " with the trained sentence scorer".to_string();
+                        } else {
+                            tracing::warn!(
+                                scorer = %path.display(),
+                                "the trained summary scorer reads sentence vectors from {},                                  the recognizer gives {}: the summary uses the hand-set weights",
+                                scorer.vectors,
+                                vectors.as_deref().unwrap_or("none")
+                            );
+                        }
+                        builder = builder.scorer(scorer);
+                        if let Some(v) = &vectors {
+                            builder = builder.document_vectors(v.clone());
+                        }
+                        break;
+                    }
+                }
+                if let Some(w) = b.summary_words {
+                    builder = builder.length(SummaryLength::Words(w));
+                }
                 let s = builder.build().map_err(|e| models_err("summarizer", e))?;
-                provenance.insert("summary".into(), s.name());
+                provenance.insert("summary".into(), format!("{}{scorer_note}", s.name()));
                 summarizer = Some(Box::new(s));
             }
         }

@@ -348,17 +348,21 @@ impl OfflineNerBuilder {
         // What the token vectors depend on: the network (its config records the training
         // run) and the precision of its linear layers.
         let config_sha = sha256_file(&self.model_dir.join(super::config::CONFIG_FILE))?;
+        let digest = config_sha.get(..16).unwrap_or(&config_sha);
         let vectors_source = format!(
-            "lede-ner-minilm/{}/{}/layer{TOKEN_VECTOR_LAYER}",
-            config_sha.get(..16).unwrap_or(&config_sha),
+            "lede-ner-minilm/{digest}/{}/layer{TOKEN_VECTOR_LAYER}",
             self.precision.name()
         );
+        // The pooled sentence vectors of either precision: int8 and fp32 give nearly the
+        // same vectors (the trained summary scorer is measured on both, docs/EVALUATION.md).
+        let sentence_source = format!("lede-ner-minilm/{digest}/pooled");
         Ok(OfflineNer {
             tagger,
             config,
             include_values: self.include_values,
             min_score: self.min_score,
             vectors_source,
+            sentence_source,
         })
     }
 }
@@ -432,6 +436,7 @@ pub struct OfflineNer {
     min_score: f32,
     /// [`TokenVectors::source`] of the vectors this model gives.
     vectors_source: String,
+    sentence_source: String,
 }
 
 const _: fn() = || {
@@ -671,6 +676,10 @@ impl EntityRecognizer for OfflineNer {
 
     fn gives_sentence_vectors(&self) -> bool {
         true
+    }
+
+    fn sentence_vectors_source(&self) -> Option<String> {
+        Some(self.sentence_source.clone())
     }
 
     fn recognize_with_vectors(

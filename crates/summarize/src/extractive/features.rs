@@ -299,10 +299,98 @@ pub(super) fn rank_prepared(
             r.score = features.score(w);
         }
     }
+    let inputs = learned_inputs(&ranked, eligible, &sub);
     Ranking {
         sentences: ranked,
         embeddings: source,
         eligible: eligible.clone(),
         redundancy: excess_similarity(similarity.view()),
+        inputs,
+        trained: false,
     }
+}
+
+/// Words that, at the start of a sentence, point back to something an earlier sentence named.
+const BACK_POINTERS: [&str; 14] = [
+    "he", "she", "it", "they", "his", "her", "its", "their", "this", "these", "those", "them",
+    "we", "i",
+];
+
+/// Whether a sentence starts with a pronoun that refers back ("He said ...", "It was ..."); a
+/// pronoun after an opening quotation mark is the speaker's and does not count.
+pub(super) fn starts_with_pronoun(text: &str) -> bool {
+    let first: String = text
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '\'' || *c == '’')
+        .collect();
+    let first = first.to_lowercase();
+    let word = first.split(['\'', '’']).next().unwrap_or_default();
+    BACK_POINTERS.contains(&word)
+}
+
+/// Whether a sentence starts with a quotation mark.
+pub(super) fn starts_with_quote(text: &str) -> bool {
+    text.trim_start().starts_with(['"', '“', '‘', '«', '\''])
+}
+
+/// The inputs of the trained scorer ([`crate::learned::INPUT_FEATURES`], then the normalised
+/// sentence vector) for the eligible sentences, one row each in `eligible` order.
+fn learned_inputs(
+    ranked: &[RankedSentence],
+    eligible: &[usize],
+    vectors: &Array2<f32>,
+) -> Array2<f32> {
+    let n_feat = crate::learned::INPUT_FEATURES.len();
+    let m = eligible.len();
+    let dim = if vectors.nrows() == m {
+        vectors.ncols()
+    } else {
+        0
+    };
+    let mut out = Array2::<f32>::zeros((m, n_feat + dim));
+    let log_sentences = (1.0 + m as f32).ln() / 50f32.ln();
+    for (p, &i) in eligible.iter().enumerate() {
+        let Some(r) = ranked.get(i) else { continue };
+        let f = r.features;
+        let text = r.sentence.text.as_str();
+        let words = crate::text::word_count(text);
+        let similarity_to_first = if dim > 0 && p > 0 {
+            vectors.row(p).dot(&vectors.row(0))
+        } else {
+            1.0
+        };
+        let row = [
+            f.position,
+            f.section_lead,
+            f.centrality,
+            f.centroid,
+            f.heading,
+            f.entities,
+            f.entity_density,
+            f.quote,
+            f.attribution,
+            f.short,
+            f.length,
+            p as f32 / (m.max(2) - 1) as f32,
+            (p == 0) as u8 as f32,
+            (p == 1) as u8 as f32,
+            (p == 2) as u8 as f32,
+            (1.0 + words as f32).ln() / 60f32.ln(),
+            starts_with_pronoun(text) as u8 as f32,
+            starts_with_quote(text) as u8 as f32,
+            similarity_to_first,
+            log_sentences,
+        ];
+        let mut out_row = out.row_mut(p);
+        for (o, v) in out_row.iter_mut().zip(row.iter()) {
+            *o = if v.is_finite() { *v } else { 0.0 };
+        }
+        if dim > 0 {
+            for (o, v) in out_row.iter_mut().skip(n_feat).zip(vectors.row(p).iter()) {
+                *o = if v.is_finite() { *v } else { 0.0 };
+            }
+        }
+    }
+    out
 }

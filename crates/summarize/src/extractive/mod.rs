@@ -6,6 +6,7 @@ use lede_core::{
 use ndarray::Array2;
 
 use crate::error::{Result, SummarizeError};
+use crate::learned::SentenceScorer;
 use crate::lexical::tfidf_embeddings;
 use crate::text::{classify_all, StorySentence};
 use lede_tokenize::NewsSentenceSplitter;
@@ -65,6 +66,8 @@ pub struct ExtractiveSummarizer {
     encoder: Option<Box<dyn SentenceEncoder>>,
     splitter: Box<dyn SentenceSplitter>,
     lexical_fallback: bool,
+    scorer: Option<SentenceScorer>,
+    document_vectors: Option<String>,
 }
 
 impl std::fmt::Debug for ExtractiveSummarizer {
@@ -74,6 +77,8 @@ impl std::fmt::Debug for ExtractiveSummarizer {
             .field("weights", &self.weights)
             .field("encoder", &self.encoder.as_ref().map(|e| e.dim()))
             .field("lexical_fallback", &self.lexical_fallback)
+            .field("scorer", &self.scorer.as_ref().map(|s| s.vectors.as_str()))
+            .field("document_vectors", &self.document_vectors)
             .finish()
     }
 }
@@ -85,6 +90,8 @@ pub struct ExtractiveSummarizerBuilder {
     encoder: Option<Box<dyn SentenceEncoder>>,
     splitter: Option<Box<dyn SentenceSplitter>>,
     lexical_fallback: bool,
+    scorer: Option<SentenceScorer>,
+    document_vectors: Option<String>,
 }
 
 impl Default for ExtractiveSummarizerBuilder {
@@ -95,6 +102,8 @@ impl Default for ExtractiveSummarizerBuilder {
             encoder: None,
             splitter: None,
             lexical_fallback: true,
+            scorer: None,
+            document_vectors: None,
         }
     }
 }
@@ -118,6 +127,14 @@ impl ExtractiveSummarizerBuilder {
         /// embeddings nor an encoder (default: true). When false, such documents fail with
         /// [`SummarizeError::NoEmbeddings`].
         pub fn lexical_fallback(on: bool) => lexical_fallback = on;
+        /// A trained sentence scorer ([`crate::learned`]). It scores the documents whose
+        /// `sentence_embeddings` come from the scorer's vector source (see
+        /// [`Self::document_vectors`]); others are scored with the weights.
+        pub fn scorer(scorer: SentenceScorer) => scorer = Some(scorer);
+        /// The source of the `sentence_embeddings` the documents arrive with (in lede, the
+        /// recognizer's `sentence_vectors_source`). Default: none, so a scorer is not used.
+        pub fn document_vectors(source: impl Into<String>) =>
+            document_vectors = Some(source.into());
     }
 
     /// Builds the summarizer.
@@ -135,6 +152,8 @@ impl ExtractiveSummarizerBuilder {
                 .splitter
                 .unwrap_or_else(|| Box::new(NewsSentenceSplitter::default())),
             lexical_fallback: self.lexical_fallback,
+            scorer: self.scorer,
+            document_vectors: self.document_vectors,
         })
     }
 }
@@ -205,13 +224,32 @@ impl ExtractiveSummarizer {
     pub fn rank(&self, doc: &AnnotatedDocument) -> Result<Ranking> {
         let prepared = prepare(doc, self.splitter.as_ref());
         let (vectors, source) = self.vectors(doc, &prepared)?;
-        Ok(rank_prepared(
-            doc,
-            &prepared,
-            &vectors,
-            source,
-            &self.weights,
-        ))
+        let mut ranking = rank_prepared(doc, &prepared, &vectors, source, &self.weights);
+        if let Some(scorer) = self.applicable_scorer(&ranking) {
+            let scores = scorer.scores(ranking.inputs.view())?;
+            for (&i, score) in ranking.eligible.iter().zip(scores) {
+                if let Some(r) = ranking.sentences.get_mut(i) {
+                    r.score = score;
+                }
+            }
+            ranking.trained = true;
+        }
+        Ok(ranking)
+    }
+
+    /// The trained scorer, when there is one and `ranking`'s vectors are the document's own
+    /// from the scorer's source.
+    fn applicable_scorer(&self, ranking: &Ranking) -> Option<&SentenceScorer> {
+        let scorer = self.scorer.as_ref()?;
+        (ranking.embeddings == EmbeddingSource::Document
+            && self.document_vectors.as_deref() == Some(scorer.vectors.as_str())
+            && ranking.inputs.ncols() == scorer.inputs())
+        .then_some(scorer)
+    }
+
+    /// The trained scorer, if one was given.
+    pub fn scorer(&self) -> Option<&SentenceScorer> {
+        self.scorer.as_ref()
     }
 
     /// Summarizes `doc` at a length other than the configured one.
@@ -225,12 +263,21 @@ impl ExtractiveSummarizer {
     ) -> Result<Summary> {
         length.validate()?;
         let ranking = self.rank(doc)?;
+        let lambda = match (&self.scorer, ranking.trained) {
+            (Some(scorer), true) => scorer.mmr_lambda,
+            _ => self.weights.mmr_lambda,
+        };
         let chosen = ranking
-            .select(length, self.weights.mmr_lambda)
+            .select(length, lambda)
             .into_iter()
             .map(|s| s.sentence.clone())
             .collect();
-        Ok(summary_of(chosen, "extractive"))
+        let method = if ranking.trained {
+            "extractive (trained scorer)"
+        } else {
+            "extractive"
+        };
+        Ok(summary_of(chosen, method))
     }
 
     /// One vector per eligible sentence of `prepared` (rows in `prepared.eligible` order).

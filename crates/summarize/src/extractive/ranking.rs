@@ -5,6 +5,7 @@ use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 use super::config::{ScoringWeights, SummaryLength};
+use super::features::starts_with_pronoun;
 use crate::graph::{min_max, mmr_select};
 use crate::text::SentenceKind;
 
@@ -87,14 +88,33 @@ pub struct Ranking {
     pub sentences: Vec<RankedSentence>,
     /// Where the vectors came from.
     pub embeddings: EmbeddingSource,
+    /// Whether the scores are a trained [`SentenceScorer`](crate::learned::SentenceScorer)'s
+    /// (else the hand-set [`ScoringWeights`]).
+    pub trained: bool,
     /// Indices (into `sentences`) of the eligible ones.
     pub(super) eligible: Vec<usize>,
     /// Redundancy between eligible sentences ([`crate::graph::excess_similarity`] of their
     /// cosine similarities).
     pub(super) redundancy: Array2<f32>,
+    /// The trained scorer's inputs of the eligible sentences, one row each in `eligible` order.
+    pub(super) inputs: Array2<f32>,
 }
 
 impl Ranking {
+    /// The eligible sentences, in document order.
+    pub fn eligible(&self) -> Vec<&RankedSentence> {
+        self.eligible
+            .iter()
+            .filter_map(|&i| self.sentences.get(i))
+            .collect()
+    }
+
+    /// The trained scorer's inputs ([`crate::learned::INPUT_FEATURES`], then the sentence
+    /// vector), one row per [eligible](Self::eligible) sentence.
+    pub fn inputs(&self) -> ndarray::ArrayView2<'_, f32> {
+        self.inputs.view()
+    }
+
     /// Picks sentences for a summary of `length` with MMR (trade-off `lambda`), returned in
     /// document order.
     pub fn select(&self, length: SummaryLength, lambda: f32) -> Vec<&RankedSentence> {
@@ -114,17 +134,39 @@ impl Ranking {
             .map(|s| crate::text::word_count(&s.sentence.text))
             .collect();
         let budget = length.word_budget();
+        let fits_budget = |chosen: &[usize], i: usize| match budget {
+            None => true,
+            Some(b) => {
+                chosen.is_empty()
+                    || chosen.iter().map(|&j| words[j]).sum::<usize>()
+                        + words.get(i).copied().unwrap_or(0)
+                        <= b
+            }
+        };
+        // A sentence that starts with a pronoun pointing back, or inside a quotation opened
+        // by the sentence before, reads badly without the sentence before it: it is picked
+        // only after that one, or when no other sentence fits.
+        let dangling: Vec<bool> = items
+            .iter()
+            .map(|s| starts_with_pronoun(&s.sentence.text) || s.features.quote >= 0.99)
+            .collect();
+        let resolved = |chosen: &[usize], i: usize| {
+            !dangling.get(i).copied().unwrap_or(false) || (i > 0 && chosen.contains(&(i - 1)))
+        };
         let picked = mmr_select(
             relevance.view(),
             self.redundancy.view(),
             lambda,
             limit,
-            |chosen, i| match budget {
-                None => true,
-                Some(b) => {
-                    chosen.is_empty()
-                        || chosen.iter().map(|&j| words[j]).sum::<usize>() + words[i] <= b
-                }
+            |chosen, i| {
+                fits_budget(chosen, i)
+                    && (resolved(chosen, i)
+                        || !(0..items.len()).any(|j| {
+                            j != i
+                                && !chosen.contains(&j)
+                                && fits_budget(chosen, j)
+                                && resolved(chosen, j)
+                        }))
             },
         );
         let mut out: Vec<&RankedSentence> = picked

@@ -342,3 +342,124 @@ fn summarizer_is_send() {
     is_send::<ExtractiveSummarizer>();
     is_send::<LeadSummarizer>();
 }
+
+/// STORY with its sentences and hashed-bag vectors as document embeddings.
+fn story_with_vectors() -> AnnotatedDocument {
+    let enc = HashEncoder {
+        calls: Default::default(),
+    };
+    let mut d = doc(STORY);
+    d.sentences = NewsSentenceSplitter::default().split(STORY);
+    let texts: Vec<&str> = d.sentences.iter().map(|s| s.text.as_str()).collect();
+    d.sentence_embeddings = Some(Embeddings {
+        dim: 64,
+        values: enc.encode(&texts).unwrap().into_iter().flatten().collect(),
+    });
+    d
+}
+
+/// A scorer that reads only `feature` (positive weight), for vectors of width 64 from "src".
+fn scorer_on(feature: &str, weight: f32) -> crate::learned::SentenceScorer {
+    use crate::learned::{SentenceScorer, INPUT_FEATURES, SCORER_FORMAT};
+    let n = INPUT_FEATURES.len() + 64;
+    let mut weights = vec![0.0; n];
+    let at = INPUT_FEATURES.iter().position(|f| *f == feature).unwrap();
+    weights[at] = weight;
+    SentenceScorer {
+        format: SCORER_FORMAT,
+        vectors: "src".into(),
+        dim: 64,
+        features: INPUT_FEATURES.iter().map(|s| s.to_string()).collect(),
+        mean: vec![0.0; n],
+        scale: vec![1.0; n],
+        weights,
+        bias: 0.0,
+        mmr_lambda: 1.0,
+        training: Default::default(),
+    }
+}
+
+#[test]
+fn the_trained_scorer_scores_only_documents_with_vectors_from_its_source() {
+    let d = story_with_vectors();
+    // This scorer prefers the last story sentences: the opposite of the lead prior.
+    let build = |source: Option<&str>| {
+        let mut b = ExtractiveSummarizer::builder()
+            .length(SummaryLength::Sentences(1))
+            .scorer(scorer_on("relative_position", 5.0));
+        if let Some(s) = source {
+            b = b.document_vectors(s);
+        }
+        b.build().unwrap()
+    };
+    let trained = build(Some("src"));
+    let ranking = trained.rank(&d).unwrap();
+    assert!(ranking.trained);
+    assert_eq!(ranking.inputs().nrows(), ranking.eligible().len());
+    assert_eq!(
+        ranking.inputs().ncols(),
+        crate::learned::INPUT_FEATURES.len() + 64
+    );
+    let summary = trained.summarize(&d).unwrap();
+    assert_eq!(summary.method, "extractive (trained scorer)");
+    assert!(summary.text.contains("the envoy said"), "{}", summary.text);
+
+    // Vectors from another source, none declared, or no document vectors: the weights.
+    for s in [build(Some("other")), build(None)] {
+        assert!(!s.rank(&d).unwrap().trained);
+        let summary = s.summarize(&d).unwrap();
+        assert_eq!(summary.method, "extractive");
+        assert!(summary.text.starts_with("The Belarusian leader"));
+    }
+    assert!(!trained.rank(&doc(STORY)).unwrap().trained);
+}
+
+#[test]
+fn a_sentence_pointing_back_is_picked_only_after_the_one_it_needs() {
+    let text = "The minister opened the new bridge in Perth on Monday. He said it cost forty million dollars and took three years. Traffic was light in the city.";
+    let mut d = doc(text);
+    d.sentences = NewsSentenceSplitter::default().split(text);
+    let enc = HashEncoder {
+        calls: Default::default(),
+    };
+    let texts: Vec<&str> = d.sentences.iter().map(|s| s.text.as_str()).collect();
+    d.sentence_embeddings = Some(Embeddings {
+        dim: 64,
+        values: enc.encode(&texts).unwrap().into_iter().flatten().collect(),
+    });
+    assert!(starts_with_pronoun("He said it cost"));
+    assert!(starts_with_pronoun("They're here"));
+    // Inside a quotation a pronoun is the speaker's, not a pointer back.
+    assert!(!starts_with_pronoun(
+        "\u{201c}We are here,\u{201d} he said."
+    ));
+    assert!(!starts_with_pronoun("Helen said"));
+    assert!(!starts_with_pronoun("The minister"));
+    // The scorer likes long sentences best: the "He said ..." one.
+    let s = ExtractiveSummarizer::builder()
+        .length(SummaryLength::Sentences(1))
+        .scorer(scorer_on("log_words", 5.0))
+        .document_vectors("src")
+        .build()
+        .unwrap();
+    let ranking = s.rank(&d).unwrap();
+    let best = ranking
+        .eligible()
+        .into_iter()
+        .max_by(|a, b| a.score.total_cmp(&b.score))
+        .unwrap();
+    assert!(best.sentence.text.starts_with("He said"));
+    // Alone it would dangle: another sentence is taken instead.
+    let one = s.summarize(&d).unwrap();
+    assert!(!one.text.starts_with("He said"), "{}", one.text);
+    // With room for two, it comes with the sentence it points back to, in article order.
+    let two = s
+        .summarize_with_length(&d, SummaryLength::Sentences(2))
+        .unwrap();
+    assert!(two.text.starts_with("The minister opened"), "{}", two.text);
+    assert!(two.text.contains("He said"), "{}", two.text);
+    // When it is the only candidate, it is taken.
+    let mut only = doc("He said the bridge would open soon.");
+    only.sentences = NewsSentenceSplitter::default().split(only.text());
+    assert_eq!(s.summarize(&only).unwrap().sentences.len(), 1);
+}
