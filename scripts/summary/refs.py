@@ -260,7 +260,9 @@ def cmd_merge(args) -> None:
     errors, _ = check_records(first + second, texts, in_set)
     if errors:
         sys.exit(f"{errors} errors: fix the records first")
-    by_doc = {rec["doc"]: rec for _, _, rec in first}
+    by_doc: dict[str, dict] = {}
+    for _, _, rec in first:  # W1 before W8: the writer first assigned to a document wins
+        by_doc.setdefault(rec["doc"], rec)
     missing = sorted(in_set - by_doc.keys())
     if missing:
         sys.exit(f"{len(missing)} documents have no first-writer reference: {missing[:10]}")
@@ -278,18 +280,24 @@ def cmd_merge(args) -> None:
                 rec = by_doc[doc]
                 f.write(json.dumps({"doc": doc, "summary": rec["summary"], "writer": rec["writer"]},
                                    ensure_ascii=False) + "\n")
+    # Second writers: S1 on the sampled test documents (the human ceiling on test), and any
+    # further independent pass (S2, S3: a first writer's documents written again by others,
+    # who never saw the first writer's records), for the agreement over more documents.
+    seconds: dict[str, dict] = {}
+    for _, _, rec in second:
+        seconds.setdefault(rec["doc"], rec)
+    missing = [d for d in split["second_writer"] if d not in seconds]
+    if missing:
+        sys.exit(f"no second-writer reference for {missing}")
     with open(REFS / "second-writer.jsonl", "w", encoding="utf-8") as f:
-        seconds = {rec["doc"]: rec for _, _, rec in second}
-        for doc in split["second_writer"]:
-            if doc not in seconds:
-                sys.exit(f"{doc}: no second-writer reference")
+        for doc in sorted(seconds):
             rec = seconds[doc]
             f.write(json.dumps({"doc": doc, "summary": rec["summary"], "writer": rec["writer"]},
                                ensure_ascii=False) + "\n")
     n_train = len([d for d in split["train"] if d not in dropped])
     n_dev = len([d for d in split["dev"] if d not in dropped])
     log(f"wrote train {n_train}, dev {n_dev}, test {len(split['test'])}, "
-        f"second writer {len(split['second_writer'])}; {len(dropped)} repeated articles left out")
+        f"second writers {len(seconds)}; {len(dropped)} repeated articles left out")
 
 
 def main() -> None:

@@ -492,3 +492,55 @@ fn a_repeated_id_under_out_fails_instead_of_overwriting() {
         );
     }
 }
+
+/// Issue #15: with NER in the run the summary comes from the trained sentence scorer, the
+/// hand-set weights when asked; a word budget bounds the summary; a budget and a sentence
+/// count together are a usage error.
+#[test]
+fn the_summary_uses_the_trained_scorer_and_honours_a_word_budget() {
+    let seed = workspace_root().join("seeds/belarus-pardons-efe.txt");
+    let both = lede()
+        .args([
+            "analyze",
+            "--summary-sentences",
+            "2",
+            "--summary-words",
+            "40",
+        ])
+        .arg(&seed)
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2), "clap usage error");
+    assert!(String::from_utf8_lossy(&both.stderr).contains("--summary-words"));
+    if !offline_models_available() {
+        return;
+    }
+    let run = |extra: &[&str]| {
+        json_of_success(
+            lede()
+                .args(["analyze", "--tasks", "ner,summary"])
+                .args(extra)
+                .arg(&seed),
+        )
+    };
+    let trained = run(&[]);
+    assert_eq!(trained["summary"]["method"], "extractive (trained scorer)");
+    assert!(trained["models"]["summary"]
+        .as_str()
+        .is_some_and(|m| m.contains("trained sentence scorer")));
+    let hand = run(&["--summary-hand-weights"]);
+    assert_eq!(hand["summary"]["method"], "extractive");
+    let short = run(&["--summary-words", "40"]);
+    let sentences = short["summary"]["sentences"].as_array().unwrap();
+    let words = short["summary"]["text"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .count();
+    assert!(!sentences.is_empty());
+    assert!(
+        sentences.len() == 1 || words <= 40,
+        "{} sentences, {words} words",
+        sentences.len()
+    );
+}
