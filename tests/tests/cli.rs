@@ -544,3 +544,60 @@ fn the_summary_uses_the_trained_scorer_and_honours_a_word_budget() {
         sentences.len()
     );
 }
+
+/// Issue #16, defects 4, 5 and 11: an output directory that takes no files stops the run
+/// before anything is analysed; temporary files of killed runs are removed; `.jsonl` outputs
+/// end with a newline.
+#[test]
+fn out_directories_are_probed_cleaned_and_get_whole_lines() {
+    let seed = workspace_root().join("seeds/belarus-pardons-efe.txt");
+    // Nobody can create files in /proc/self, not even root (tests may run as root, who
+    // ignores permission bits).
+    if Path::new("/proc/self").is_dir() {
+        let started = Instant::now();
+        let run = lede()
+            .args(["analyze", "--tasks", "none", "--out", "/proc/self"])
+            .arg(&seed)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(3));
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            stderr.contains("cannot write into the output directory"),
+            "{stderr}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(30));
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    // A temporary file of a process that cannot exist (PID above Linux's limit).
+    let stale = out.join(".old-0123456789abcdef.jsonl.4194304.tmp");
+    std::fs::write(&stale, "partial").unwrap();
+    let run = lede()
+        .args(["analyze", "--tasks", "none", "--format", "jsonl", "--out"])
+        .arg(&out)
+        .arg(&seed)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    if Path::new("/proc/self").is_dir() {
+        assert!(!stale.exists(), "the stale temporary file was removed");
+    }
+    let files: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    assert_eq!(files.len(), 1);
+    let body = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(
+        body.ends_with("}\n") && body.lines().count() == 1,
+        "{body:?}"
+    );
+}

@@ -9,7 +9,10 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use cli::batch::{run_batch, Admission, Finished, Outcome};
 use cli::input::{expand_sources, read_source, Encoding, InputFormat, InputOptions, InputSource};
-use cli::output::{error_path, error_record, output_path, render_text, write_atomic, Format};
+use cli::output::{
+    error_path, error_record, output_path, probe_writable, remove_stale_temps, render_text,
+    write_atomic, Format,
+};
 use lede::{Analyzer, AnalyzerPool, ModelChoice, StreamOptions, Tasks};
 use serde::Deserialize;
 
@@ -332,6 +335,18 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
     if args.summary_hand_weights || cfg.summary_hand_weights.unwrap_or(false) {
         builder = builder.summary_hand_weights(true);
     }
+    // An output directory that cannot take files (read-only, full) stops the run before any
+    // model is loaded or document analysed; stale temporary files of killed runs go.
+    if let Some(dir) = &args.out {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create output directory {}", dir.display()))?;
+        probe_writable(dir)
+            .with_context(|| format!("cannot write into the output directory {}", dir.display()))?;
+        let removed = remove_stale_temps(dir);
+        if removed > 0 {
+            tracing::info!(removed, "removed temporary files left by killed runs");
+        }
+    }
     // The pool applies lede-models' ThreadPlan (workers and libtorch threads) and loads the
     // models once up front, so that a model problem is one clear fatal error, not one per
     // document; each worker then builds its own instance on its first document.
@@ -341,10 +356,6 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
         .context("cannot load models")?;
     tracing::debug!(models = ?pool.provenance(), jobs = pool.workers(), "models ready");
 
-    if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create output directory {}", dir.display()))?;
-    }
     let sources: Vec<InputSource> = args
         .inputs
         .iter()
@@ -366,9 +377,14 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
             },
             _ => false,
         };
+    // The first write error stops the run: no further input is read (the documents already
+    // in flight finish but are not written).
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reading = stop.clone();
     let inputs = sources
         .into_iter()
-        .flat_map(move |s| read_source(&s, &in_opts));
+        .flat_map(move |s| read_source(&s, &in_opts))
+        .take_while(move |_| !reading.load(std::sync::atomic::Ordering::SeqCst));
 
     let out_dir = args.out.clone();
     let resume = args.resume;
@@ -398,10 +414,13 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut emitted = 0usize;
+    let mut written = 0usize;
+    let mut unwritten = 0usize;
     let mut io_error: Option<anyhow::Error> = None;
     let sink = |f: Finished| {
         progress.record(&f);
         if io_error.is_some() {
+            unwritten += usize::from(matches!(f.outcome, Outcome::Analysed(_)));
             return;
         }
         let r = emit(
@@ -412,8 +431,13 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
             &mut emitted,
             single,
         );
-        if let Err(e) = r {
-            io_error = Some(e);
+        match r {
+            Ok(()) => written += usize::from(matches!(f.outcome, Outcome::Analysed(_))),
+            Err(e) => {
+                unwritten += usize::from(matches!(f.outcome, Outcome::Analysed(_)));
+                stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                io_error = Some(e);
+            }
         }
     };
     let opts = StreamOptions {
@@ -423,6 +447,10 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
     let stats = run_batch(&pool, inputs, opts, admit, sink);
     progress.finish();
     if let Some(e) = io_error {
+        eprintln!(
+            "lede: stopped at the first write error: {written} analyses written, {unwritten} \
+             analysed but not written; the inputs after them were not read"
+        );
         return Err(e);
     }
     if format == Format::Json && args.out.is_none() && !single {
@@ -476,7 +504,9 @@ fn emit(
             };
             if let Some(dir) = out_dir {
                 let path = output_path(dir, &f.id, format);
-                write_atomic(&path, body.as_bytes())
+                // A .jsonl file is one JSON line with its newline, so `cat DIR/*.jsonl` is JSONL.
+                let newline: &[u8] = if format == Format::Jsonl { b"\n" } else { b"" };
+                write_atomic(&path, &[body.as_bytes(), newline].concat())
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 let _ = std::fs::remove_file(error_path(dir, &f.id));
                 return Ok(());

@@ -107,15 +107,65 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    {
-        let mut f = std::fs::File::create(&tmp)?;
+    let tmp = dir.join(format!(".{name}.{}{TEMP_SUFFIX}", std::process::id()));
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
         f.write_all(bytes)?;
-        f.sync_all()?;
+        f.sync_all()
+    });
+    // A failed write (a full disk) or rename leaves no partial temporary file behind.
+    written
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+}
+
+/// The ending of [`write_atomic`]'s temporary files: `.NAME.PID.tmp`.
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Removes the temporary files [`write_atomic`] left in `dir` when its process was killed
+/// between creating and renaming them: `.NAME.PID.tmp` whose process no longer runs (checked
+/// in `/proc`; where there is no `/proc`, nothing is removed). Returns how many it removed.
+pub fn remove_stale_temps(dir: &Path) -> usize {
+    if !Path::new("/proc/self").exists() {
+        return 0;
     }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = stale_temp_pid(&name) else {
+            continue;
+        };
+        let alive = Path::new("/proc").join(pid.to_string()).exists();
+        if !alive
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// The process id in a temporary file name `.NAME.PID.tmp`.
+fn stale_temp_pid(name: &str) -> Option<u32> {
+    let inner = name.strip_prefix('.')?.strip_suffix(TEMP_SUFFIX)?;
+    let (_, pid) = inner.rsplit_once('.')?;
+    pid.parse().ok()
+}
+
+/// Checks that files can be created in `dir` (it exists, is writable and not full) by writing
+/// and removing a small probe file, so that a run stops before analysing anything.
+///
+/// # Errors
+/// The I/O error of the probe.
+pub fn probe_writable(dir: &Path) -> std::io::Result<()> {
+    let probe = dir.join(format!(".lede-probe.{}", std::process::id()));
+    write_atomic(&probe, b"lede write probe\n")?;
+    std::fs::remove_file(&probe)
 }
 
 /// The self-contained HTML report (see `html`). Uses `a.document.text` when present,
@@ -235,5 +285,41 @@ mod tests {
         write_atomic(&p, b"two").unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn stale_temporary_files_of_dead_processes_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        // PID 4194304 is above Linux's pid_max limit: no such process can run.
+        let dead = dir.path().join(".a-1.json.4194304.tmp");
+        let live = dir
+            .path()
+            .join(format!(".b-2.json.{}.tmp", std::process::id()));
+        let other = dir.path().join("notes.tmp");
+        for p in [&dead, &live, &other] {
+            std::fs::write(p, "partial").unwrap();
+        }
+        assert_eq!(stale_temp_pid(".a-1.json.4194304.tmp"), Some(4_194_304));
+        assert_eq!(stale_temp_pid("notes.tmp"), None);
+        assert_eq!(stale_temp_pid(".x.json.abc.tmp"), None);
+        if Path::new("/proc/self").exists() {
+            assert_eq!(remove_stale_temps(dir.path()), 1);
+            assert!(!dead.exists());
+        }
+        assert!(live.exists() && other.exists());
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // Renaming onto a non-empty directory fails after the temporary file was written.
+        let target = dir.path().join("taken");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("x"), "x").unwrap();
+        assert!(write_atomic(&target, b"data").is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        probe_writable(dir.path()).unwrap();
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert!(probe_writable(&dir.path().join("missing")).is_err());
     }
 }
