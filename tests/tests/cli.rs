@@ -601,3 +601,65 @@ fn out_directories_are_probed_cleaned_and_get_whole_lines() {
         "{body:?}"
     );
 }
+
+/// Issue #16, defects 9 and 10: terminal control sequences from an article are escaped in the
+/// text report and on stderr; a gold document id cannot lead `lede eval ner` out of --docs.
+#[test]
+fn hostile_text_and_ids_stay_where_they_belong() {
+    let tmp = tempfile::tempdir().unwrap();
+    let article = tmp.path().join("esc.jsonl");
+    std::fs::write(
+        &article,
+        concat!(
+            r#"{"id": "t", "title": "Council\u001b]0;pwned\u0007", "#,
+            r#""text": "The council met in Perth on Monday.\u001b[2J It agreed a budget."}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let run = lede()
+        .args(["analyze", "--tasks", "none", "--format", "text"])
+        .arg(&article)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(!run.stdout.contains(&0x1b) && !run.stdout.contains(&0x07));
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(text.contains("Council\\u{1b}]0;pwned"), "{text}");
+
+    let feed = tmp.path().join("feed.jsonl");
+    std::fs::write(&feed, "{\"id\": \"bad\\u001b[2J\", \"text\": \"\"}\n").unwrap();
+    let run = lede()
+        .args(["analyze", "--tasks", "none", "--format", "jsonl"])
+        .arg(&feed)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "the empty document fails");
+    assert!(
+        !run.stderr.contains(&0x1b),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+
+    if !offline_models_available() {
+        return;
+    }
+    let gold = tmp.path().join("gold.jsonl");
+    std::fs::write(&gold, "{\"doc\": \"../esc\", \"entities\": []}\n").unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    let run = lede()
+        .args(["eval", "ner", "--gold"])
+        .arg(&gold)
+        .arg("--docs")
+        .arg(&docs)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("not a plain file name"), "{stderr}");
+}

@@ -99,6 +99,10 @@ fn read_doc(dir: Option<&Path>, id: &str) -> Result<Document> {
     let Some(dir) = dir else {
         bail!("document {id:?}: the gold line has no text and no --docs directory was given");
     };
+    // An id names a file directly inside the directory: no separators, no `..`.
+    if !is_plain_file_name(id) {
+        bail!("document id {id:?} is not a plain file name inside --docs (no '/', '\\' or '..')");
+    }
     let candidates = [dir.join(format!("{id}.txt")), dir.join(id)];
     let Some(path) = candidates.iter().find(|p| p.is_file()) else {
         bail!(
@@ -110,6 +114,11 @@ fn read_doc(dir: Option<&Path>, id: &str) -> Result<Document> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read {} as UTF-8 text", path.display()))?;
     Ok(Document::new(id, text))
+}
+
+/// Whether `id` is one plain path component (not `.`, `..`, empty, or containing a separator).
+fn is_plain_file_name(id: &str) -> bool {
+    !id.is_empty() && id != "." && id != ".." && !id.contains(['/', '\\', '\0'])
 }
 
 fn eval_ner(a: EvalNerArgs) -> Result<()> {

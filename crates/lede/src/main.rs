@@ -478,7 +478,7 @@ fn emit(
     match &f.outcome {
         Outcome::Skipped => Ok(()),
         Outcome::Failed(msg) | Outcome::Rejected(msg) => {
-            eprintln!("lede: {msg}");
+            eprintln!("lede: {}", cli::output::escape_controls(msg));
             if let Some(dir) = out_dir {
                 let rec = serde_json::to_vec_pretty(&error_record(&f.id, msg))?;
                 // A rejected input repeats an earlier id: its record gets a name of its own

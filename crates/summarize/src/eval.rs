@@ -101,6 +101,10 @@ pub fn load_docs(dir: impl AsRef<Path>, refs: &[RefSummary]) -> Result<Vec<Docum
         if out.iter().any(|d| d.id == r.doc) {
             continue;
         }
+        // A document id names a file directly inside `dir`: never a path out of it.
+        if r.doc.is_empty() || r.doc == "." || r.doc == ".." || r.doc.contains(['/', '\\', '\0']) {
+            return Err(SummarizeError::MissingDocument { id: r.doc.clone() });
+        }
         let candidates: [PathBuf; 2] = [dir.join(format!("{}.txt", r.doc)), dir.join(&r.doc)];
         let Some(path) = candidates.iter().find(|p| p.is_file()) else {
             return Err(SummarizeError::MissingDocument { id: r.doc.clone() });
@@ -535,6 +539,16 @@ mod tests {
         let docs = load_docs(dir.path(), &r).unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].text, DOC);
+        for outside in ["../a", "..", "/etc/passwd", "sub\\a"] {
+            let bad = vec![RefSummary {
+                doc: outside.into(),
+                summary: "x".into(),
+            }];
+            assert!(matches!(
+                load_docs(dir.path(), &bad),
+                Err(SummarizeError::MissingDocument { .. })
+            ));
+        }
         r.push(RefSummary {
             doc: "c".into(),
             summary: "x".into(),

@@ -188,6 +188,25 @@ pub fn render_html(a: &Analysis) -> String {
 
 /// A readable plain-text report.
 pub fn render_text(a: &Analysis) -> String {
+    escape_controls(&render_text_raw(a))
+}
+
+/// Text for a terminal: control characters other than newline and tab (ESC, BEL, the C1
+/// controls that start terminal sequences, ...) are written as `\u{1b}`-style escapes, so an
+/// article or an id cannot retitle, clear or recolour the reader's terminal.
+pub fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn render_text_raw(a: &Analysis) -> String {
     let mut s = String::new();
     let title = a.document.title.as_deref().unwrap_or(&a.document.id);
     let _ = writeln!(s, "== {title}");
@@ -285,6 +304,18 @@ mod tests {
         write_atomic(&p, b"two").unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn control_characters_are_escaped_for_terminals() {
+        let hostile = "Title\u{1b}]0;pwned\u{7}\u{1b}[2J ok\n\tnext\u{9b}31m";
+        let safe = escape_controls(hostile);
+        assert!(!safe
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t'));
+        assert!(safe.contains("\\u{1b}]0;pwned\\u{7}"), "{safe}");
+        assert!(safe.contains(" ok\n\tnext\\u{9b}31m"), "{safe}");
+        assert_eq!(escape_controls("plain – text"), "plain – text");
     }
 
     #[test]
