@@ -244,6 +244,35 @@ fn usage_errors_exit_2_and_help_documents_exit_codes() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    // Usage errors found after parsing exit 2 as well (issue #16, defect 11): an unknown task,
+    // a config file that does not parse, a bad value in it.
+    let tmp = tempfile::tempdir().unwrap();
+    let seed = workspace_root().join("seeds/belarus-pardons-efe.txt");
+    let bad_toml = tmp.path().join("bad.toml");
+    std::fs::write(&bad_toml, "jobs = [not toml").unwrap();
+    let bad_value = tmp.path().join("value.toml");
+    std::fs::write(&bad_value, "format = \"yaml\"\n").unwrap();
+    for args in [
+        vec!["analyze".to_string(), "--tasks".into(), "ner,foo".into()],
+        vec![
+            "--config".into(),
+            bad_toml.display().to_string(),
+            "analyze".into(),
+        ],
+        vec![
+            "--config".into(),
+            bad_value.display().to_string(),
+            "analyze".into(),
+        ],
+    ] {
+        let out = lede().args(&args).arg(&seed).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     let out = lede().args(["--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(help.contains("Exit codes"), "{help}");

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use cli::batch::{run_batch, Admission, Finished, Outcome};
 use cli::input::{expand_sources, read_source, Encoding, InputFormat, InputOptions, InputSource};
@@ -22,7 +22,26 @@ mod summary_data;
 mod train;
 
 const EXIT_DOC_FAILED: u8 = 1;
+const EXIT_USAGE: u8 = 2;
 const EXIT_FATAL: u8 = 3;
+
+/// A usage error found after clap's parsing (a bad `--tasks` item, a bad `--config` file or
+/// value): exit code 2, as for clap's own.
+#[derive(Debug)]
+struct Usage(String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// `Err` of a [`Usage`] error.
+fn usage<T>(msg: impl Into<String>) -> Result<T> {
+    Err(anyhow::Error::new(Usage(msg.into())))
+}
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -176,7 +195,7 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             eprintln!("lede: {e:#}");
-            return ExitCode::from(EXIT_FATAL);
+            return ExitCode::from(EXIT_USAGE);
         }
     };
     init_logging(
@@ -196,7 +215,11 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("lede: {e:#}");
-            ExitCode::from(EXIT_FATAL)
+            if e.downcast_ref::<Usage>().is_some() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::from(EXIT_FATAL)
+            }
         }
     }
 }
@@ -250,7 +273,11 @@ fn parse_tasks(list: &[String], tokens: bool) -> Result<Tasks> {
                 t.tokens = tokens;
             }
             "none" | "" => {}
-            other => bail!("unknown task {other:?} (use ner, relations, summary, all or none)"),
+            other => {
+                return usage(format!(
+                    "unknown task {other:?} (use ner, relations, summary, all or none)"
+                ))
+            }
         }
     }
     Ok(t)
@@ -278,17 +305,23 @@ pub(crate) fn builder_from(
 fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
     let format = match (args.format, &cfg.format) {
         (Some(f), _) => f,
-        (None, Some(s)) => s.parse().map_err(anyhow::Error::msg)?,
+        (None, Some(s)) => s
+            .parse()
+            .or_else(|e: String| usage(format!("config: {e}")))?,
         (None, None) => Format::Json,
     };
     let encoding = match (args.encoding, &cfg.encoding) {
         (Some(e), _) => e,
-        (None, Some(s)) => s.parse().map_err(anyhow::Error::msg)?,
+        (None, Some(s)) => s
+            .parse()
+            .or_else(|e: String| usage(format!("config: {e}")))?,
         (None, None) => Encoding::Utf8,
     };
     let input_format = match (args.input_format, &cfg.input_format) {
         (Some(f), _) => f,
-        (None, Some(s)) => s.parse().map_err(anyhow::Error::msg)?,
+        (None, Some(s)) => s
+            .parse()
+            .or_else(|e: String| usage(format!("config: {e}")))?,
         (None, None) => InputFormat::Auto,
     };
     let max_bytes = args.max_bytes.or(cfg.max_bytes).unwrap_or(10_000_000);
