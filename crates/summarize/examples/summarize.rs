@@ -50,22 +50,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ranking = summarizer.rank(&doc)?;
     println!("embeddings: {:?}", ranking.embeddings);
     for r in &ranking.sentences {
-        let f = &r.features;
+        let features: Vec<String> = lede_summarize::learned::INPUT_FEATURES
+            .iter()
+            .zip(r.features.values())
+            .map(|(name, v)| format!("{name}={v:.2}"))
+            .collect();
         println!(
-            "{:>3} {:<9} {:>7.3} pos={:.2} sec={:.2} cen={:.2} cent={:.2} head={:.2} ent={:.2} dens={:.2} q={:.2} attr={:.0} short={:.2} | {}",
+            "{:>3} {:<9} {:>7.3} {} | {}",
             r.index,
             format!("{:?}", r.kind),
             r.score,
-            f.position,
-            f.section_lead,
-            f.centrality,
-            f.centroid,
-            f.heading,
-            f.entities,
-            f.entity_density,
-            f.quote,
-            f.attribution,
-            f.short,
+            features.join(" "),
             r.sentence.text.chars().take(80).collect::<String>()
         );
     }

@@ -360,18 +360,7 @@ fn learned_inputs(
         } else {
             1.0
         };
-        let row = [
-            f.position,
-            f.section_lead,
-            f.centrality,
-            f.centroid,
-            f.heading,
-            f.entities,
-            f.entity_density,
-            f.quote,
-            f.attribution,
-            f.short,
-            f.length,
+        let extra = [
             p as f32 / (m.max(2) - 1) as f32,
             (p == 0) as u8 as f32,
             (p == 1) as u8 as f32,
@@ -383,7 +372,7 @@ fn learned_inputs(
             log_sentences,
         ];
         let mut out_row = out.row_mut(p);
-        for (o, v) in out_row.iter_mut().zip(row.iter()) {
+        for (o, v) in out_row.iter_mut().zip(f.values().iter().chain(&extra)) {
             *o = if v.is_finite() { *v } else { 0.0 };
         }
         if dim > 0 {

@@ -37,6 +37,24 @@ pub struct SentenceFeatures {
 }
 
 impl SentenceFeatures {
+    /// The features in the order of the first eleven names of
+    /// [`crate::learned::INPUT_FEATURES`].
+    pub fn values(&self) -> [f32; 11] {
+        [
+            self.position,
+            self.section_lead,
+            self.centrality,
+            self.centroid,
+            self.heading,
+            self.entities,
+            self.entity_density,
+            self.quote,
+            self.attribution,
+            self.short,
+            self.length,
+        ]
+    }
+
     pub(super) fn score(&self, w: &ScoringWeights) -> f32 {
         w.position * self.position.max(w.section_lead * self.section_lead)
             + w.centrality * self.centrality
