@@ -227,6 +227,23 @@ fn bad_inputs_are_reported_and_the_batch_goes_on() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["sentences"][0]["text"], "Café society.");
 
+    // UTF-16 with a byte-order mark is read as text (issue #16, defect 11).
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "Caf\u{e9} society met. It voted."
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    std::fs::write(p("utf16.txt"), utf16).unwrap();
+    let v = json_of_success(
+        lede()
+            .args(["analyze", "--tasks", "none"])
+            .arg(p("utf16.txt")),
+    );
+    assert_eq!(v["sentences"][0]["text"], "Café society met.");
+
     // Too large.
     let out = lede()
         .args(["analyze", "--tasks", "none", "--max-bytes", "10"])

@@ -37,6 +37,9 @@ pub enum InputError {
         /// Byte offset of the first invalid byte.
         offset: usize,
     },
+    /// The input starts with a UTF-16 byte-order mark but is not valid UTF-16.
+    #[error("{0}: UTF-16 text (it starts with a byte-order mark) that is not valid UTF-16")]
+    BadUtf16(String),
     /// The input is larger than `--max-bytes`.
     #[error("{id}: {bytes} bytes, more than the limit of {limit} (--max-bytes)")]
     TooLarge {
@@ -255,6 +258,18 @@ pub fn decode(id: &str, bytes: &[u8], opts: &InputOptions) -> Result<String, Inp
             limit: opts.max_bytes,
         });
     }
+    // UTF-16 with a byte-order mark (what some Windows editors save) is decoded, not called
+    // binary for its NUL bytes.
+    if let Some(text) = utf16_with_bom(bytes) {
+        let text = text.ok_or_else(|| InputError::BadUtf16(id.to_string()))?;
+        if looks_binary(text.as_bytes()) {
+            return Err(InputError::Binary(id.to_string()));
+        }
+        if text.trim().is_empty() {
+            return Err(InputError::Empty(id.to_string()));
+        }
+        return Ok(text);
+    }
     if looks_binary(bytes) {
         return Err(InputError::Binary(id.to_string()));
     }
@@ -279,12 +294,39 @@ pub fn decode(id: &str, bytes: &[u8], opts: &InputOptions) -> Result<String, Inp
     Ok(text)
 }
 
-/// NUL bytes, or more than 10% control characters other than whitespace, in the first 8 KiB.
+/// `Some` when `bytes` start with a UTF-16 byte-order mark (`FF FE` little-endian, `FE FF`
+/// big-endian): the decoded text, or `None` inside when it is not valid UTF-16.
+fn utf16_with_bom(bytes: &[u8]) -> Option<Option<String>> {
+    let (rest, little) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (rest, true),
+        [0xFE, 0xFF, rest @ ..] => (rest, false),
+        _ => return None,
+    };
+    if rest.len() % 2 != 0 {
+        return Some(None);
+    }
+    let units = rest.chunks_exact(2).map(|p| {
+        let pair = [p[0], p[1]];
+        if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .ok(),
+    )
+}
+
+/// A NUL byte anywhere, or more than 10% control characters other than whitespace in the
+/// first 8 KiB.
 fn looks_binary(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(8192)];
-    if head.contains(&0) {
+    if bytes.contains(&0) {
         return true;
     }
+    let head = &bytes[..bytes.len().min(8192)];
     let control = head
         .iter()
         .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
@@ -524,6 +566,29 @@ mod tests {
             Err(InputError::TooLarge { .. })
         ));
         assert_eq!(decode("a", b"\xEF\xBB\xBFhi", &opts()).unwrap(), "hi");
+        // A NUL after the first 8 KiB makes the file binary too.
+        let mut late = vec![b'a'; 9000];
+        late.push(0);
+        assert!(matches!(
+            decode("a", &late, &opts()),
+            Err(InputError::Binary(_))
+        ));
+        // UTF-16 with a byte-order mark, either byte order, is decoded.
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("Café in Kraków.".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode("a", &le, &opts()).unwrap(), "Café in Kraków.");
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("Zürich".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(decode("a", &be, &opts()).unwrap(), "Zürich");
+        // An unpaired surrogate or an odd length is an error that says UTF-16.
+        for bad in [&[0xFF, 0xFE, 0x00, 0xD8][..], &[0xFF, 0xFE, 0x41][..]] {
+            let err = decode("a", bad, &opts()).unwrap_err();
+            assert!(err.to_string().contains("UTF-16"), "{err}");
+        }
     }
 
     #[test]
