@@ -16,6 +16,9 @@
 //!   [`lede_core::SentenceEncoder`] (lede-models' MiniLM) otherwise, and falls back to
 //!   lexical TF-IDF vectors ([`lexical`]) with no model at all. Headlines, bylines, datelines
 //!   and sign-offs ([`SentenceKind`]) are never picked unless nothing else exists.
+//! * [`learned`]: a sentence scorer trained on reference summaries (ROUGE-oracle labels,
+//!   logistic regression over the features and the sentence vectors); the extractive summarizer
+//!   uses it in place of the weights for documents whose vectors come from its source.
 //! * [`LeadSummarizer`]: the first k story sentences.
 //! * [`rouge`]: ROUGE-1/2/L/Lsum as Google's `rouge-score` computes them, with the original
 //!   [`porter`] stemmer.
