@@ -52,6 +52,9 @@ COARSE = {
     "MISC": {"NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"},
 }
 VALUE_LABELS = {"age", "sentenced_to"}
+_UNITS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+AGE_WORDS = set(_UNITS) | set(_TENS) | {f"{t}-{u}" for t in _TENS for u in _UNITS[:9]}
 SYMMETRIC = set()  # filled from the schema
 
 
@@ -333,8 +336,8 @@ def resolve(rec: dict, text: str, names: list[dict], labels: dict) -> tuple[dict
         value_kind = lab.get("tail_value") if slot == "tail" else None
         if value_kind:
             span["value"] = True
-            if value_kind == "age" and not re.fullmatch(r"\d{1,3}", surface):
-                errs.append(f"age tail {surface!r} is not a number")
+            if value_kind == "age" and not (re.fullmatch(r"\d{1,3}", surface) or surface.lower() in AGE_WORDS):
+                errs.append(f"age tail {surface!r} is not a number (digits, or a number word)")
         else:
             m = next((m for m in names if m["start"] == start and m["end"] == end), None)
             if m is None:
