@@ -434,7 +434,7 @@ def cmd_check(args) -> None:
 
 
 def first_reader_files() -> list[Path]:
-    return sorted(p for p in RECORDS.glob("R*.jsonl"))
+    return sorted(list(RECORDS.glob("R*.jsonl")) + list(RECORDS.glob("N*.jsonl")))
 
 
 def cmd_build(args) -> None:

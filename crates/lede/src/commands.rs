@@ -73,12 +73,27 @@ pub(crate) struct EvalSummaryArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct EvalRelationsArgs {
-    /// Gold relations (JSON Lines).
+    /// Gold relations by name (JSON Lines `{"doc", "head", "relation", "tail"}`).
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "corpus",
+        conflicts_with = "corpus"
+    )]
+    gold: Option<PathBuf>,
+    /// A split of the hand-annotated relation corpus (`models/relations/corpus/test.jsonl`):
+    /// standoff records; every document of the file is scored, those with no relation too.
     #[arg(long, value_name = "FILE")]
-    gold: PathBuf,
+    corpus: Option<PathBuf>,
     /// Directory with the documents: `<doc>.txt` or `<doc>`.
     #[arg(long, value_name = "DIR")]
     docs: PathBuf,
+    /// Score with the pair classifier in this directory instead of the model set's.
+    #[arg(long, value_name = "DIR", conflicts_with = "cues_only")]
+    classifier: Option<PathBuf>,
+    /// Score the schema's cue patterns alone (no classifier).
+    #[arg(long)]
+    cues_only: bool,
     /// Print the scores as JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -95,7 +110,7 @@ pub(crate) fn eval(cmd: EvalCommand) -> Result<()> {
 }
 
 /// Reads `<dir>/<id>.txt` or `<dir>/<id>`.
-fn read_doc(dir: Option<&Path>, id: &str) -> Result<Document> {
+pub(crate) fn read_doc(dir: Option<&Path>, id: &str) -> Result<Document> {
     let Some(dir) = dir else {
         bail!("document {id:?}: the gold line has no text and no --docs directory was given");
     };
@@ -341,26 +356,54 @@ fn eval_summary(a: EvalSummaryArgs) -> Result<()> {
 }
 
 fn eval_relations(a: EvalRelationsArgs) -> Result<()> {
+    use lede::relations::model::supervised::read_corpus;
     use lede::relations::{evaluate, read_gold};
-    let gold = read_gold(&a.gold).with_context(|| format!("cannot load {}", a.gold.display()))?;
+    use lede::RelationClassifier;
+    // The documents to score: every document of a corpus split (one with no relation counts
+    // its predictions as false positives), or those a gold file names.
+    let (gold, mut ids) = match (&a.corpus, &a.gold) {
+        (Some(path), _) => {
+            let corpus =
+                read_corpus(path).with_context(|| format!("cannot load {}", path.display()))?;
+            let ids: Vec<String> = corpus.iter().map(|d| d.doc.clone()).collect();
+            (
+                corpus.iter().flat_map(|d| d.gold()).collect::<Vec<_>>(),
+                ids,
+            )
+        }
+        (None, Some(path)) => {
+            let gold =
+                read_gold(path).with_context(|| format!("cannot load {}", path.display()))?;
+            let ids = gold.iter().map(|g| g.doc.clone()).collect();
+            (gold, ids)
+        }
+        (None, None) => bail!("give --gold FILE or --corpus FILE"),
+    };
+    ids.sort_unstable();
+    ids.dedup();
+    let choice = match (&a.classifier, a.cues_only) {
+        (Some(dir), _) => RelationClassifier::Dir(dir.clone()),
+        (None, true) => RelationClassifier::CuesOnly,
+        (None, false) => RelationClassifier::Default,
+    };
     let analyzer = builder_from(&a.model, None)
         .tasks(Tasks {
             ner: true,
             relations: true,
             ..Tasks::none()
         })
+        .relation_classifier(choice)
         .build()
         .context("cannot load models")?;
-    let Some(extractor) = analyzer.relation_extractor() else {
+    if analyzer.relation_extractor().is_none() {
         bail!("the model set configures no relation extractor");
-    };
+    }
+    if let Some(p) = analyzer.provenance().get("relations") {
+        tracing::info!(extractor = p.as_str(), "scoring");
+    }
     let schema = lede::relations::Schema::news()?;
-    let _ = extractor;
-    let mut ids: Vec<&str> = gold.iter().map(|g| g.doc.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
     let mut analyses = Vec::with_capacity(ids.len());
-    for id in ids {
+    for id in &ids {
         let doc = read_doc(Some(&a.docs), id)?;
         analyses.push(
             analyzer
@@ -368,7 +411,31 @@ fn eval_relations(a: EvalRelationsArgs) -> Result<()> {
                 .with_context(|| format!("document {id:?}"))?,
         );
     }
-    let scores = evaluate(&gold, &analyses, &schema);
+    let mut scores = evaluate(&gold, &analyses, &schema);
+    if a.corpus.is_some() {
+        // Documents with no gold relation: their predictions are false positives.
+        for an in &analyses {
+            if gold.iter().any(|g| g.doc == an.document.id) {
+                continue;
+            }
+            scores.documents += 1;
+            for r in &an.relations {
+                scores.labelled.false_positives += 1;
+                scores.unlabelled.false_positives += 1;
+                scores
+                    .per_label
+                    .entry(r.label.clone())
+                    .or_default()
+                    .false_positives += 1;
+                scores.spurious.push(lede::relations::GoldRelation {
+                    doc: an.document.id.clone(),
+                    head: r.head_name.clone(),
+                    relation: r.label.clone(),
+                    tail: r.tail_name.clone(),
+                });
+            }
+        }
+    }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&scores)?);
     } else {

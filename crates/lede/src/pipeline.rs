@@ -97,6 +97,20 @@ pub struct AnalyzerBuilder {
     pub(crate) summary_hand_weights: bool,
     pub(crate) threads: Option<usize>,
     pub(crate) precision: Option<Precision>,
+    pub(crate) relation_classifier: Option<RelationClassifier>,
+    pub(crate) always_token_vectors: bool,
+}
+
+/// Which pair classifier the offline relation extractor uses (see
+/// [`AnalyzerBuilder::relation_classifier`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelationClassifier {
+    /// The model set's (`models/relations/`, the default).
+    Default,
+    /// No classifier: the schema's cue patterns alone.
+    CuesOnly,
+    /// The classifier in this directory (`pair-classifier.safetensors` and `.json`).
+    Dir(std::path::PathBuf),
 }
 
 impl AnalyzerBuilder {
@@ -117,6 +131,13 @@ impl AnalyzerBuilder {
         /// Score summary sentences with the hand-set weights even when the trained sentence
         /// scorer (`models/summarize/sentence-scorer.json`) applies (default false).
         pub fn summary_hand_weights(on: bool) => summary_hand_weights = on;
+        /// The relation extractor's pair classifier (default: the model set's); evaluation
+        /// and training use it to compare classifiers on the same documents.
+        pub fn relation_classifier(choice: RelationClassifier) =>
+            relation_classifier = Some(choice);
+        /// Compute the recognizer's token vectors whenever it offers them, even when no
+        /// relation classifier reads them (training a classifier on them does).
+        pub fn always_token_vectors(on: bool) => always_token_vectors = on;
         /// libtorch intra-op threads for this analyzer (default: decided by lede-models from
         /// the core count and the number of workers).
         pub fn threads(n: usize) => threads = Some(n);
@@ -210,6 +231,12 @@ impl Analyzer {
             }
         }
         Ok(doc)
+    }
+
+    /// The source of the token vectors the recognizer gives in its pass (see
+    /// `EntityRecognizer::token_vectors_source`), when NER runs and gives them.
+    pub fn token_vectors_source(&self) -> Option<String> {
+        self.ner.as_ref().and_then(|n| n.token_vectors_source())
     }
 
     /// The summarizer in use, if the summary task is configured.

@@ -25,6 +25,42 @@ pub(crate) enum TrainCommand {
     /// References: JSON Lines `{"doc": id, "summary": "..."}`, documents `DIR/<id>.txt`.
     /// Writes the scorer file (--out) and prints a JSON report; progress on stderr.
     Summary(TrainSummaryArgs),
+    /// Train the relation pair classifier on the hand-annotated relation corpus
+    /// (models/relations/corpus: train.jsonl to learn, dev.jsonl to choose each label's
+    /// threshold; the test split is never read). It reads the NER pass's token vectors, with
+    /// the schema's cue scores and the entity types as further inputs, so the pipeline keeps
+    /// one encoder pass per document. Documents: `DIR/<doc>.txt` (`scripts/relations/corpus.py
+    /// kit` writes them). Writes `pair-classifier.safetensors` and `.json` into --out and
+    /// prints a JSON report; progress on stderr.
+    Relations(TrainRelationsArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TrainRelationsArgs {
+    /// The corpus directory (train.jsonl, dev.jsonl).
+    #[arg(long, default_value = "models/relations/corpus", value_name = "DIR")]
+    corpus: PathBuf,
+    /// Directory with the documents: `<doc>.txt` or `<doc>`.
+    #[arg(long, value_name = "DIR")]
+    docs: PathBuf,
+    /// Output directory of the classifier (lede reads models/relations/).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Leave the cue scores out of the inputs: the classifier alone, for comparison (its
+    /// labels are then reported beside the cues, not instead of them).
+    #[arg(long)]
+    no_cue_features: bool,
+    /// Passes over the training examples.
+    #[arg(long, value_name = "N")]
+    epochs: Option<usize>,
+    /// Random seed (initialisation, shuffling, dropout).
+    #[arg(long, value_name = "N")]
+    seed: Option<i64>,
+    /// Hidden units of the perceptron.
+    #[arg(long, value_name = "N")]
+    hidden: Option<usize>,
+    #[command(flatten)]
+    model: crate::ModelArgs,
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +153,7 @@ pub(crate) fn run(cmd: TrainCommand) -> Result<()> {
     match cmd {
         TrainCommand::Ner(a) => train_ner(*a),
         TrainCommand::Summary(a) => train_summary(a),
+        TrainCommand::Relations(a) => train_relations(a),
     }
 }
 
@@ -311,5 +348,49 @@ fn train_summary(a: TrainSummaryArgs) -> Result<()> {
             "final_loss": scorer.training.get("final_loss"),
         }))?
     );
+    Ok(())
+}
+
+fn train_relations(a: TrainRelationsArgs) -> Result<()> {
+    use lede::relations::model::supervised::{read_corpus, train_supervised, SupervisedConfig};
+    use lede::{RelationClassifier, Tasks};
+
+    let analyzer = crate::builder_from(&a.model, None)
+        .tasks(Tasks {
+            ner: true,
+            relations: true,
+            ..Tasks::none()
+        })
+        .relation_classifier(RelationClassifier::CuesOnly)
+        .always_token_vectors(true)
+        .build()
+        .context("cannot load models")?;
+    let Some(source) = analyzer.token_vectors_source() else {
+        bail!("the recognizer gives no token vectors: the classifier reads the NER pass's states (use the offline model set)");
+    };
+    let mut sets = Vec::new();
+    for name in ["train", "dev"] {
+        let path = a.corpus.join(format!("{name}.jsonl"));
+        let corpus =
+            read_corpus(&path).with_context(|| format!("cannot load {}", path.display()))?;
+        tracing::info!(documents = corpus.len(), split = name, "annotating");
+        let mut docs = Vec::with_capacity(corpus.len());
+        for g in corpus {
+            let doc = crate::commands::read_doc(Some(&a.docs), &g.doc)?;
+            let annotated = analyzer
+                .annotate(doc)
+                .with_context(|| format!("document {:?}", g.doc))?;
+            docs.push((annotated, g));
+        }
+        sets.push(docs);
+    }
+    let dev = sets.pop().unwrap_or_default();
+    let train = sets.pop().unwrap_or_default();
+    let mut cfg = SupervisedConfig::new(a.out.clone(), source);
+    cfg.cue_features = !a.no_cue_features;
+    given_or_default!(cfg, a, { epochs: epochs, seed: seed, hidden_units: hidden });
+    let schema = lede::relations::Schema::news()?;
+    let report = train_supervised(&schema, &train, &dev, &cfg)?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
 }

@@ -191,7 +191,14 @@ pub fn evaluate(gold: &[GoldRelation], analyses: &[Analysis], schema: &Schema) -
         };
         scores.documents += 1;
         let preds: Vec<Pred<'_>> = a.relations.iter().map(|r| pred_view(a, r)).collect();
-        let has = |names: &[String], name: &str| names.contains(&name_key(name));
+        // A gold nationality word ("Iraqi") also matches its country's entity, which is how
+        // the extractor reads a demonym when the article names the country.
+        let has = |names: &[String], name: &str| {
+            names.contains(&name_key(name))
+                || schema
+                    .demonym_targets(name)
+                    .is_some_and(|cs| cs.iter().any(|c| names.contains(&name_key(c))))
+        };
         let directed =
             |g: &GoldRelation, p: &Pred<'_>| has(&p.head, &g.head) && has(&p.tail, &g.tail);
         let reversed =

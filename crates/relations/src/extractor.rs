@@ -291,6 +291,7 @@ impl NewsRelationExtractor {
         model: &PairModel,
         doc: &AnnotatedDocument,
         ctx: &DocContext,
+        hits: &[crate::rules::Hit],
     ) -> Result<Vec<(Candidate, LabelScores)>> {
         // Only pairs the classifier may report (labels it has a threshold for): the
         // encoder then runs on the sentences that hold such a pair, and no others.
@@ -314,7 +315,16 @@ impl NewsRelationExtractor {
                 model: false,
             });
         }
-        let scored = model.score(doc, &cands, Some(&windows))?;
+        let extra = (!model.meta().extra_features.is_empty()).then(|| {
+            crate::model::extra_feature_rows(
+                &model.meta().extra_features,
+                &self.schema,
+                doc,
+                hits,
+                &cands,
+            )
+        });
+        let scored = model.score_with(doc, &cands, Some(&windows), extra.as_ref())?;
         Ok(cands.into_iter().zip(scored).collect())
     }
 
@@ -366,7 +376,22 @@ impl NewsRelationExtractor {
                 }
             }
         };
-        for hit in apply(&self.schema, &ctx) {
+        let hits = apply(&self.schema, &ctx);
+        // A classifier that decides its labels reads their cue matches as features; the cues
+        // of those labels then report nothing on their own.
+        let decided: Vec<usize> = match &self.model {
+            Some(m) if m.meta().decides && m.can_score(doc) => m
+                .meta()
+                .thresholds
+                .keys()
+                .filter_map(|l| self.schema.label_index(l))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for hit in hits.iter().cloned() {
+            if matches!(hit.tail, HitTail::Entity(_)) && decided.contains(&hit.label) {
+                continue;
+            }
             let (tail, tail_span) = match hit.tail {
                 HitTail::Entity(e) => (TailKey::Entity(e), None),
                 HitTail::Value { value, start, end } => (TailKey::Value(value), Some((start, end))),
@@ -406,13 +431,13 @@ impl NewsRelationExtractor {
                     }
                 }
                 match &*state {
-                    Fallback::Ready(f) => self.model_scores(f, doc, &ctx)?,
+                    Fallback::Ready(f) => self.model_scores(f, doc, &ctx, &hits)?,
                     // An earlier load failed: score with the main classifier, which says why
                     // it cannot.
-                    _ => self.model_scores(m, doc, &ctx)?,
+                    _ => self.model_scores(m, doc, &ctx, &hits)?,
                 }
             }
-            (Some(m), _) => self.model_scores(m, doc, &ctx)?,
+            (Some(m), _) => self.model_scores(m, doc, &ctx, &hits)?,
             (None, _) => Vec::new(),
         };
         {

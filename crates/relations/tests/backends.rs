@@ -90,6 +90,8 @@ fn write_head(dir: &Path, encoder_dim: usize, labels: &[&str], thresholds: &[(&s
         tokenization: Some(lede_tokenize::TOKENIZATION.into()),
         encoder_precision: None,
         token_vectors: None,
+        extra_features: Vec::new(),
+        decides: false,
         training: serde_json::Value::Null,
     };
     std::fs::write(dir.join(HEAD_META), serde_json::to_string(&meta).unwrap()).unwrap();

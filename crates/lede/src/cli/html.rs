@@ -48,6 +48,7 @@ table{border-collapse:collapse;width:100%;font:.85em system-ui,sans-serif}
 td,th{border-bottom:1px solid #eee;padding:.3em .4em;text-align:left;vertical-align:top}
 .badge{display:inline-block;font:600 .7em system-ui,sans-serif;padding:.1em .4em;border-radius:3px;background:#eee}
 .badge.per{background:#ffe0b2}.badge.org{background:#c8e6c9}.badge.loc{background:#bbdefb}.badge.misc{background:#e1bee7}
+mark.head{background:#fff59d;outline:1px solid #f9a825}mark.tail{background:#b2ebf2;outline:1px solid #00838f}
 .summary{background:#f4f6f8;border-left:4px solid #90a4ae;padding:.6em 1em}
 svg text{font:11px system-ui,sans-serif}
 .legend span{margin-right:1em}
@@ -116,16 +117,17 @@ pub fn render_html(a: &Analysis, text: &str) -> String {
     if !a.relations.is_empty() {
         h.push_str("<h2>Relations</h2>");
         h.push_str(&graph_svg(a));
-        h.push_str("<table><tr><th>head</th><th>relation</th><th>tail</th><th>score</th><th>evidence</th></tr>");
-        for r in &a.relations {
+        h.push_str("<table><tr><th>#</th><th>head</th><th>relation</th><th>tail</th><th>score</th><th>evidence</th></tr>");
+        for (i, r) in a.relations.iter().enumerate() {
             let _ = write!(
                 h,
-                "<tr><td>{}</td><td><b>{}</b></td><td>{}</td><td>{:.2}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td><b>{}</b></td><td>{}</td><td>{:.2}</td><td>{}</td></tr>",
+                i + 1,
                 escape(&r.head_name),
                 escape(&r.label),
                 escape(&r.tail_name),
                 r.score,
-                escape(&r.evidence.text)
+                evidence_html(a, r)
             );
         }
         h.push_str("</table>");
@@ -184,14 +186,129 @@ fn article_html(a: &Analysis, text: &str) -> String {
     out
 }
 
-/// The relation graph: entities that take part in a relation on a circle, arrows for
-/// relations, labelled. Plain SVG, laid out here (no browser-side code).
+/// The evidence sentence of a relation with the head's mentions and the tail's mentions (or
+/// the value) inside it marked.
+fn evidence_html(a: &Analysis, r: &lede_core::Relation) -> String {
+    let ev = &r.evidence;
+    let mut marks: Vec<(usize, usize, &str)> = Vec::new();
+    for (id, class) in [(&r.head, "head"), (&r.tail, "tail")] {
+        if let Some(e) = a.entities.iter().find(|e| !id.is_empty() && &e.id == id) {
+            for m in &e.mentions {
+                if m.span.start >= ev.span.start && m.span.end <= ev.span.end {
+                    marks.push((
+                        m.span.start - ev.span.start,
+                        m.span.end - ev.span.start,
+                        class,
+                    ));
+                }
+            }
+        }
+    }
+    if r.tail.is_empty() && !r.tail_name.is_empty() {
+        if let Some(at) = ev.text.find(r.tail_name.as_str()) {
+            marks.push((at, at + r.tail_name.len(), "tail"));
+        }
+    }
+    marks.sort_unstable();
+    let mut out = String::new();
+    let mut pos = 0usize;
+    for (s, e, class) in marks {
+        let (Some(before), Some(inner)) = (ev.text.get(pos..s), ev.text.get(s..e)) else {
+            continue;
+        };
+        if s < pos {
+            continue;
+        }
+        out.push_str(&escape(before));
+        let _ = write!(out, "<mark class=\"{class}\">{}</mark>", escape(inner));
+        pos = e;
+    }
+    out.push_str(&escape(ev.text.get(pos..).unwrap_or("")));
+    out
+}
+
+/// An axis-aligned box in the graph, for keeping labels apart.
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+}
+
+impl Bounds {
+    /// The box of a line of text of `chars` characters anchored at `(x, y)` (baseline).
+    fn text(x: f64, y: f64, chars: usize, anchor: &str) -> Bounds {
+        let w = 6.4 * chars as f64 + 4.0;
+        let x0 = match anchor {
+            "end" => x - w,
+            "middle" => x - w / 2.0,
+            _ => x,
+        };
+        Bounds {
+            x0,
+            y0: y - 11.0,
+            x1: x0 + w,
+            y1: y + 3.0,
+        }
+    }
+
+    fn overlaps(&self, o: &Bounds) -> bool {
+        self.x0 < o.x1 && o.x0 < self.x1 && self.y0 < o.y1 && o.y0 < self.y1
+    }
+
+    fn inside(&self, w: f64, h: f64) -> bool {
+        self.x0 >= 0.0 && self.y0 >= 0.0 && self.x1 <= w && self.y1 <= h
+    }
+}
+
+/// The first of `tries` (baseline points of a label `chars` wide, centred) whose box is free of
+/// `taken` and inside the canvas; the first try when none is.
+fn free_spot(
+    tries: impl IntoIterator<Item = (f64, f64)>,
+    chars: usize,
+    anchor: &str,
+    taken: &[Bounds],
+    (w, h): (f64, f64),
+) -> Option<(f64, f64, Bounds)> {
+    let mut first = None;
+    for (x, y) in tries {
+        let b = Bounds::text(x, y, chars, anchor);
+        if first.is_none() {
+            first = Some((x, y, b));
+        }
+        if b.inside(w, h) && !taken.iter().any(|t| t.overlaps(&b)) {
+            return Some((x, y, b));
+        }
+    }
+    first
+}
+
+/// Points spiralling out from `(x, y)`.
+fn spiral(x: f64, y: f64) -> impl Iterator<Item = (f64, f64)> {
+    (0..400).map(move |k| {
+        let r = 6.0 * (k as f64).sqrt() * 2.0;
+        let t = k as f64 * 2.4;
+        (x + r * t.cos(), y + r * t.sin())
+    })
+}
+
+/// The relation graph: entities that take part in a relation on an ellipse, arrows for
+/// relations, labelled. Plain SVG, laid out here (no browser-side code). Node names and edge
+/// labels are placed so that no two overlap: a name moves along its node's side, an edge label
+/// along its edge, then outwards from the edge's middle, until its box is free; edge labels
+/// carry the relation's row number in the table.
 fn graph_svg(a: &Analysis) -> String {
     let mut nodes: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
     // Relations to a literal value (age, sentence length) have no tail entity: they are in
     // the table, not the graph.
-    let edges: Vec<_> = a.relations.iter().filter(|r| !r.tail.is_empty()).collect();
-    for r in &edges {
+    let edges: Vec<(usize, &lede_core::Relation)> = a
+        .relations
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.tail.is_empty())
+        .collect();
+    for (_, r) in &edges {
         let label_of = |id: &str| {
             a.entities
                 .iter()
@@ -202,43 +319,29 @@ fn graph_svg(a: &Analysis) -> String {
         nodes.insert(&r.tail, (&r.tail_name, label_of(&r.tail)));
     }
     let n = nodes.len().max(1);
-    let (w, hgt) = (1000.0f64, 560.0f64);
-    let (cx, cy, rad) = (w / 2.0, hgt / 2.0, (hgt / 2.0) - 60.0);
+    let w = 1000.0f64;
+    let hgt = (420.0 + 14.0 * n as f64).min(900.0);
+    let (cx, cy) = (w / 2.0, hgt / 2.0);
+    let (rx, ry) = (w / 2.0 - 190.0, hgt / 2.0 - 40.0);
     let pos: BTreeMap<&str, (f64, f64)> = nodes
         .keys()
         .enumerate()
         .map(|(i, id)| {
             let t = std::f64::consts::TAU * i as f64 / n as f64 - std::f64::consts::FRAC_PI_2;
-            (*id, (cx + rad * 1.45 * t.cos(), cy + rad * t.sin()))
+            (*id, (cx + rx * t.cos(), cy + ry * t.sin()))
         })
         .collect();
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {hgt}\" width=\"100%\" role=\"img\" aria-label=\"relation graph\">\
-         <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">\
-         <path d=\"M0,0 L10,5 L0,10 z\" fill=\"#78909c\"/></marker></defs>"
-    );
-    for r in &edges {
-        let (Some(&(x1, y1)), Some(&(x2, y2))) =
-            (pos.get(r.head.as_str()), pos.get(r.tail.as_str()))
-        else {
-            continue;
-        };
-        // Stop the arrow short of the node circle.
-        let (dx, dy) = (x2 - x1, y2 - y1);
-        let len = (dx * dx + dy * dy).sqrt().max(1.0);
-        let (ex, ey) = (x2 - dx / len * 9.0, y2 - dy / len * 9.0);
-        let _ = write!(
-            s,
-            "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{ex:.1}\" y2=\"{ey:.1}\" stroke=\"#90a4ae\" stroke-width=\"1.4\" marker-end=\"url(#arrow)\"><title>{} {} {}</title></line>\
-             <text x=\"{:.1}\" y=\"{:.1}\" fill=\"#455a64\" text-anchor=\"middle\">{}</text>",
-            escape(&r.head_name),
-            escape(&r.label),
-            escape(&r.tail_name),
-            (x1 + x2) / 2.0,
-            (y1 + y2) / 2.0 - 3.0,
-            escape(&r.label)
-        );
+    let mut taken: Vec<Bounds> = Vec::new();
+    // Node circles first, then their names, then the edge labels.
+    for &(x, y) in pos.values() {
+        taken.push(Bounds {
+            x0: x - 9.0,
+            y0: y - 9.0,
+            x1: x + 9.0,
+            y1: y + 9.0,
+        });
     }
+    let mut names = String::new();
     for (id, (name, label)) in &nodes {
         let Some(&(x, y)) = pos.get(id) else { continue };
         let fill = match type_class(label) {
@@ -255,21 +358,81 @@ fn graph_svg(a: &Analysis) -> String {
         } else {
             "middle"
         };
-        let tx = if anchor == "end" {
-            x - 12.0
-        } else if anchor == "start" {
-            x + 12.0
-        } else {
-            x
+        let tx = match anchor {
+            "end" => x - 12.0,
+            "start" => x + 12.0,
+            _ => x,
         };
+        let chars = name.chars().count();
+        let tries = [0.0, -14.0, 14.0, -28.0, 28.0, -42.0, 42.0]
+            .into_iter()
+            .map(|dy| (tx, y + 4.0 + dy))
+            .chain(spiral(tx, y + 4.0));
+        let Some((lx, ly, b)) = free_spot(tries, chars, anchor, &taken, (w, hgt)) else {
+            continue;
+        };
+        taken.push(b);
         let _ = write!(
-            s,
+            names,
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"8\" fill=\"{fill}\" stroke=\"#fff\"/>\
-             <text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
-            y + 4.0,
+             <text x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"{anchor}\">{}</text>",
             escape(name)
         );
     }
+    let mut lines = String::new();
+    let mut labels = String::new();
+    for (i, r) in &edges {
+        let (Some(&(x1, y1)), Some(&(x2, y2))) =
+            (pos.get(r.head.as_str()), pos.get(r.tail.as_str()))
+        else {
+            continue;
+        };
+        // Stop the arrow short of the node circle.
+        let (dx, dy) = (x2 - x1, y2 - y1);
+        let len = (dx * dx + dy * dy).sqrt().max(1.0);
+        let (ex, ey) = (x2 - dx / len * 9.0, y2 - dy / len * 9.0);
+        let _ = write!(
+            lines,
+            "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{ex:.1}\" y2=\"{ey:.1}\" stroke=\"#90a4ae\" stroke-width=\"1.4\" marker-end=\"url(#arrow)\"><title>{} {} {}</title></line>",
+            escape(&r.head_name),
+            escape(&r.label),
+            escape(&r.tail_name),
+        );
+        let text = format!("{} {}", i + 1, r.label);
+        let chars = text.chars().count();
+        let along = [0.5, 0.4, 0.6, 0.33, 0.67, 0.25, 0.75]
+            .into_iter()
+            .map(|t| (x1 + dx * t, y1 + dy * t + 4.0));
+        let (mx, my) = (x1 + dx / 2.0, y1 + dy / 2.0 + 4.0);
+        let Some((lx, ly, b)) = free_spot(
+            along.chain(spiral(mx, my)),
+            chars,
+            "middle",
+            &taken,
+            (w, hgt),
+        ) else {
+            continue;
+        };
+        taken.push(b);
+        let _ = write!(
+            labels,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"3\" fill=\"#fdfdfb\" fill-opacity=\"0.9\"/>\
+             <text x=\"{lx:.1}\" y=\"{ly:.1}\" fill=\"#37474f\" text-anchor=\"middle\">{}</text>",
+            b.x0,
+            b.y0,
+            b.x1 - b.x0,
+            b.y1 - b.y0,
+            escape(&text)
+        );
+    }
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {hgt}\" width=\"100%\" role=\"img\" aria-label=\"relation graph\">\
+         <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">\
+         <path d=\"M0,0 L10,5 L0,10 z\" fill=\"#78909c\"/></marker></defs>"
+    );
+    s.push_str(&lines);
+    s.push_str(&labels);
+    s.push_str(&names);
     s.push_str("</svg>");
     s
 }
@@ -330,5 +493,82 @@ mod tests {
         assert!(!html.contains("src=") && !html.contains("href="));
         assert!(!html.contains("<script"));
         assert!(html.contains("</p><p>"));
+    }
+
+    /// The numbers of every `<rect x=.. y=.. width=.. height=..>` of an SVG string.
+    fn rects(svg: &str) -> Vec<Bounds> {
+        let num = |s: &str, key: &str| -> f64 {
+            let at = s.find(key).unwrap() + key.len();
+            let rest = &s[at..];
+            rest[..rest.find('"').unwrap()].parse().unwrap()
+        };
+        svg.split("<rect ")
+            .skip(1)
+            .map(|r| {
+                let (x, y) = (num(r, "x=\""), num(r, "y=\""));
+                Bounds {
+                    x0: x,
+                    y0: y,
+                    x1: x + num(r, "width=\""),
+                    y1: y + num(r, "height=\""),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn graph_labels_do_not_overlap_and_evidence_marks_both_sides() {
+        // Ten entities, every one related to the next three: crossing edges, shared pairs.
+        let names: Vec<String> = (0..10).map(|i| format!("Entity number {i}")).collect();
+        let text = names.join(" and ") + ".";
+        let doc = Document::new("g", text.as_str());
+        let m = OffsetMap::new(&text);
+        let mut a = Analysis::empty(&doc);
+        let mut at = 0;
+        for (i, n) in names.iter().enumerate() {
+            let start = text[at..].find(n.as_str()).unwrap() + at;
+            at = start + n.len();
+            a.entities.push(Entity {
+                id: format!("E{i}"),
+                name: n.clone(),
+                label: if i % 2 == 0 { "PERSON" } else { "ORG" }.into(),
+                mentions: vec![Mention {
+                    text: n.clone(),
+                    label: "PERSON".into(),
+                    score: 1.0,
+                    span: m.span(start, at).unwrap(),
+                }],
+            });
+        }
+        for i in 0..10 {
+            for d in 1..=3 {
+                let j = (i + d) % 10;
+                for label in ["negotiated_with", "met_with"] {
+                    a.relations.push(Relation {
+                        head: format!("E{i}"),
+                        tail: format!("E{j}"),
+                        head_name: names[i].clone(),
+                        tail_name: names[j].clone(),
+                        label: label.into(),
+                        score: 0.9,
+                        evidence: Evidence {
+                            span: m.span(0, text.len()).unwrap(),
+                            text: text.clone(),
+                        },
+                    });
+                }
+            }
+        }
+        let svg = graph_svg(&a);
+        let boxes = rects(&svg);
+        assert_eq!(boxes.len(), 60, "one label per relation");
+        for (i, b) in boxes.iter().enumerate() {
+            for c in &boxes[i + 1..] {
+                assert!(!b.overlaps(c), "labels overlap: {b:?} {c:?}");
+            }
+        }
+        let ev = evidence_html(&a, &a.relations[0]);
+        assert!(ev.contains("<mark class=\"head\">Entity number 0</mark>"));
+        assert!(ev.contains("<mark class=\"tail\">Entity number 1</mark>"));
     }
 }

@@ -118,6 +118,7 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
                 &t,
                 &resolve,
                 source.as_deref(),
+                b.relation_classifier.as_ref(),
                 &mut provenance,
             )?);
         }
@@ -189,9 +190,10 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
     // The relation classifier reads the recognizer's token vectors when their sources agree;
     // otherwise (NER in int8, another recognizer) its fallback runs its own encoder pass.
     let wanted = relations.as_ref().and_then(|r| r.reads_token_vectors());
+    let offered = ner.as_ref().and_then(|n| n.token_vectors_source());
     let token_vectors =
-        wanted.is_some() && wanted == ner.as_ref().and_then(|n| n.token_vectors_source());
-    if let (Some(source), false) = (&wanted, token_vectors) {
+        (wanted.is_some() && wanted == offered) || (b.always_token_vectors && offered.is_some());
+    if let (Some(source), false) = (&wanted, wanted == offered) {
         tracing::warn!(
             source = source.as_str(),
             "the recognizer gives no token vectors from the relation classifier's source: \
@@ -219,14 +221,22 @@ fn relation_extractor(
     t: &TaskModel,
     resolve: &ResolveOptions,
     ner_vectors: Option<&str>,
+    choice: Option<&crate::pipeline::RelationClassifier>,
     provenance: &mut BTreeMap<String, String>,
 ) -> Result<Box<dyn RelationExtractor>> {
+    use crate::pipeline::RelationClassifier;
     // Small batches for the same reason as the sentence encoder: less padding.
     let mut b = NewsRelationExtractor::builder().batch_size(4);
     if let Some(schema) = t.option_str("schema") {
         b = b.schema_path(schema);
     }
     match t.method.as_deref().unwrap_or("offline") {
+        "offline" if choice == Some(&RelationClassifier::CuesOnly) => {}
+        "offline" if matches!(choice, Some(RelationClassifier::Dir(_))) => {
+            if let Some(RelationClassifier::Dir(dir)) = choice {
+                b = b.model_dir(dir.clone());
+            }
+        }
         "offline" => {
             // The pair classifier lives in the project's models/relations; its encoder is
             // the packaged MiniLM.

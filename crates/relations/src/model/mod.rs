@@ -18,6 +18,7 @@
 //! `l1.bias`, `l2.weight` `[labels, hidden]`, `l2.bias`) and [`HEAD_META`] (JSON
 //! [`HeadMeta`]).
 
+pub mod supervised;
 pub mod train;
 
 use std::collections::BTreeMap;
@@ -32,6 +33,8 @@ use ndarray::{s, Array1, Array2, ArrayView1, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::candidates::Candidate;
+use crate::rules::{Hit, HitTail};
+use crate::schema::Schema;
 use crate::{RelationError, Result};
 
 /// File name of the classifier weights.
@@ -87,6 +90,17 @@ pub struct HeadMeta {
     /// ([`lede_core::TokenVectors::source`]). Mentions are not masked then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_vectors: Option<String>,
+    /// Features appended after the encoder features, by name ([`extra_features`]): `cue:LABEL`
+    /// (the best score of a cue pattern of that label on the pair in its sentence, 0 when none
+    /// fired), `head:TYPE` and `tail:TYPE` (one-hot entity types). Empty for classifiers that
+    /// read encoder features only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_features: Vec<String>,
+    /// Whether the classifier decides its labels alone: cue matches of a label it has a
+    /// threshold for are then inputs (`cue:LABEL` features), not relations of their own.
+    /// Labels without a threshold are still reported by their cues.
+    #[serde(default)]
+    pub decides: bool,
     /// Free-form description of the training run.
     #[serde(default)]
     pub training: serde_json::Value,
@@ -151,6 +165,122 @@ impl Encoding {
         }
         b.build().map_err(|e| RelationError::Encoder(Box::new(e)))
     }
+}
+
+/// One of the features a classifier may read after its encoder features
+/// ([`HeadMeta::extra_features`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExtraFeature {
+    /// `cue:LABEL`: the best score of a cue pattern of the label that matched the pair (head
+    /// and tail entities, either order for symmetric labels) in the candidate's sentence.
+    Cue(String),
+    /// `head:TYPE`: the head entity's type is this one of [`FEATURE_TYPES`].
+    HeadType(String),
+    /// `tail:TYPE`: the same for the tail.
+    TailType(String),
+}
+
+/// The entity types of the `head:TYPE` / `tail:TYPE` features; `OTHER` takes the rest.
+pub const FEATURE_TYPES: [&str; 7] = ["PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "OTHER"];
+
+impl ExtraFeature {
+    /// Parses a feature name (`cue:leader_of`, `head:PERSON`).
+    pub fn parse(name: &str) -> Option<ExtraFeature> {
+        let (kind, arg) = name.split_once(':')?;
+        if arg.is_empty() {
+            return None;
+        }
+        match kind {
+            "cue" => Some(ExtraFeature::Cue(arg.to_string())),
+            "head" if FEATURE_TYPES.contains(&arg) => Some(ExtraFeature::HeadType(arg.into())),
+            "tail" if FEATURE_TYPES.contains(&arg) => Some(ExtraFeature::TailType(arg.into())),
+            _ => None,
+        }
+    }
+}
+
+/// The bucket of [`FEATURE_TYPES`] an entity label falls in.
+pub fn feature_type(label: &str) -> &'static str {
+    match label.trim().to_ascii_uppercase().as_str() {
+        "PERSON" | "PER" => "PERSON",
+        "ORG" | "ORGANIZATION" => "ORG",
+        "GPE" => "GPE",
+        "LOC" | "LOCATION" => "LOC",
+        "FAC" => "FAC",
+        "NORP" => "NORP",
+        _ => "OTHER",
+    }
+}
+
+/// The extra features of a classifier trained with the schema's cues as inputs: the types of
+/// both entities, and, with `cues`, one cue feature per label with cue patterns.
+pub fn standard_extra_features(schema: &Schema, cues: bool) -> Vec<String> {
+    let mut out: Vec<String> = FEATURE_TYPES
+        .iter()
+        .map(|t| format!("head:{t}"))
+        .chain(FEATURE_TYPES.iter().map(|t| format!("tail:{t}")))
+        .collect();
+    if cues {
+        out.extend(
+            schema
+                .labels()
+                .iter()
+                .filter(|l| !l.cues.is_empty() && l.spec.tail_value.is_none())
+                .map(|l| format!("cue:{}", l.name())),
+        );
+    }
+    out
+}
+
+/// The rows of the extra features `names` for `cands`, from the document's cue matches.
+pub(crate) fn extra_feature_rows(
+    names: &[String],
+    schema: &Schema,
+    doc: &AnnotatedDocument,
+    hits: &[Hit],
+    cands: &[Candidate],
+) -> Array2<f32> {
+    let feats: Vec<Option<ExtraFeature>> = names.iter().map(|n| ExtraFeature::parse(n)).collect();
+    // Best cue score per (sentence, head, tail, label).
+    let mut best: std::collections::HashMap<(usize, usize, usize, usize), f32> =
+        std::collections::HashMap::new();
+    for h in hits {
+        let HitTail::Entity(t) = h.tail else { continue };
+        let symmetric = schema
+            .labels()
+            .get(h.label)
+            .is_some_and(|l| l.spec.symmetric);
+        let mut put = |a: usize, b: usize| {
+            let e = best.entry((h.sentence, a, b, h.label)).or_insert(0.0);
+            *e = e.max(h.score);
+        };
+        put(h.head, t);
+        if symmetric {
+            put(t, h.head);
+        }
+    }
+    let type_of = |e: usize| {
+        doc.entities
+            .get(e)
+            .map_or("OTHER", |e| feature_type(&e.label))
+    };
+    let mut out = Array2::<f32>::zeros((cands.len(), names.len()));
+    for (row, c) in cands.iter().enumerate() {
+        for (col, f) in feats.iter().enumerate() {
+            let v = match f {
+                Some(ExtraFeature::Cue(label)) => schema.label_index(label).map_or(0.0, |li| {
+                    best.get(&(c.sentence, c.head, c.tail, li))
+                        .copied()
+                        .unwrap_or(0.0)
+                }),
+                Some(ExtraFeature::HeadType(t)) => f32::from(u8::from(type_of(c.head) == t)),
+                Some(ExtraFeature::TailType(t)) => f32::from(u8::from(type_of(c.tail) == t)),
+                None => 0.0,
+            };
+            out[(row, col)] = v;
+        }
+    }
+    out
 }
 
 /// Width of the feature vector for an encoder width.
@@ -274,12 +404,23 @@ impl PairClassifier {
                 meta_path.display()
             )));
         }
-        if meta.input_dim != feature_dim(meta.encoder_dim) {
+        if meta.input_dim != feature_dim(meta.encoder_dim) + meta.extra_features.len() {
             return Err(RelationError::InvalidData(format!(
-                "{}: input_dim {} does not fit encoder_dim {}",
+                "{}: input_dim {} does not fit encoder_dim {} and {} extra features",
                 meta_path.display(),
                 meta.input_dim,
-                meta.encoder_dim
+                meta.encoder_dim,
+                meta.extra_features.len()
+            )));
+        }
+        if let Some(bad) = meta
+            .extra_features
+            .iter()
+            .find(|f| ExtraFeature::parse(f).is_none())
+        {
+            return Err(RelationError::InvalidData(format!(
+                "{}: unknown extra feature {bad:?}",
+                meta_path.display()
             )));
         }
         let (h, i, o) = (meta.hidden_units, meta.input_dim, meta.labels.len());
@@ -764,6 +905,22 @@ impl PairModel {
         cands: &[Candidate],
         windows: Option<&SentenceWindows>,
     ) -> Result<Vec<Vec<(String, f32, f32)>>> {
+        self.score_with(doc, cands, windows, None)
+    }
+
+    /// [`Self::score`] for a classifier with [`HeadMeta::extra_features`]: `extra` holds their
+    /// rows (one per candidate, in the metadata's order), appended to the encoder features.
+    ///
+    /// # Errors
+    /// Encoder failures; [`RelationError::InvalidData`] when the features do not have the
+    /// classifier's width.
+    pub fn score_with(
+        &self,
+        doc: &AnnotatedDocument,
+        cands: &[Candidate],
+        windows: Option<&SentenceWindows>,
+        extra: Option<&Array2<f32>>,
+    ) -> Result<Vec<Vec<(String, f32, f32)>>> {
         if cands.is_empty() {
             return Ok(Vec::new());
         }
@@ -789,6 +946,13 @@ impl PairModel {
                     "the classifier has no encoder".into(),
                 ))
             }
+        };
+        let feats = match extra {
+            Some(x) if x.nrows() == feats.nrows() && x.ncols() > 0 => {
+                ndarray::concatenate(Axis(1), &[feats.view(), x.view()])
+                    .map_err(|e| RelationError::InvalidData(format!("extra features: {e}")))?
+            }
+            _ => feats,
         };
         if feats.ncols() != self.classifier.meta.input_dim {
             return Err(RelationError::InvalidData(format!(

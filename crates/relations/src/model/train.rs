@@ -771,6 +771,8 @@ fn train_inner(
         tokenization: Some(lede_tokenize::TOKENIZATION.to_string()),
         encoder_precision: Some(cfg.encoder_precision).filter(|_| source.is_none()),
         token_vectors: source.clone(),
+        extra_features: Vec::new(),
+        decides: false,
         training: serde_json::json!({
             "corpus": "gensim lee_background.cor (300 ABC news articles), spaCy en_core_web_sm 3.8 entities",
             "weak_labels": "schema cue patterns (score >= min_cue_score) + distant supervision over cue-labelled name pairs",

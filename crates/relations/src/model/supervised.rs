@@ -1,0 +1,693 @@
+//! Training the pair classifier on hand-annotated relations (the corpus of
+//! `models/relations/corpus/`, guideline `docs/annotation/RELATIONS.md`).
+//!
+//! The documents come annotated as the pipeline annotates them at inference: sentences and
+//! tokens from lede-tokenize, entities from the recognizer and the clusterer, token vectors
+//! from the recognizer's encoder pass. Every candidate pair ([`crate::candidates`]) is an
+//! example: positive for a gold label when its sentence lies in the gold relation's evidence
+//! and its head and tail are the gold arguments (through their mention spans, names, or a
+//! nationality word's country), negative when it matches no gold relation; a candidate that
+//! matches a gold relation outside its evidence sentence (a restatement) is left out of
+//! training. The features are the encoder features of [`super::vector_features`] plus the
+//! entity types and, optionally, the schema's cue scores ([`super::standard_extra_features`]):
+//! the cues are inputs, not labels.
+//!
+//! The per-label thresholds are chosen on the development documents at the level the
+//! evaluation scores: relations between entities, deduplicated over mentions and sentences.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use lede_core::{AnnotatedDocument, OffsetMap};
+use ndarray::{Array2, Axis};
+use serde::{Deserialize, Serialize};
+use tch::nn::{self, Module, OptimizerConfig};
+use tch::{Kind, Tensor};
+
+use super::{
+    extra_feature_rows, softmax_rows, standard_extra_features, vector_features, HeadMeta,
+    HEAD_META, HEAD_WEIGHTS, NONE_LABEL,
+};
+use crate::candidates::{from_context, Candidate};
+use crate::context::DocContext;
+use crate::eval::GoldRelation;
+use crate::rules::apply;
+use crate::schema::Schema;
+use crate::text::fold;
+use crate::{RelationError, Result};
+
+/// A span of a corpus record: character offsets into the article (end exclusive) and its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorpusSpan {
+    /// First character.
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+    /// The text of the span (for value tails, the value).
+    #[serde(default)]
+    pub text: String,
+}
+
+/// One hand-annotated relation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorpusRelation {
+    /// The label.
+    pub label: String,
+    /// The head mention.
+    pub head: CorpusSpan,
+    /// The tail mention or value.
+    pub tail: CorpusSpan,
+    /// The sentence (or two adjacent sentences) that state it.
+    pub evidence: CorpusSpan,
+}
+
+/// One document of the corpus (a line of `train.jsonl`, `dev.jsonl` or `test.jsonl`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorpusDoc {
+    /// Document id (`lee_bg_NNNN`).
+    pub doc: String,
+    /// 0-based line of the article in its source file.
+    #[serde(default)]
+    pub line: usize,
+    /// Its relations (empty: read, nothing stated).
+    pub relations: Vec<CorpusRelation>,
+}
+
+impl CorpusDoc {
+    /// The relations as name-level gold lines for [`crate::evaluate`].
+    pub fn gold(&self) -> Vec<GoldRelation> {
+        self.relations
+            .iter()
+            .map(|r| GoldRelation {
+                doc: self.doc.clone(),
+                head: r.head.text.clone(),
+                relation: r.label.clone(),
+                tail: r.tail.text.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Reads a corpus split file (JSON Lines of [`CorpusDoc`]).
+///
+/// # Errors
+/// [`RelationError::Io`] or [`RelationError::Json`] naming the line.
+pub fn read_corpus(path: &Path) -> Result<Vec<CorpusDoc>> {
+    let text = std::fs::read_to_string(path).map_err(|source| RelationError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        out.push(
+            serde_json::from_str(line).map_err(|source| RelationError::Json {
+                what: format!("{}:{}", path.display(), i + 1),
+                source,
+            })?,
+        );
+    }
+    Ok(out)
+}
+
+/// Settings of [`train_supervised`].
+#[derive(Debug, Clone)]
+pub struct SupervisedConfig {
+    /// Where to write [`HEAD_WEIGHTS`] and [`HEAD_META`].
+    pub out_dir: PathBuf,
+    /// Whether the cue scores are input features (and the classifier decides its labels).
+    pub cue_features: bool,
+    /// Hidden units of the perceptron.
+    pub hidden_units: usize,
+    /// Passes over the training examples.
+    pub epochs: usize,
+    /// Adam learning rate.
+    pub learning_rate: f64,
+    /// Adam weight decay.
+    pub weight_decay: f64,
+    /// Examples per step.
+    pub batch_size: usize,
+    /// Random seed (initialisation, shuffling, dropout).
+    pub seed: i64,
+    /// Fewest gold relations of a label in the development documents for the label to get a
+    /// threshold (labels with fewer are left to the cues).
+    pub min_dev_relations: usize,
+    /// The source of the token vectors the documents carry.
+    pub token_vectors: String,
+}
+
+impl SupervisedConfig {
+    /// Defaults for an output directory and a token-vector source.
+    pub fn new(out_dir: PathBuf, token_vectors: String) -> Self {
+        SupervisedConfig {
+            out_dir,
+            cue_features: true,
+            hidden_units: 128,
+            epochs: 40,
+            learning_rate: 1e-3,
+            weight_decay: 1e-4,
+            batch_size: 64,
+            seed: 20_261_206,
+            min_dev_relations: 2,
+            token_vectors,
+        }
+    }
+}
+
+/// Per-label figures of a training run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SupervisedLabel {
+    /// Positive candidate examples in training.
+    pub train_examples: usize,
+    /// Gold relations in the development documents.
+    pub dev_relations: usize,
+    /// The chosen threshold (none: the classifier does not report the label).
+    pub threshold: Option<f32>,
+    /// Development precision at the threshold (relations between entities).
+    pub dev_precision: f64,
+    /// Development recall at the threshold.
+    pub dev_recall: f64,
+}
+
+/// What [`train_supervised`] reports.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SupervisedReport {
+    /// Training documents.
+    pub train_documents: usize,
+    /// Development documents.
+    pub dev_documents: usize,
+    /// Training examples (candidate pairs; a pair with two gold labels counts twice).
+    pub train_examples: usize,
+    /// Positive training examples.
+    pub train_positives: usize,
+    /// Gold relations of the training documents that no candidate pair reaches (other
+    /// sentence, value tail, entity not found).
+    pub train_unreachable: usize,
+    /// Candidate pairs left out of training (a gold pair outside its evidence sentence).
+    pub train_left_out: usize,
+    /// Development relations over all thresholded labels: precision, recall.
+    pub dev_precision: f64,
+    /// See `dev_precision`.
+    pub dev_recall: f64,
+    /// Per label.
+    pub labels: BTreeMap<String, SupervisedLabel>,
+}
+
+/// The names a candidate's side answers to: its mention text, the entity's name and mention
+/// texts, folded.
+fn side_names(doc: &AnnotatedDocument, entity: usize, span: (usize, usize)) -> Vec<String> {
+    let mut v = Vec::new();
+    if let Some(t) = doc.text().get(span.0..span.1) {
+        v.push(key(t));
+    }
+    if let Some(e) = doc.entities.get(entity) {
+        v.push(key(&e.name));
+        v.extend(e.mentions.iter().map(|m| key(&m.text)));
+    }
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn key(s: &str) -> String {
+    let f = fold(s);
+    match f.strip_prefix("the ") {
+        Some(r) if !r.is_empty() => r.to_string(),
+        _ => f,
+    }
+}
+
+/// Whether a gold side (byte span, text) is the candidate's side.
+fn side_matches(
+    schema: &Schema,
+    names: &[String],
+    cand_span: (usize, usize),
+    gold_span: (usize, usize),
+    gold_text: &str,
+) -> bool {
+    cand_span == gold_span
+        || names.contains(&key(gold_text))
+        || schema
+            .demonym_targets(gold_text)
+            .is_some_and(|cs| cs.iter().any(|c| names.contains(&key(c))))
+}
+
+/// A gold relation in byte offsets.
+struct GoldBytes {
+    label: usize,
+    head: (usize, usize),
+    tail: (usize, usize),
+    head_text: String,
+    tail_text: String,
+    evidence: (usize, usize),
+}
+
+fn gold_bytes(schema: &Schema, doc: &AnnotatedDocument, g: &CorpusDoc) -> Result<Vec<GoldBytes>> {
+    let map = OffsetMap::new(doc.text());
+    let mut out = Vec::new();
+    for r in &g.relations {
+        let Some(label) = schema.label_index(&r.label) else {
+            return Err(RelationError::InvalidData(format!(
+                "{}: label {:?} is not in the schema",
+                g.doc, r.label
+            )));
+        };
+        let span = |s: &CorpusSpan| -> Result<(usize, usize)> {
+            let b = map.span_of_chars(s.start, s.end)?;
+            Ok((b.start, b.end))
+        };
+        out.push(GoldBytes {
+            label,
+            head: span(&r.head)?,
+            tail: span(&r.tail)?,
+            head_text: r.head.text.clone(),
+            tail_text: r.tail.text.clone(),
+            evidence: span(&r.evidence)?,
+        });
+    }
+    Ok(out)
+}
+
+/// How a candidate relates to the gold relations of its document.
+enum Match {
+    /// Gold labels it states (its sentence is in their evidence).
+    Positive(Vec<usize>),
+    /// It is a gold pair, but stated elsewhere: not an example.
+    Elsewhere,
+    /// No gold relation.
+    Negative,
+}
+
+fn match_candidate(
+    schema: &Schema,
+    doc: &AnnotatedDocument,
+    c: &Candidate,
+    gold: &[GoldBytes],
+) -> Match {
+    let hn = side_names(doc, c.head, c.head_span);
+    let tn = side_names(doc, c.tail, c.tail_span);
+    let sentence = doc
+        .sentences
+        .get(c.sentence)
+        .map(|s| (s.span.start, s.span.end));
+    let mut labels = Vec::new();
+    let mut elsewhere = false;
+    for g in gold {
+        if !c.labels.contains(&g.label) {
+            continue;
+        }
+        let fwd = side_matches(schema, &hn, c.head_span, g.head, &g.head_text)
+            && side_matches(schema, &tn, c.tail_span, g.tail, &g.tail_text);
+        let symmetric = schema
+            .labels()
+            .get(g.label)
+            .is_some_and(|l| l.spec.symmetric);
+        let rev = symmetric
+            && side_matches(schema, &hn, c.head_span, g.tail, &g.tail_text)
+            && side_matches(schema, &tn, c.tail_span, g.head, &g.head_text);
+        if !(fwd || rev) {
+            continue;
+        }
+        let inside = sentence.is_some_and(|(a, b)| a < g.evidence.1 && g.evidence.0 < b);
+        if inside {
+            labels.push(g.label);
+        } else {
+            elsewhere = true;
+        }
+    }
+    labels.sort_unstable();
+    labels.dedup();
+    if !labels.is_empty() {
+        Match::Positive(labels)
+    } else if elsewhere {
+        Match::Elsewhere
+    } else {
+        Match::Negative
+    }
+}
+
+/// The candidates of a document with their features (encoder features, then `extra`).
+fn featurize(
+    schema: &Schema,
+    doc: &AnnotatedDocument,
+    extra: &[String],
+    source: &str,
+) -> Result<(Vec<Candidate>, Array2<f32>)> {
+    let ctx = DocContext::build(doc, schema);
+    let cands = from_context(schema, &ctx);
+    if cands.is_empty() {
+        return Ok((cands, Array2::zeros((0, 0))));
+    }
+    let enc = vector_features(doc, &cands, source)?;
+    let hits = apply(schema, &ctx);
+    let x = extra_feature_rows(extra, schema, doc, &hits, &cands);
+    let feats = ndarray::concatenate(Axis(1), &[enc.view(), x.view()])
+        .map_err(|e| RelationError::InvalidData(format!("features: {e}")))?;
+    Ok((cands, feats))
+}
+
+/// Entity-level relations from candidate probabilities: per (label, head, tail) the best
+/// probability (symmetric labels in one order), as the extractor reports them.
+type Facts = HashMap<(usize, usize, usize), (f32, Vec<usize>)>;
+
+fn facts(schema: &Schema, cands: &[Candidate], probs: &Array2<f32>, classes: &[usize]) -> Facts {
+    let mut out: Facts = HashMap::new();
+    for (i, (c, row)) in cands.iter().zip(probs.axis_iter(Axis(0))).enumerate() {
+        for (ci, &l) in classes.iter().enumerate() {
+            if !c.labels.contains(&l) {
+                continue;
+            }
+            let p = row.get(ci + 1).copied().unwrap_or(0.0);
+            let symmetric = schema.labels().get(l).is_some_and(|x| x.spec.symmetric);
+            let (h, t) = if symmetric && c.tail < c.head {
+                (c.tail, c.head)
+            } else {
+                (c.head, c.tail)
+            };
+            let e = out.entry((l, h, t)).or_insert((0.0, Vec::new()));
+            e.0 = e.0.max(p);
+            e.1.push(i);
+        }
+    }
+    out
+}
+
+/// Trains the classifier on `train` and chooses its thresholds on `dev`; each document comes
+/// with its gold relations. Writes the classifier into [`SupervisedConfig::out_dir`].
+///
+/// # Errors
+/// [`RelationError::TokenVectors`] for documents without the configured vectors, offsets that
+/// do not fit a text, and libtorch or file errors.
+pub fn train_supervised(
+    schema: &Schema,
+    train: &[(AnnotatedDocument, CorpusDoc)],
+    dev: &[(AnnotatedDocument, CorpusDoc)],
+    cfg: &SupervisedConfig,
+) -> Result<SupervisedReport> {
+    tch::manual_seed(cfg.seed);
+    let extra = standard_extra_features(schema, cfg.cue_features);
+    let classes: Vec<usize> = schema
+        .labels()
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.spec.tail_value.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    let class_of = |l: usize| classes.iter().position(|&c| c == l).map(|p| p as i64 + 1);
+    let mut report = SupervisedReport {
+        train_documents: train.len(),
+        dev_documents: dev.len(),
+        ..SupervisedReport::default()
+    };
+    let mut xs: Vec<f32> = Vec::new();
+    let mut ys: Vec<i64> = Vec::new();
+    let mut width = 0usize;
+    let mut per_label: BTreeMap<String, SupervisedLabel> = BTreeMap::new();
+    for (doc, g) in train {
+        let gold = gold_bytes(schema, doc, g)?;
+        let (cands, feats) = featurize(schema, doc, &extra, &cfg.token_vectors)?;
+        let mut reached = vec![false; gold.len()];
+        for (c, row) in cands.iter().zip(feats.axis_iter(Axis(0))) {
+            width = row.len();
+            match match_candidate(schema, doc, c, &gold) {
+                Match::Positive(labels) => {
+                    for l in labels {
+                        for (k, gb) in gold.iter().enumerate() {
+                            if gb.label == l {
+                                reached[k] = true;
+                            }
+                        }
+                        if let Some(y) = class_of(l) {
+                            xs.extend(row.iter());
+                            ys.push(y);
+                            report.train_positives += 1;
+                            if let Some(lab) = schema.labels().get(l) {
+                                per_label
+                                    .entry(lab.name().to_string())
+                                    .or_default()
+                                    .train_examples += 1;
+                            }
+                        }
+                    }
+                }
+                Match::Elsewhere => report.train_left_out += 1,
+                Match::Negative => {
+                    xs.extend(row.iter());
+                    ys.push(0);
+                }
+            }
+        }
+        report.train_unreachable += reached.iter().filter(|r| !**r).count();
+    }
+    report.train_examples = ys.len();
+    if ys.is_empty() || width == 0 {
+        return Err(RelationError::InvalidData(
+            "no training examples: the training documents have no candidate pairs".into(),
+        ));
+    }
+    let n_classes = classes.len() + 1;
+    let n = ys.len() as i64;
+    let x_train = Tensor::f_from_slice(&xs)?.f_view([n, width as i64])?;
+    let y_train = Tensor::f_from_slice(&ys)?;
+    let vs = nn::VarStore::new(tch::Device::Cpu);
+    let root = vs.root();
+    let l1 = nn::linear(
+        &root / "l1",
+        width as i64,
+        cfg.hidden_units as i64,
+        Default::default(),
+    );
+    let l2 = nn::linear(
+        &root / "l2",
+        cfg.hidden_units as i64,
+        n_classes as i64,
+        Default::default(),
+    );
+    let mut opt = nn::Adam {
+        wd: cfg.weight_decay,
+        ..Default::default()
+    }
+    .build(&vs, cfg.learning_rate)?;
+    // Class weights: inverse square root of frequency, mean 1.
+    let mut freq = vec![1.0f64; n_classes];
+    for &y in &ys {
+        if let Some(f) = freq.get_mut(y as usize) {
+            *f += 1.0;
+        }
+    }
+    let w: Vec<f32> = freq.iter().map(|f| (1.0 / f.sqrt()) as f32).collect();
+    let mean_w = w.iter().sum::<f32>() / w.len() as f32;
+    let w: Vec<f32> = w.iter().map(|x| x / mean_w).collect();
+    let wt = Tensor::f_from_slice(&w)?;
+    for epoch in 0..cfg.epochs {
+        let perm = Tensor::randperm(n, (Kind::Int64, tch::Device::Cpu));
+        let mut total = 0.0;
+        let mut start = 0;
+        while start < n {
+            let len = (cfg.batch_size as i64).min(n - start);
+            let idx = perm.narrow(0, start, len);
+            let bx = x_train.index_select(0, &idx);
+            let by = y_train.index_select(0, &idx);
+            let h = l1.forward(&bx).relu().dropout(0.2, true);
+            let loss = l2.forward(&h).log_softmax(-1, Kind::Float).f_nll_loss(
+                &by,
+                Some(&wt),
+                tch::Reduction::Mean,
+                -100,
+            )?;
+            opt.backward_step(&loss);
+            total += loss.double_value(&[]) * len as f64;
+            start += len;
+        }
+        tracing::info!(
+            epoch,
+            loss = total / n as f64,
+            "training the pair classifier"
+        );
+    }
+
+    // Thresholds on dev, over entity-level relations.
+    let mut scored: BTreeMap<usize, Vec<(f32, bool)>> = BTreeMap::new();
+    let mut dev_gold: BTreeMap<usize, usize> = BTreeMap::new();
+    for (doc, g) in dev {
+        let gold = gold_bytes(schema, doc, g)?;
+        for gb in &gold {
+            *dev_gold.entry(gb.label).or_default() += 1;
+        }
+        let (cands, feats) = featurize(schema, doc, &extra, &cfg.token_vectors)?;
+        if cands.is_empty() {
+            continue;
+        }
+        let fx = Tensor::f_from_slice(feats.as_slice().unwrap_or(&[]))?
+            .f_view([cands.len() as i64, width as i64])?;
+        let logits = tch::no_grad(|| l2.forward(&l1.forward(&fx).relu()));
+        let v = Vec::<f32>::try_from(&logits.f_contiguous()?.f_view([-1])?)?;
+        let logits = Array2::from_shape_vec((cands.len(), n_classes), v)
+            .map_err(|e| RelationError::InvalidData(format!("logits: {e}")))?;
+        let probs = softmax_rows(&logits, 1.0);
+        // One-to-one: a gold relation is found by the best-scored fact that matches it.
+        let mut used = vec![false; gold.len()];
+        let mut fs: Vec<((usize, usize, usize), (f32, Vec<usize>))> =
+            facts(schema, &cands, &probs, &classes)
+                .into_iter()
+                .collect();
+        fs.sort_by(|a, b| b.1 .0.total_cmp(&a.1 .0).then(a.0.cmp(&b.0)));
+        for ((l, _, _), (p, members)) in fs {
+            let mut hit = false;
+            for &i in &members {
+                let Some(c) = cands.get(i) else { continue };
+                let mut one = c.clone();
+                one.labels = vec![l];
+                if let Match::Positive(_) | Match::Elsewhere =
+                    match_candidate(schema, doc, &one, &gold)
+                {
+                    // Which gold relation: the first unused of this label that matches.
+                    let hn = side_names(doc, c.head, c.head_span);
+                    let tn = side_names(doc, c.tail, c.tail_span);
+                    let symmetric = schema.labels().get(l).is_some_and(|x| x.spec.symmetric);
+                    if let Some(k) = gold.iter().enumerate().position(|(k, gb)| {
+                        !used[k]
+                            && gb.label == l
+                            && ((side_matches(schema, &hn, c.head_span, gb.head, &gb.head_text)
+                                && side_matches(schema, &tn, c.tail_span, gb.tail, &gb.tail_text))
+                                || (symmetric
+                                    && side_matches(
+                                        schema,
+                                        &hn,
+                                        c.head_span,
+                                        gb.tail,
+                                        &gb.tail_text,
+                                    )
+                                    && side_matches(
+                                        schema,
+                                        &tn,
+                                        c.tail_span,
+                                        gb.head,
+                                        &gb.head_text,
+                                    )))
+                    }) {
+                        used[k] = true;
+                        hit = true;
+                        break;
+                    }
+                }
+            }
+            scored.entry(l).or_default().push((p, hit));
+        }
+    }
+    let mut thresholds = BTreeMap::new();
+    let (mut all_tp, mut all_pred, mut all_gold) = (0usize, 0usize, 0usize);
+    for &l in &classes {
+        let Some(lab) = schema.labels().get(l) else {
+            continue;
+        };
+        let name = lab.name().to_string();
+        let n_gold = dev_gold.get(&l).copied().unwrap_or(0);
+        let entry = per_label.entry(name.clone()).or_default();
+        entry.dev_relations = n_gold;
+        if n_gold < cfg.min_dev_relations {
+            continue;
+        }
+        let mut s = scored.remove(&l).unwrap_or_default();
+        s.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // The threshold with the best F1 (ties: the higher threshold).
+        let (mut tp, mut best) = (0usize, None::<(f64, f32, usize, usize)>);
+        for (k, &(p, hit)) in s.iter().enumerate() {
+            if hit {
+                tp += 1;
+            }
+            if s.get(k + 1).is_some_and(|next| next.0 == p) {
+                continue;
+            }
+            let f1 = 2.0 * tp as f64 / ((k + 1) + n_gold) as f64;
+            if best.is_none_or(|b| f1 > b.0) {
+                best = Some((f1, p, tp, k + 1));
+            }
+        }
+        if let Some((f1, p, tp, npred)) = best.filter(|b| b.0 > 0.0) {
+            let t = p.max(0.05);
+            thresholds.insert(name.clone(), t);
+            entry.threshold = Some(t);
+            entry.dev_precision = tp as f64 / npred as f64;
+            entry.dev_recall = tp as f64 / n_gold as f64;
+            all_tp += tp;
+            all_pred += npred;
+            tracing::info!(label = %name, threshold = t, f1, "dev threshold");
+        }
+        all_gold += n_gold;
+    }
+    report.dev_precision = if all_pred == 0 {
+        0.0
+    } else {
+        all_tp as f64 / all_pred as f64
+    };
+    report.dev_recall = if all_gold == 0 {
+        0.0
+    } else {
+        all_tp as f64 / all_gold as f64
+    };
+    report.labels = per_label;
+
+    // Save.
+    std::fs::create_dir_all(&cfg.out_dir).map_err(|source| RelationError::Io {
+        path: cfg.out_dir.clone(),
+        source,
+    })?;
+    let weights_path = cfg.out_dir.join(HEAD_WEIGHTS);
+    let named: Vec<(String, Tensor)> = vs
+        .variables()
+        .into_iter()
+        .map(|(k, v)| (k, v.to_kind(Kind::Float)))
+        .collect();
+    Tensor::write_safetensors(&named, &weights_path)?;
+    let mut names = vec![NONE_LABEL.to_string()];
+    names.extend(
+        classes
+            .iter()
+            .filter_map(|&l| schema.labels().get(l).map(|x| x.name().to_string())),
+    );
+    let encoder_dim = width - extra.len() - 2;
+    let meta = HeadMeta {
+        version: 1,
+        encoder: cfg.token_vectors.clone(),
+        encoder_dim: encoder_dim / 4,
+        input_dim: width,
+        hidden_units: cfg.hidden_units,
+        labels: names,
+        temperature: 1.0,
+        thresholds,
+        encoder_layers: None,
+        context_words: None,
+        tokenization: Some(lede_tokenize::TOKENIZATION.to_string()),
+        encoder_precision: None,
+        token_vectors: Some(cfg.token_vectors.clone()),
+        extra_features: extra,
+        decides: cfg.cue_features,
+        training: serde_json::json!({
+            "corpus": "hand-annotated relations over gensim lee_background.cor (models/relations/corpus, guideline docs/annotation/RELATIONS.md)",
+            "train_documents": report.train_documents,
+            "dev_documents": report.dev_documents,
+            "train_examples": report.train_examples,
+            "train_positives": report.train_positives,
+            "cue_features": cfg.cue_features,
+            "epochs": cfg.epochs,
+            "learning_rate": cfg.learning_rate,
+            "weight_decay": cfg.weight_decay,
+            "hidden_units": cfg.hidden_units,
+            "seed": cfg.seed,
+            "thresholds": "per label, best F1 on the dev documents' entity-level relations",
+        }),
+    };
+    let meta_path = cfg.out_dir.join(HEAD_META);
+    let json = serde_json::to_string_pretty(&meta).map_err(|source| RelationError::Json {
+        what: meta_path.display().to_string(),
+        source,
+    })?;
+    std::fs::write(&meta_path, json + "\n").map_err(|source| RelationError::Io {
+        path: meta_path.clone(),
+        source,
+    })?;
+    Ok(report)
+}
