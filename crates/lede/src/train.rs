@@ -46,10 +46,14 @@ pub(crate) struct TrainRelationsArgs {
     /// Output directory of the classifier (lede reads models/relations/).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// Leave the cue scores out of the inputs: the classifier alone, for comparison (its
-    /// labels are then reported beside the cues, not instead of them).
+    /// Leave the cue scores out of the inputs.
     #[arg(long)]
     no_cue_features: bool,
+    /// The classifier decides its labels alone: the cue matches of those labels are not
+    /// reported on their own (default: both are reported; the cues are inputs either way
+    /// unless --no-cue-features). With --no-cue-features this is the classifier alone.
+    #[arg(long)]
+    decide: bool,
     /// Passes over the training examples.
     #[arg(long, value_name = "N")]
     epochs: Option<usize>,
@@ -59,6 +63,19 @@ pub(crate) struct TrainRelationsArgs {
     /// Hidden units of the perceptron.
     #[arg(long, value_name = "N")]
     hidden: Option<usize>,
+    /// The thresholds maximise F-beta on dev: 1 weighs precision and recall alike, below 1
+    /// favours precision [default: 1].
+    #[arg(long, value_name = "F")]
+    beta: Option<f64>,
+    /// Adam weight decay.
+    #[arg(long, value_name = "F")]
+    weight_decay: Option<f64>,
+    /// Tokens of context on either side of a pair read as features (0: none).
+    #[arg(long, value_name = "N")]
+    context: Option<usize>,
+    /// Perceptrons trained from consecutive seeds and averaged into one file.
+    #[arg(long, value_name = "N")]
+    ensemble: Option<usize>,
     #[command(flatten)]
     model: crate::ModelArgs,
 }
@@ -388,7 +405,8 @@ fn train_relations(a: TrainRelationsArgs) -> Result<()> {
     let train = sets.pop().unwrap_or_default();
     let mut cfg = SupervisedConfig::new(a.out.clone(), source);
     cfg.cue_features = !a.no_cue_features;
-    given_or_default!(cfg, a, { epochs: epochs, seed: seed, hidden_units: hidden });
+    cfg.decides = a.decide;
+    given_or_default!(cfg, a, { epochs: epochs, seed: seed, hidden_units: hidden, beta: beta, weight_decay: weight_decay, ensemble: ensemble, context_tokens: context });
     let schema = lede::relations::Schema::news()?;
     let report = train_supervised(&schema, &train, &dev, &cfg)?;
     println!("{}", serde_json::to_string_pretty(&report)?);

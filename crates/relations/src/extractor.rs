@@ -513,6 +513,29 @@ impl NewsRelationExtractor {
                 cue: b.cue,
             });
         }
+        // A label that another found label of the same pair excludes is not reported
+        // (`leader_of` over `works_for`; the schema's `excludes`).
+        let excluded: Vec<bool> = out
+            .iter()
+            .map(|r| {
+                let r = &r.relation;
+                !r.tail.is_empty()
+                    && out.iter().any(|o| {
+                        let o = &o.relation;
+                        let same_pair = (o.head == r.head && o.tail == r.tail)
+                            || (o.head == r.tail && o.tail == r.head);
+                        same_pair
+                            && o.label != r.label
+                            && self
+                                .schema
+                                .label_index(&o.label)
+                                .and_then(|i| self.schema.labels().get(i))
+                                .is_some_and(|l| l.spec.excludes.contains(&r.label))
+                    })
+            })
+            .collect();
+        let mut keep = excluded.into_iter().map(|x| !x);
+        out.retain(|_| keep.next().unwrap_or(true));
         out.sort_by(|a, b| {
             a.sentence
                 .cmp(&b.sentence)

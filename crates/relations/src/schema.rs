@@ -56,6 +56,11 @@ pub struct LabelSpec {
     /// The label's cue patterns.
     #[serde(default)]
     pub cues: Vec<CueSpec>,
+    /// Labels this one overrides on the same pair of entities (either order): when both
+    /// are found, only this one is reported (`leader_of` excludes `works_for`: a president
+    /// leads the country rather than working for it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excludes: Vec<String>,
 }
 
 fn default_threshold() -> f32 {

@@ -178,6 +178,9 @@ pub enum ExtraFeature {
     HeadType(String),
     /// `tail:TYPE`: the same for the tail.
     TailType(String),
+    /// `context:N`: the mean token vector of the N tokens before the pair's first mention and
+    /// that of the N tokens after its second (two vectors of the encoder's width).
+    Context(usize),
 }
 
 /// The entity types of the `head:TYPE` / `tail:TYPE` features; `OTHER` takes the rest.
@@ -192,11 +195,27 @@ impl ExtraFeature {
         }
         match kind {
             "cue" => Some(ExtraFeature::Cue(arg.to_string())),
+            "context" => arg
+                .parse()
+                .ok()
+                .filter(|n| (1..=64).contains(n))
+                .map(ExtraFeature::Context),
             "head" if FEATURE_TYPES.contains(&arg) => Some(ExtraFeature::HeadType(arg.into())),
             "tail" if FEATURE_TYPES.contains(&arg) => Some(ExtraFeature::TailType(arg.into())),
             _ => None,
         }
     }
+}
+
+/// How many columns the extra features `names` take for an encoder of width `dim`.
+pub fn extra_width(names: &[String], dim: usize) -> usize {
+    names
+        .iter()
+        .map(|n| match ExtraFeature::parse(n) {
+            Some(ExtraFeature::Context(_)) => 2 * dim,
+            _ => 1,
+        })
+        .sum()
 }
 
 /// The bucket of [`FEATURE_TYPES`] an entity label falls in.
@@ -213,13 +232,17 @@ pub fn feature_type(label: &str) -> &'static str {
 }
 
 /// The extra features of a classifier trained with the schema's cues as inputs: the types of
-/// both entities, and, with `cues`, one cue feature per label with cue patterns.
-pub fn standard_extra_features(schema: &Schema, cues: bool) -> Vec<String> {
+/// both entities, with `context > 0` the tokens around the pair, and, with `cues`, one cue
+/// feature per label with cue patterns.
+pub fn standard_extra_features(schema: &Schema, cues: bool, context: usize) -> Vec<String> {
     let mut out: Vec<String> = FEATURE_TYPES
         .iter()
         .map(|t| format!("head:{t}"))
         .chain(FEATURE_TYPES.iter().map(|t| format!("tail:{t}")))
         .collect();
+    if context > 0 {
+        out.push(format!("context:{context}"));
+    }
     if cues {
         out.extend(
             schema
@@ -264,9 +287,18 @@ pub(crate) fn extra_feature_rows(
             .get(e)
             .map_or("OTHER", |e| feature_type(&e.label))
     };
-    let mut out = Array2::<f32>::zeros((cands.len(), names.len()));
+    let tv = doc.token_vectors.as_ref();
+    let dim = tv.map_or(0, |v| v.vectors.dim);
+    let width = extra_width(names, dim);
+    let spans: Vec<(usize, usize)> = doc
+        .tokens
+        .iter()
+        .map(|t| (t.span.start, t.span.end))
+        .collect();
+    let mut out = Array2::<f32>::zeros((cands.len(), width));
     for (row, c) in cands.iter().enumerate() {
-        for (col, f) in feats.iter().enumerate() {
+        let mut col = 0usize;
+        for f in &feats {
             let v = match f {
                 Some(ExtraFeature::Cue(label)) => schema.label_index(label).map_or(0.0, |li| {
                     best.get(&(c.sentence, c.head, c.tail, li))
@@ -275,9 +307,28 @@ pub(crate) fn extra_feature_rows(
                 }),
                 Some(ExtraFeature::HeadType(t)) => f32::from(u8::from(type_of(c.head) == t)),
                 Some(ExtraFeature::TailType(t)) => f32::from(u8::from(type_of(c.tail) == t)),
+                Some(ExtraFeature::Context(n)) => {
+                    let first = c.head_span.0.min(c.tail_span.0);
+                    let last = c.head_span.1.max(c.tail_span.1);
+                    let before_end = spans.partition_point(|t| t.1 <= first);
+                    let after_start = spans.partition_point(|t| t.0 < last);
+                    let before: Vec<usize> = (before_end.saturating_sub(*n)..before_end).collect();
+                    let after: Vec<usize> =
+                        (after_start..(after_start + n).min(spans.len())).collect();
+                    for rows in [before, after] {
+                        if let Some(m) = tv.and_then(|v| v.mean(&rows)) {
+                            for (k, x) in m.into_iter().enumerate().take(dim) {
+                                out[(row, col + k)] = x;
+                            }
+                        }
+                        col += dim;
+                    }
+                    continue;
+                }
                 None => 0.0,
             };
             out[(row, col)] = v;
+            col += 1;
         }
     }
     out
@@ -404,7 +455,9 @@ impl PairClassifier {
                 meta_path.display()
             )));
         }
-        if meta.input_dim != feature_dim(meta.encoder_dim) + meta.extra_features.len() {
+        if meta.input_dim
+            != feature_dim(meta.encoder_dim) + extra_width(&meta.extra_features, meta.encoder_dim)
+        {
             return Err(RelationError::InvalidData(format!(
                 "{}: input_dim {} does not fit encoder_dim {} and {} extra features",
                 meta_path.display(),

@@ -117,8 +117,11 @@ pub fn read_corpus(path: &Path) -> Result<Vec<CorpusDoc>> {
 pub struct SupervisedConfig {
     /// Where to write [`HEAD_WEIGHTS`] and [`HEAD_META`].
     pub out_dir: PathBuf,
-    /// Whether the cue scores are input features (and the classifier decides its labels).
+    /// Whether the cue scores are input features.
     pub cue_features: bool,
+    /// Whether the classifier decides its labels alone ([`HeadMeta::decides`]): the cue
+    /// matches of its labels are then not reported on their own.
+    pub decides: bool,
     /// Hidden units of the perceptron.
     pub hidden_units: usize,
     /// Passes over the training examples.
@@ -132,10 +135,19 @@ pub struct SupervisedConfig {
     /// Random seed (initialisation, shuffling, dropout).
     pub seed: i64,
     /// Fewest gold relations of a label in the development documents for the label to get a
-    /// threshold (labels with fewer are left to the cues).
+    /// threshold of its own (labels with fewer share the threshold chosen over all labels).
     pub min_dev_relations: usize,
     /// The source of the token vectors the documents carry.
     pub token_vectors: String,
+    /// Tokens of context on either side of a pair read as features (0: none).
+    pub context_tokens: usize,
+    /// Perceptrons trained from consecutive seeds and averaged (stored as one).
+    pub ensemble: usize,
+    /// Fewest positive training examples of a label for the classifier to report it.
+    pub min_train_examples: usize,
+    /// The thresholds maximise F-beta on the development documents: 1 weighs precision and
+    /// recall alike, below 1 favours precision.
+    pub beta: f64,
 }
 
 impl SupervisedConfig {
@@ -144,14 +156,19 @@ impl SupervisedConfig {
         SupervisedConfig {
             out_dir,
             cue_features: true,
+            decides: false,
             hidden_units: 128,
-            epochs: 40,
+            epochs: 10,
             learning_rate: 1e-3,
             weight_decay: 1e-4,
             batch_size: 64,
             seed: 20_261_206,
-            min_dev_relations: 2,
+            min_dev_relations: 5,
             token_vectors,
+            min_train_examples: 10,
+            ensemble: 5,
+            context_tokens: 3,
+            beta: 1.0,
         }
     }
 }
@@ -187,6 +204,9 @@ pub struct SupervisedReport {
     pub train_unreachable: usize,
     /// Candidate pairs left out of training (a gold pair outside its evidence sentence).
     pub train_left_out: usize,
+    /// Gold relations of the development documents that no candidate pair reaches (the
+    /// classifier cannot find them at any threshold).
+    pub dev_unreachable: usize,
     /// Development relations over all thresholded labels: precision, recall.
     pub dev_precision: f64,
     /// See `dev_precision`.
@@ -374,6 +394,101 @@ fn facts(schema: &Schema, cands: &[Candidate], probs: &Array2<f32>, classes: &[u
     out
 }
 
+/// Trains one perceptron; returns `(l1 weight [h, in], l1 bias, l2 weight [out, h], l2 bias)`.
+fn train_member(
+    x_train: &Tensor,
+    y_train: &Tensor,
+    class_weights: &Tensor,
+    width: usize,
+    n_classes: usize,
+    cfg: &SupervisedConfig,
+) -> Result<(Tensor, Tensor, Tensor, Tensor)> {
+    let n = y_train.size().first().copied().unwrap_or(0);
+    let vs = nn::VarStore::new(tch::Device::Cpu);
+    let root = vs.root();
+    let l1 = nn::linear(
+        &root / "l1",
+        width as i64,
+        cfg.hidden_units as i64,
+        Default::default(),
+    );
+    let l2 = nn::linear(
+        &root / "l2",
+        cfg.hidden_units as i64,
+        n_classes as i64,
+        Default::default(),
+    );
+    let mut opt = nn::Adam {
+        wd: cfg.weight_decay,
+        ..Default::default()
+    }
+    .build(&vs, cfg.learning_rate)?;
+    for epoch in 0..cfg.epochs {
+        let perm = Tensor::randperm(n, (Kind::Int64, tch::Device::Cpu));
+        let mut total = 0.0;
+        let mut start = 0;
+        while start < n {
+            let len = (cfg.batch_size as i64).min(n - start);
+            let idx = perm.narrow(0, start, len);
+            let bx = x_train.index_select(0, &idx);
+            let by = y_train.index_select(0, &idx);
+            let h = l1.forward(&bx).relu().dropout(0.2, true);
+            let loss = l2.forward(&h).log_softmax(-1, Kind::Float).f_nll_loss(
+                &by,
+                Some(class_weights),
+                tch::Reduction::Mean,
+                -100,
+            )?;
+            opt.backward_step(&loss);
+            total += loss.double_value(&[]) * len as f64;
+            start += len;
+        }
+        tracing::info!(
+            epoch,
+            loss = total / n as f64,
+            "training the pair classifier"
+        );
+    }
+    let get = |name: &str| -> Result<Tensor> {
+        vs.variables()
+            .remove(name)
+            .map(|t| t.detach().to_kind(Kind::Float))
+            .ok_or_else(|| RelationError::InvalidData(format!("missing variable {name}")))
+    };
+    Ok((
+        get("l1.weight")?,
+        get("l1.bias")?,
+        get("l2.weight")?,
+        get("l2.bias")?,
+    ))
+}
+
+/// The threshold with the best F-beta over `(score, correct)` pairs against `n_gold` relations
+/// (ties: the higher threshold), with that F-beta.
+fn best_threshold(mut s: Vec<(f32, bool)>, n_gold: usize, beta: f64) -> Option<(f32, f64)> {
+    s.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let b2 = beta * beta;
+    let (mut tp, mut best) = (0usize, None::<(f32, f64)>);
+    for (k, &(p, hit)) in s.iter().enumerate() {
+        if hit {
+            tp += 1;
+        }
+        if s.get(k + 1).is_some_and(|next| next.0 == p) {
+            continue;
+        }
+        let (precision, recall) = (tp as f64 / (k + 1) as f64, tp as f64 / n_gold.max(1) as f64);
+        let f = if tp == 0 {
+            0.0
+        } else {
+            (1.0 + b2) * precision * recall / (b2 * precision + recall)
+        };
+        if best.is_none_or(|b| f > b.1) {
+            best = Some((p, f));
+        }
+    }
+    best.filter(|b| b.1 > 0.0)
+}
+
 /// Trains the classifier on `train` and chooses its thresholds on `dev`; each document comes
 /// with its gold relations. Writes the classifier into [`SupervisedConfig::out_dir`].
 ///
@@ -387,7 +502,7 @@ pub fn train_supervised(
     cfg: &SupervisedConfig,
 ) -> Result<SupervisedReport> {
     tch::manual_seed(cfg.seed);
-    let extra = standard_extra_features(schema, cfg.cue_features);
+    let extra = standard_extra_features(schema, cfg.cue_features, cfg.context_tokens);
     let classes: Vec<usize> = schema
         .labels()
         .iter()
@@ -451,25 +566,6 @@ pub fn train_supervised(
     let n = ys.len() as i64;
     let x_train = Tensor::f_from_slice(&xs)?.f_view([n, width as i64])?;
     let y_train = Tensor::f_from_slice(&ys)?;
-    let vs = nn::VarStore::new(tch::Device::Cpu);
-    let root = vs.root();
-    let l1 = nn::linear(
-        &root / "l1",
-        width as i64,
-        cfg.hidden_units as i64,
-        Default::default(),
-    );
-    let l2 = nn::linear(
-        &root / "l2",
-        cfg.hidden_units as i64,
-        n_classes as i64,
-        Default::default(),
-    );
-    let mut opt = nn::Adam {
-        wd: cfg.weight_decay,
-        ..Default::default()
-    }
-    .build(&vs, cfg.learning_rate)?;
     // Class weights: inverse square root of frequency, mean 1.
     let mut freq = vec![1.0f64; n_classes];
     for &y in &ys {
@@ -481,32 +577,28 @@ pub fn train_supervised(
     let mean_w = w.iter().sum::<f32>() / w.len() as f32;
     let w: Vec<f32> = w.iter().map(|x| x / mean_w).collect();
     let wt = Tensor::f_from_slice(&w)?;
-    for epoch in 0..cfg.epochs {
-        let perm = Tensor::randperm(n, (Kind::Int64, tch::Device::Cpu));
-        let mut total = 0.0;
-        let mut start = 0;
-        while start < n {
-            let len = (cfg.batch_size as i64).min(n - start);
-            let idx = perm.narrow(0, start, len);
-            let bx = x_train.index_select(0, &idx);
-            let by = y_train.index_select(0, &idx);
-            let h = l1.forward(&bx).relu().dropout(0.2, true);
-            let loss = l2.forward(&h).log_softmax(-1, Kind::Float).f_nll_loss(
-                &by,
-                Some(&wt),
-                tch::Reduction::Mean,
-                -100,
-            )?;
-            opt.backward_step(&loss);
-            total += loss.double_value(&[]) * len as f64;
-            start += len;
-        }
-        tracing::info!(
-            epoch,
-            loss = total / n as f64,
-            "training the pair classifier"
-        );
+    // An ensemble of perceptrons trained from different seeds, stored as one perceptron whose
+    // hidden layer is theirs side by side and whose output averages their logits.
+    let mut members = Vec::with_capacity(cfg.ensemble.max(1));
+    for m in 0..cfg.ensemble.max(1) {
+        tch::manual_seed(cfg.seed + m as i64);
+        members.push(train_member(
+            &x_train, &y_train, &wt, width, n_classes, cfg,
+        )?);
     }
+    let k = members.len() as f64;
+    let w1 = Tensor::cat(&members.iter().map(|m| &m.0).collect::<Vec<_>>(), 0);
+    let b1 = Tensor::cat(&members.iter().map(|m| &m.1).collect::<Vec<_>>(), 0);
+    let w2 = Tensor::cat(&members.iter().map(|m| &m.2).collect::<Vec<_>>(), 1) / k;
+    let b2 = members
+        .iter()
+        .map(|m| m.3.shallow_clone())
+        .reduce(|a, b| a + b)
+        .unwrap_or_else(|| Tensor::zeros([n_classes as i64], (Kind::Float, tch::Device::Cpu)))
+        / k;
+    let hidden_units = cfg.hidden_units * members.len();
+    let forward =
+        |x: &Tensor| -> Tensor { (x.matmul(&w1.tr()) + &b1).relu().matmul(&w2.tr()) + &b2 };
 
     // Thresholds on dev, over entity-level relations.
     let mut scored: BTreeMap<usize, Vec<(f32, bool)>> = BTreeMap::new();
@@ -517,12 +609,23 @@ pub fn train_supervised(
             *dev_gold.entry(gb.label).or_default() += 1;
         }
         let (cands, feats) = featurize(schema, doc, &extra, &cfg.token_vectors)?;
+        let mut reached = vec![false; gold.len()];
+        for c in &cands {
+            if let Match::Positive(labels) = match_candidate(schema, doc, c, &gold) {
+                for (k, gb) in gold.iter().enumerate() {
+                    if labels.contains(&gb.label) {
+                        reached[k] = true;
+                    }
+                }
+            }
+        }
+        report.dev_unreachable += reached.iter().filter(|r| !**r).count();
         if cands.is_empty() {
             continue;
         }
-        let fx = Tensor::f_from_slice(feats.as_slice().unwrap_or(&[]))?
-            .f_view([cands.len() as i64, width as i64])?;
-        let logits = tch::no_grad(|| l2.forward(&l1.forward(&fx).relu()));
+        let flat: Vec<f32> = feats.iter().copied().collect();
+        let fx = Tensor::f_from_slice(&flat)?.f_view([cands.len() as i64, width as i64])?;
+        let logits = tch::no_grad(|| forward(&fx));
         let v = Vec::<f32>::try_from(&logits.f_contiguous()?.f_view([-1])?)?;
         let logits = Array2::from_shape_vec((cands.len(), n_classes), v)
             .map_err(|e| RelationError::InvalidData(format!("logits: {e}")))?;
@@ -577,6 +680,28 @@ pub fn train_supervised(
             scored.entry(l).or_default().push((p, hit));
         }
     }
+    // Labels the classifier may report: enough training examples. Each gets its own threshold
+    // when the development documents hold enough of its relations, else the pooled one.
+    let eligible: Vec<usize> = classes
+        .iter()
+        .copied()
+        .filter(|&l| {
+            schema.labels().get(l).is_some_and(|lab| {
+                per_label
+                    .get(lab.name())
+                    .is_some_and(|x| x.train_examples >= cfg.min_train_examples)
+            })
+        })
+        .collect();
+    let pooled: Vec<(f32, bool)> = eligible
+        .iter()
+        .flat_map(|l| scored.get(l).cloned().unwrap_or_default())
+        .collect();
+    let pooled_gold: usize = eligible
+        .iter()
+        .map(|l| dev_gold.get(l).copied().unwrap_or(0))
+        .sum();
+    let pooled_t = best_threshold(pooled, pooled_gold, cfg.beta).map(|b| b.0);
     let mut thresholds = BTreeMap::new();
     let (mut all_tp, mut all_pred, mut all_gold) = (0usize, 0usize, 0usize);
     for &l in &classes {
@@ -587,36 +712,34 @@ pub fn train_supervised(
         let n_gold = dev_gold.get(&l).copied().unwrap_or(0);
         let entry = per_label.entry(name.clone()).or_default();
         entry.dev_relations = n_gold;
-        if n_gold < cfg.min_dev_relations {
+        if !eligible.contains(&l) {
             continue;
         }
-        let mut s = scored.remove(&l).unwrap_or_default();
-        s.sort_by(|a, b| b.0.total_cmp(&a.0));
-        // The threshold with the best F1 (ties: the higher threshold).
-        let (mut tp, mut best) = (0usize, None::<(f64, f32, usize, usize)>);
-        for (k, &(p, hit)) in s.iter().enumerate() {
-            if hit {
-                tp += 1;
-            }
-            if s.get(k + 1).is_some_and(|next| next.0 == p) {
-                continue;
-            }
-            let f1 = 2.0 * tp as f64 / ((k + 1) + n_gold) as f64;
-            if best.is_none_or(|b| f1 > b.0) {
-                best = Some((f1, p, tp, k + 1));
-            }
-        }
-        if let Some((f1, p, tp, npred)) = best.filter(|b| b.0 > 0.0) {
-            let t = p.max(0.05);
-            thresholds.insert(name.clone(), t);
-            entry.threshold = Some(t);
-            entry.dev_precision = tp as f64 / npred as f64;
-            entry.dev_recall = tp as f64 / n_gold as f64;
-            all_tp += tp;
-            all_pred += npred;
-            tracing::info!(label = %name, threshold = t, f1, "dev threshold");
-        }
+        let s = scored.remove(&l).unwrap_or_default();
+        let t = if n_gold >= cfg.min_dev_relations {
+            best_threshold(s.clone(), n_gold, cfg.beta).map(|b| b.0)
+        } else {
+            pooled_t
+        };
+        let Some(t) = t else { continue };
+        let tp = s.iter().filter(|x| x.0 >= t && x.1).count();
+        let npred = s.iter().filter(|x| x.0 >= t).count();
+        thresholds.insert(name.clone(), t);
+        entry.threshold = Some(t);
+        entry.dev_precision = if npred == 0 {
+            0.0
+        } else {
+            tp as f64 / npred as f64
+        };
+        entry.dev_recall = if n_gold == 0 {
+            0.0
+        } else {
+            tp as f64 / n_gold as f64
+        };
+        all_tp += tp;
+        all_pred += npred;
         all_gold += n_gold;
+        tracing::info!(label = %name, threshold = t, tp, npred, n_gold, "dev threshold");
     }
     report.dev_precision = if all_pred == 0 {
         0.0
@@ -636,11 +759,12 @@ pub fn train_supervised(
         source,
     })?;
     let weights_path = cfg.out_dir.join(HEAD_WEIGHTS);
-    let named: Vec<(String, Tensor)> = vs
-        .variables()
-        .into_iter()
-        .map(|(k, v)| (k, v.to_kind(Kind::Float)))
-        .collect();
+    let named: Vec<(String, Tensor)> = vec![
+        ("l1.weight".to_string(), w1.contiguous()),
+        ("l1.bias".to_string(), b1.contiguous()),
+        ("l2.weight".to_string(), w2.contiguous()),
+        ("l2.bias".to_string(), b2.contiguous()),
+    ];
     Tensor::write_safetensors(&named, &weights_path)?;
     let mut names = vec![NONE_LABEL.to_string()];
     names.extend(
@@ -648,13 +772,15 @@ pub fn train_supervised(
             .iter()
             .filter_map(|&l| schema.labels().get(l).map(|x| x.name().to_string())),
     );
-    let encoder_dim = width - extra.len() - 2;
+    let encoder_dim = (0..=width)
+        .find(|&d| super::feature_dim(d) + super::extra_width(&extra, d) == width)
+        .ok_or_else(|| RelationError::InvalidData("feature width does not fit".into()))?;
     let meta = HeadMeta {
         version: 1,
         encoder: cfg.token_vectors.clone(),
-        encoder_dim: encoder_dim / 4,
+        encoder_dim,
         input_dim: width,
-        hidden_units: cfg.hidden_units,
+        hidden_units,
         labels: names,
         temperature: 1.0,
         thresholds,
@@ -664,7 +790,7 @@ pub fn train_supervised(
         encoder_precision: None,
         token_vectors: Some(cfg.token_vectors.clone()),
         extra_features: extra,
-        decides: cfg.cue_features,
+        decides: cfg.decides,
         training: serde_json::json!({
             "corpus": "hand-annotated relations over gensim lee_background.cor (models/relations/corpus, guideline docs/annotation/RELATIONS.md)",
             "train_documents": report.train_documents,
@@ -676,8 +802,13 @@ pub fn train_supervised(
             "learning_rate": cfg.learning_rate,
             "weight_decay": cfg.weight_decay,
             "hidden_units": cfg.hidden_units,
+            "ensemble": cfg.ensemble,
+            "context_tokens": cfg.context_tokens,
             "seed": cfg.seed,
-            "thresholds": "per label, best F1 on the dev documents' entity-level relations",
+            "thresholds": "per label with at least min_dev_relations dev relations, else pooled over the labels; best F-beta on the dev documents' entity-level relations",
+            "beta": cfg.beta,
+            "min_dev_relations": cfg.min_dev_relations,
+            "min_train_examples": cfg.min_train_examples,
         }),
     };
     let meta_path = cfg.out_dir.join(HEAD_META);
