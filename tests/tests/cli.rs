@@ -709,3 +709,126 @@ fn hostile_text_and_ids_stay_where_they_belong() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("not a plain file name"), "{stderr}");
 }
+
+/// A small relation corpus in the layout of `models/relations/corpus` (texts written for this
+/// test): `docs/<id>.txt`, `corpus/{train,dev}.jsonl`.
+fn tiny_relation_corpus(root: &Path) {
+    let docs = root.join("docs");
+    let corpus = root.join("corpus");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::create_dir_all(&corpus).unwrap();
+    let texts = [
+        ("t1", "Indonesian President Megawati Sukarnoputri met Australian Prime Minister John Howard in Jakarta on Monday.", "Megawati Sukarnoputri", "Indonesian"),
+        ("t2", "French President Jacques Chirac told reporters in Paris that talks would resume.", "Jacques Chirac", "French"),
+        ("d1", "Pakistani President Pervez Musharraf spoke to troops in Karachi.", "Pervez Musharraf", "Pakistani"),
+    ];
+    let mut train = String::new();
+    let mut dev = String::new();
+    for (id, text, head, tail) in texts {
+        std::fs::write(docs.join(format!("{id}.txt")), text).unwrap();
+        let span = |s: &str| {
+            let b = text.find(s).unwrap();
+            serde_json::json!({"start": text[..b].chars().count(), "end": text[..b].chars().count() + s.chars().count(), "text": s})
+        };
+        let line = serde_json::json!({
+            "doc": id,
+            "line": 0,
+            "relations": [{"label": "leader_of", "head": span(head), "tail": span(tail),
+                           "evidence": {"start": 0, "end": text.chars().count(), "text": text}}],
+        });
+        let target = if id.starts_with('t') {
+            &mut train
+        } else {
+            &mut dev
+        };
+        target.push_str(&format!("{line}\n"));
+    }
+    std::fs::write(corpus.join("train.jsonl"), train).unwrap();
+    std::fs::write(corpus.join("dev.jsonl"), dev).unwrap();
+}
+
+#[test]
+fn train_and_eval_relations_on_a_corpus() {
+    if !offline_models_available() {
+        eprintln!("skipping: offline models not installed (cargo xtask setup)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    tiny_relation_corpus(dir.path());
+    let out = dir.path().join("classifier");
+    let report = json_of_success(
+        lede()
+            .args(["train", "relations", "--epochs", "2", "--ensemble", "1"])
+            .args([
+                "--corpus".as_ref(),
+                dir.path().join("corpus").as_os_str(),
+                "--docs".as_ref(),
+                dir.path().join("docs").as_os_str(),
+                "--out".as_ref(),
+                out.as_os_str(),
+            ]),
+    );
+    assert_eq!(report["train_documents"], 2);
+    assert_eq!(report["dev_documents"], 1);
+    assert!(report["train_positives"].as_u64().unwrap() >= 2, "{report}");
+    let meta: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("pair-classifier.json")).unwrap())
+            .unwrap();
+    assert!(meta["token_vectors"]
+        .as_str()
+        .unwrap()
+        .starts_with("lede-ner-minilm/"));
+    assert!(out.join("pair-classifier.safetensors").is_file());
+
+    // Scored with that classifier, with the cues alone, and with the model set's.
+    let dev = dir.path().join("corpus/dev.jsonl");
+    let docs = dir.path().join("docs");
+    for extra in [
+        vec!["--classifier".as_ref(), out.as_os_str()],
+        vec!["--cues-only".as_ref()],
+        vec![],
+    ] {
+        let scores = json_of_success(
+            lede()
+                .args(["eval", "relations", "--json"])
+                .args([
+                    "--corpus".as_ref(),
+                    dev.as_os_str(),
+                    "--docs".as_ref(),
+                    docs.as_os_str(),
+                ])
+                .args(&extra),
+        );
+        assert_eq!(scores["documents"], 1, "{scores}");
+        let c = &scores["labelled"];
+        assert_eq!(
+            c["true_positives"].as_u64().unwrap() + c["false_negatives"].as_u64().unwrap(),
+            1
+        );
+    }
+    // The cues alone find the title phrase.
+    let cues = json_of_success(
+        lede()
+            .args(["eval", "relations", "--json", "--cues-only"])
+            .args([
+                "--corpus".as_ref(),
+                dev.as_os_str(),
+                "--docs".as_ref(),
+                docs.as_os_str(),
+            ]),
+    );
+    assert_eq!(cues["labelled"]["true_positives"], 1, "{cues}");
+
+    // --gold and --corpus together are a usage error.
+    let both = lede()
+        .args(["eval", "relations", "--gold", "g.jsonl"])
+        .args([
+            "--corpus".as_ref(),
+            dev.as_os_str(),
+            "--docs".as_ref(),
+            docs.as_os_str(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2));
+}

@@ -5,7 +5,7 @@
 //! timing), so the differences are the per-document cost of the summary and of relations.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use lede::{Analyzer, Document, Tasks};
+use lede::{Analyzer, Document, RelationClassifier, Tasks};
 
 fn seed() -> Document {
     let path = concat!(
@@ -46,6 +46,11 @@ fn bench(c: &mut Criterion) {
         ),
         ("all", Tasks::all()),
     ];
+    let rel = Tasks {
+        ner: true,
+        relations: true,
+        ..Tasks::none()
+    };
     let mut group = c.benchmark_group("seed_article");
     group.sample_size(10);
     for (name, tasks) in configs {
@@ -55,6 +60,24 @@ fn bench(c: &mut Criterion) {
                 eprintln!("skipping {name}: {e} (run `cargo xtask setup`)");
                 continue;
             }
+        };
+        group.bench_function(name, |b| {
+            b.iter(|| analyzer.analyze(doc.clone()).map(|a| a.entities.len()))
+        });
+    }
+    // Where the relations' time goes: the cue patterns alone (no classifier, no token
+    // vectors), and the cue patterns with the token vectors kept but no classifier.
+    for (name, always) in [
+        ("ner+relations/cues only", false),
+        ("ner+relations/cues+vectors", true),
+    ] {
+        let Ok(analyzer) = Analyzer::builder()
+            .tasks(rel)
+            .relation_classifier(RelationClassifier::CuesOnly)
+            .always_token_vectors(always)
+            .build()
+        else {
+            continue;
         };
         group.bench_function(name, |b| {
             b.iter(|| analyzer.analyze(doc.clone()).map(|a| a.entities.len()))

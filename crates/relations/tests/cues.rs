@@ -276,3 +276,40 @@ fn conll_labels_work_too() {
         &[],
     );
 }
+
+#[test]
+fn a_label_that_excludes_another_wins_on_the_same_pair() {
+    // Two labels whose cues both match "X heads Y"; `boss_of` excludes `staff_of`, so only
+    // it is reported for that pair, while `staff_of` stays where `boss_of` is not found.
+    let toml = r#"
+name = "test"
+[[label]]
+name = "boss_of"
+head = ["PERSON"]
+tail = ["ORG"]
+excludes = ["staff_of"]
+cues = [{ pattern = "{head} heads {tail}", score = 0.9 }]
+[[label]]
+name = "staff_of"
+head = ["PERSON"]
+tail = ["ORG"]
+cues = [{ pattern = "{head} ( heads | joined ) {tail}", score = 0.9 }]
+"#;
+    let schema = lede_relations::Schema::from_toml_str(toml).unwrap();
+    let ex = NewsRelationExtractor::builder()
+        .schema(schema)
+        .build()
+        .unwrap();
+    let d = doc(&[
+        "[Ann Lee|PERSON] heads [Acme|ORG].",
+        "[Bo Dahl|PERSON] joined [Acme|ORG].",
+    ]);
+    let rels = ex.extract_relations(&d).unwrap();
+    let has = |label: &str, head: &str| {
+        rels.iter()
+            .any(|r| r.label == label && r.head_name == head && r.tail_name == "Acme")
+    };
+    assert!(has("boss_of", "Ann Lee"), "{rels:?}");
+    assert!(!has("staff_of", "Ann Lee"), "{rels:?}");
+    assert!(has("staff_of", "Bo Dahl"), "{rels:?}");
+}

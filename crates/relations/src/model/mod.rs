@@ -1074,6 +1074,46 @@ mod tests {
     }
 
     #[test]
+    fn extra_features_parse_and_fill_their_columns() {
+        assert_eq!(
+            ExtraFeature::parse("cue:leader_of"),
+            Some(ExtraFeature::Cue("leader_of".into()))
+        );
+        assert_eq!(
+            ExtraFeature::parse("context:3"),
+            Some(ExtraFeature::Context(3))
+        );
+        for bad in ["head:ALIEN", "context:0", "context:x", "cue:", "nothing"] {
+            assert_eq!(ExtraFeature::parse(bad), None, "{bad}");
+        }
+        let names: Vec<String> = ["head:PERSON", "tail:GPE", "context:2", "cue:leader_of"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(extra_width(&names, 4), 1 + 1 + 8 + 1);
+        let schema = Schema::news().unwrap();
+        let d = doc();
+        let cands = crate::candidates(&d, &schema);
+        let putin = d
+            .entities
+            .iter()
+            .position(|e| e.name == "Vladimir Putin")
+            .unwrap();
+        let row = cands.iter().position(|c| c.head == putin).unwrap();
+        // No token vectors: the context columns stay zero, the others are filled.
+        let x = extra_feature_rows(&names, &schema, &d, &[], &cands);
+        assert_eq!(x.ncols(), extra_width(&names, 0));
+        assert_eq!(x[(row, 0)], 1.0, "head is a PERSON");
+        let standard = standard_extra_features(&schema, true, 3);
+        assert!(standard.iter().any(|f| f == "cue:leader_of"));
+        assert!(
+            !standard.iter().any(|f| f == "cue:age"),
+            "value labels have no pair cue"
+        );
+        assert!(standard.iter().all(|f| ExtraFeature::parse(f).is_some()));
+    }
+
+    #[test]
     fn masking_replaces_names_and_maps_spans() {
         let d = doc();
         let m = mask_sentence(&d, 1).unwrap();

@@ -822,3 +822,177 @@ pub fn train_supervised(
     })?;
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PairClassifier;
+    use crate::NewsRelationExtractor;
+    use lede_core::{Document, Embeddings, Entity, Mention, RelationExtractor, TokenVectors};
+
+    const SOURCE: &str = "test/hashed-words";
+    const DIM: usize = 16;
+
+    /// A document with PERSON `a` and GPE `b` in one sentence, joined by `verb`, its tokens
+    /// from lede-tokenize and token vectors that hash each word to a one-hot row.
+    fn doc(id: &str, a: &str, verb: &str, b: &str) -> (AnnotatedDocument, CorpusDoc, bool) {
+        let text = format!("{a} {verb} {b} today.");
+        let mut d = lede_tokenize::Segmenter::default().annotate(Document::new(id, text.clone()));
+        let map = OffsetMap::new(&text);
+        let ent = |eid: &str, label: &str, name: &str| {
+            let s = text.find(name).unwrap();
+            Entity {
+                id: eid.into(),
+                name: name.into(),
+                label: label.into(),
+                mentions: vec![Mention {
+                    text: name.into(),
+                    label: label.into(),
+                    score: 1.0,
+                    span: map.span(s, s + name.len()).unwrap(),
+                }],
+            }
+        };
+        d.entities = vec![ent("E1", "PERSON", a), ent("E2", "GPE", b)];
+        let mut values = Vec::new();
+        for t in &d.tokens {
+            let mut row = vec![0.0f32; DIM];
+            let h = t
+                .text
+                .to_lowercase()
+                .bytes()
+                .fold(7usize, |h, c| h.wrapping_mul(31).wrapping_add(c as usize));
+            row[h % DIM] = 1.0;
+            values.extend(row);
+        }
+        d.token_vectors = Some(TokenVectors {
+            source: SOURCE.into(),
+            vectors: Embeddings { dim: DIM, values },
+        });
+        let leads = verb == "leads";
+        let chars = |s: &str| {
+            let b = text.find(s).unwrap();
+            (
+                text[..b].chars().count(),
+                text[..b + s.len()].chars().count(),
+            )
+        };
+        let span = |s: &str| {
+            let (start, end) = chars(s);
+            CorpusSpan {
+                start,
+                end,
+                text: s.into(),
+            }
+        };
+        let relations = if leads {
+            vec![CorpusRelation {
+                label: "leader_of".into(),
+                head: span(a),
+                tail: span(b),
+                evidence: CorpusSpan {
+                    start: 0,
+                    end: text.chars().count(),
+                    text: text.clone(),
+                },
+            }]
+        } else {
+            Vec::new()
+        };
+        let g = CorpusDoc {
+            doc: id.into(),
+            line: 0,
+            relations,
+        };
+        (d, g, leads)
+    }
+
+    fn corpus(n: usize, offset: usize) -> Vec<(AnnotatedDocument, CorpusDoc)> {
+        (0..n)
+            .map(|i| {
+                let k = i + offset;
+                let verb = if k % 2 == 0 { "leads" } else { "visited" };
+                let (d, g, _) = doc(
+                    &format!("d{k}"),
+                    &format!("Per{k} Son"),
+                    verb,
+                    &format!("Land{}", k * 7),
+                );
+                (d, g)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn best_threshold_picks_the_f1_optimum() {
+        let s = vec![
+            (0.9, true),
+            (0.8, true),
+            (0.7, false),
+            (0.6, true),
+            (0.1, false),
+        ];
+        let (t, f) = best_threshold(s, 3, 1.0).unwrap();
+        // At 0.6: tp 3 of 4 predictions, 3 gold: F1 6/7, better than 0.8's 0.8.
+        assert!((t - 0.6).abs() < 1e-6 && (f - 6.0 / 7.0).abs() < 1e-9);
+        assert!(best_threshold(vec![(0.5, false)], 2, 1.0).is_none());
+    }
+
+    #[test]
+    fn trains_a_classifier_the_extractor_loads_and_uses() {
+        let schema = Schema::news().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = SupervisedConfig::new(dir.path().to_path_buf(), SOURCE.into());
+        cfg.epochs = 60;
+        cfg.ensemble = 2;
+        cfg.min_train_examples = 2;
+        cfg.min_dev_relations = 2;
+        cfg.decides = true;
+        let report = train_supervised(&schema, &corpus(40, 0), &corpus(10, 40), &cfg).unwrap();
+        assert_eq!(report.train_documents, 40);
+        assert!(report.train_positives >= 20, "{report:?}");
+        assert_eq!(report.dev_unreachable, 0);
+        assert!(
+            report.dev_precision > 0.9 && report.dev_recall > 0.9,
+            "{report:?}"
+        );
+        let c = PairClassifier::load(dir.path()).unwrap();
+        assert_eq!(c.meta.token_vectors.as_deref(), Some(SOURCE));
+        assert!(c.meta.decides);
+        assert!(c.meta.extra_features.iter().any(|f| f == "cue:leader_of"));
+        assert!(c.meta.thresholds.contains_key("leader_of"));
+        // The extractor reads the file and finds the relation in an unseen document, and
+        // not in the other kind.
+        let ex = NewsRelationExtractor::builder()
+            .model_dir(dir.path())
+            .build()
+            .unwrap();
+        assert_eq!(ex.reads_token_vectors().as_deref(), Some(SOURCE));
+        let (yes, _, _) = doc("t1", "Per999 Son", "leads", "Land4242");
+        let rels = ex.extract(&yes).unwrap();
+        assert!(
+            rels.iter()
+                .any(|r| r.label == "leader_of" && r.head == "E1" && r.tail == "E2"),
+            "{rels:?}"
+        );
+        let (no, _, _) = doc("t2", "Per998 Son", "visited", "Land4243");
+        let rels = ex.extract(&no).unwrap();
+        assert!(!rels.iter().any(|r| r.label == "leader_of"), "{rels:?}");
+    }
+
+    #[test]
+    fn corpus_lines_read_and_give_gold_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        let (_, g, _) = doc("d0", "Anna Berg", "leads", "Norland");
+        std::fs::write(&path, serde_json::to_string(&g).unwrap() + "\n\n").unwrap();
+        let read = read_corpus(&path).unwrap();
+        assert_eq!(read, vec![g]);
+        let gold = read[0].gold();
+        assert_eq!(gold[0].head, "Anna Berg");
+        assert_eq!(gold[0].relation, "leader_of");
+        std::fs::write(&path, "{not json\n").unwrap();
+        let err = read_corpus(&path).unwrap_err().to_string();
+        assert!(err.contains("c.jsonl:1"), "{err}");
+    }
+}
