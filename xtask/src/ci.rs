@@ -104,6 +104,15 @@ pub fn run(repo: &Path) -> Result<ExitCode> {
             })
         },
     )?;
+    ci.stage(
+        "relation corpus: records checked against lee_background.cor",
+        || {
+            let mut c = std::process::Command::new("bash");
+            c.arg("scripts/relations/check-corpus.sh").current_dir(repo);
+            run_ok(&mut c)?;
+            Ok(String::new())
+        },
+    )?;
     ci.stage("cargo xtask test (CI=1)", || run_tests(repo))?;
     ci.stage(&format!("cargo xtask analyze {SEED}"), || smoke(repo))?;
     ci.summary();

@@ -90,10 +90,11 @@ pub struct HeadMeta {
     /// ([`lede_core::TokenVectors::source`]). Mentions are not masked then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_vectors: Option<String>,
-    /// Features appended after the encoder features, by name ([`extra_features`]): `cue:LABEL`
-    /// (the best score of a cue pattern of that label on the pair in its sentence, 0 when none
-    /// fired), `head:TYPE` and `tail:TYPE` (one-hot entity types). Empty for classifiers that
-    /// read encoder features only.
+    /// Features appended after the encoder features, by name ([`ExtraFeature`],
+    /// [`standard_extra_features`]): `cue:LABEL` (the best score of a cue pattern of that label
+    /// on the pair in its sentence, 0 when none fired), `head:TYPE` and `tail:TYPE` (one-hot
+    /// entity types), `context:N` (the tokens around the pair). Empty for classifiers that read
+    /// encoder features only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extra_features: Vec<String>,
     /// Whether the classifier decides its labels alone: cue matches of a label it has a

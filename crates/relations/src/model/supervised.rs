@@ -482,7 +482,7 @@ fn best_threshold(mut s: Vec<(f32, bool)>, n_gold: usize, beta: f64) -> Option<(
         } else {
             (1.0 + b2) * precision * recall / (b2 * precision + recall)
         };
-        if best.is_none_or(|b| f > b.1) {
+        if best.is_none() || best.is_some_and(|b| f > b.1) {
             best = Some((p, f));
         }
     }
@@ -632,10 +632,9 @@ pub fn train_supervised(
         let probs = softmax_rows(&logits, 1.0);
         // One-to-one: a gold relation is found by the best-scored fact that matches it.
         let mut used = vec![false; gold.len()];
-        let mut fs: Vec<((usize, usize, usize), (f32, Vec<usize>))> =
-            facts(schema, &cands, &probs, &classes)
-                .into_iter()
-                .collect();
+        let mut fs: Vec<_> = facts(schema, &cands, &probs, &classes)
+            .into_iter()
+            .collect();
         fs.sort_by(|a, b| b.1 .0.total_cmp(&a.1 .0).then(a.0.cmp(&b.0)));
         for ((l, _, _), (p, members)) in fs {
             let mut hit = false;

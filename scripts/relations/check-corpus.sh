@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Checks the hand-annotated relation corpus against the text it points into: fetches gensim's
+# lee_background.cor from PyPI (cached in ~/.cache/lede/lee-background), writes the annotation
+# kit, checks every record (spans, names, types, evidence) and rebuilds the split files, which
+# must equal the committed ones.
+#
+#   scripts/relations/check-corpus.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+cache="${LEDE_CACHE:-$HOME/.cache/lede}/lee-background"
+if [ "$(ls "$cache"/lee_bg_*.txt 2>/dev/null | wc -l)" -ne 300 ]; then
+    rm -rf "$cache"
+    bash models/summarize/dev/fetch-lee-background.sh "$cache" >&2
+fi
+kit="$(mktemp -d)"
+trap 'rm -rf "$kit"' EXIT
+python3 scripts/relations/corpus.py kit --docs "$cache" --out "$kit" 2>/dev/null
+python3 scripts/relations/corpus.py check --kit "$kit" \
+    models/relations/corpus/records/R*.jsonl models/relations/corpus/records/N*.jsonl \
+    models/relations/corpus/records/second-reader.jsonl
+snapshot="$(mktemp -d)"
+cp models/relations/corpus/{train,dev,test}.jsonl "$snapshot/"
+python3 scripts/relations/corpus.py build --kit "$kit"
+for f in train dev test; do
+    if ! cmp -s "$snapshot/$f.jsonl" "models/relations/corpus/$f.jsonl"; then
+        cp "$snapshot/$f.jsonl" "models/relations/corpus/$f.jsonl"
+        echo "models/relations/corpus/$f.jsonl differs from what the records build" >&2
+        exit 1
+    fi
+done
+rm -rf "$snapshot"
+echo "relation corpus: records check out against the text; split files rebuilt identically" >&2
