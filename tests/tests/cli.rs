@@ -832,3 +832,50 @@ fn train_and_eval_relations_on_a_corpus() {
         .unwrap();
     assert_eq!(both.status.code(), Some(2));
 }
+
+/// The worker contract of docs/SCALING.md: JSONL on stdin, one record per input line on
+/// stdout, each written and flushed as soon as it is known, while stdin stays open.
+#[test]
+fn jsonl_stdin_worker_answers_each_line_before_the_next_arrives() {
+    use std::io::{BufRead, BufReader, Write};
+    let mut child = lede()
+        .args(["analyze", "--tasks", "none", "--input-format", "jsonl"])
+        .args(["--format", "jsonl", "--cores", "1", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let next = || {
+        rx.recv_timeout(Duration::from_secs(120))
+            .expect("a line in time")
+    };
+    writeln!(stdin, r#"{{"id": "a", "text": "One sentence here."}}"#).unwrap();
+    stdin.flush().unwrap();
+    let first: Value = serde_json::from_str(&next()).unwrap();
+    assert_eq!(first["document"]["id"], "a");
+    // A malformed line: its error record comes while stdin is still open.
+    writeln!(stdin, "not json").unwrap();
+    stdin.flush().unwrap();
+    let second: Value = serde_json::from_str(&next()).unwrap();
+    assert_eq!(second["id"], "<stdin>:2", "{second}");
+    assert!(second["error"].as_str().unwrap().contains("not a JSON"));
+    writeln!(stdin, r#"{{"id": "c", "text": ""}}"#).unwrap();
+    drop(stdin);
+    let third: Value = serde_json::from_str(&next()).unwrap();
+    assert_eq!(third["id"], "c");
+    let status = child.wait().unwrap();
+    // Some inputs failed: exit 1, every line answered.
+    assert_eq!(status.code(), Some(1));
+    assert!(rx.recv_timeout(Duration::from_secs(5)).is_err());
+}

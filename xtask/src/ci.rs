@@ -115,6 +115,18 @@ pub fn run(repo: &Path) -> Result<ExitCode> {
     )?;
     ci.stage("cargo xtask test (CI=1)", || run_tests(repo))?;
     ci.stage(&format!("cargo xtask analyze {SEED}"), || smoke(repo))?;
+    ci.stage(
+        "spark: lede as a worker in local[2] over lee_background.cor (integrations/spark)",
+        || {
+            let lede = crate::process::build_release_lede(repo)?;
+            let mut c = std::process::Command::new("bash");
+            c.arg("integrations/spark/test-local.sh")
+                .env("LEDE_BIN", &lede)
+                .current_dir(repo);
+            run_ok(&mut c)?;
+            Ok(String::new())
+        },
+    )?;
     ci.summary();
     Ok(ExitCode::SUCCESS)
 }

@@ -129,6 +129,11 @@ struct AnalyzeArgs {
     /// Documents analysed in parallel, each worker with its own models [default: 1].
     #[arg(long, short)]
     jobs: Option<usize>,
+    /// Cores this process may use [default: all it sees]: the --jobs workers and their
+    /// libtorch threads share them (workers x threads never exceed them). A worker in a
+    /// cluster task (Spark, docs/SCALING.md) passes the cores its task was given.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    cores: Option<u64>,
     /// Emit results as they finish instead of in input order.
     #[arg(long)]
     unordered: bool,
@@ -176,6 +181,7 @@ struct AnalyzeArgs {
 struct ConfigFile {
     format: Option<String>,
     jobs: Option<usize>,
+    cores: Option<u64>,
     models: Option<String>,
     offline: Option<bool>,
     max_bytes: Option<u64>,
@@ -383,10 +389,11 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
     // The pool applies lede-models' ThreadPlan (workers and libtorch threads) and loads the
     // models once up front, so that a model problem is one clear fatal error, not one per
     // document; each worker then builds its own instance on its first document.
-    let pool = AnalyzerPool::builder(builder)
-        .jobs(jobs)
-        .build()
-        .context("cannot load models")?;
+    let mut pool = AnalyzerPool::builder(builder).jobs(jobs);
+    if let Some(cores) = args.cores.or(cfg.cores) {
+        pool = pool.cores(usize::try_from(cores).unwrap_or(usize::MAX));
+    }
+    let pool = pool.build().context("cannot load models")?;
     tracing::debug!(models = ?pool.provenance(), jobs = pool.workers(), "models ready");
 
     let sources: Vec<InputSource> = args
@@ -523,8 +530,11 @@ fn emit(
                 write_atomic(&path, &rec)
                     .with_context(|| format!("cannot write into {}", dir.display()))?;
             } else if format == Format::Jsonl {
+                // One record per input line, flushed like an analysis: a streaming reader
+                // (a Spark task, docs/SCALING.md) sees it without waiting for the next input.
                 serde_json::to_writer(&mut *out, &error_record(&f.id, msg))?;
                 writeln!(out)?;
+                out.flush()?;
             }
             Ok(())
         }

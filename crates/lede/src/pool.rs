@@ -49,6 +49,7 @@ type Factory = Box<dyn Fn() -> Result<Box<dyn Worker>> + Send + Sync>;
 pub struct AnalyzerPoolBuilder {
     analyzer: AnalyzerBuilder,
     jobs: usize,
+    cores: Option<usize>,
 }
 
 impl AnalyzerPoolBuilder {
@@ -59,18 +60,25 @@ impl AnalyzerPoolBuilder {
         self
     }
 
+    /// The cores the pool may use (default: those the process sees): the workers and their
+    /// libtorch threads are planned within them ([`ThreadPlan::with_cores`]). A worker in a
+    /// cluster task passes the cores the task was given.
+    pub fn cores(mut self, cores: usize) -> Self {
+        self.cores = Some(cores.max(1));
+        self
+    }
+
     /// Applies the thread plan, starts the worker threads and builds the first analyzer.
     ///
     /// # Errors
     /// [`Error::Models`] when the models cannot be loaded (returned here, once, rather than
     /// per document), [`Error::Threads`] when the threads cannot be started.
     pub fn build(self) -> Result<AnalyzerPool> {
-        let jobs = if self.jobs == 0 {
-            lede_models::runtime::available_cores()
-        } else {
-            self.jobs
-        };
-        let plan = ThreadPlan::new(jobs);
+        let cores = self
+            .cores
+            .unwrap_or_else(lede_models::runtime::available_cores);
+        let jobs = if self.jobs == 0 { cores } else { self.jobs };
+        let plan = ThreadPlan::with_cores(cores, jobs, None);
         plan.apply();
         plan.apply_to_current_thread();
         let first = self.analyzer.build()?;
@@ -161,7 +169,11 @@ impl std::fmt::Debug for AnalyzerPool {
 impl AnalyzerPool {
     /// A builder for a pool of analyzers configured by `analyzer`.
     pub fn builder(analyzer: AnalyzerBuilder) -> AnalyzerPoolBuilder {
-        AnalyzerPoolBuilder { analyzer, jobs: 0 }
+        AnalyzerPoolBuilder {
+            analyzer,
+            jobs: 0,
+            cores: None,
+        }
     }
 
     pub(crate) fn with_factory(
