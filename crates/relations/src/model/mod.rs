@@ -18,6 +18,7 @@
 //! `l1.bias`, `l2.weight` `[labels, hidden]`, `l2.bias`) and [`HEAD_META`] (JSON
 //! [`HeadMeta`]).
 
+mod fit;
 pub mod supervised;
 pub mod train;
 

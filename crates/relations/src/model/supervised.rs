@@ -21,12 +21,12 @@ use std::path::{Path, PathBuf};
 use lede_core::{AnnotatedDocument, OffsetMap};
 use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
-use tch::nn::{self, Module, OptimizerConfig};
-use tch::{Kind, Tensor};
+use tch::Tensor;
 
+use super::fit::{FitOptions, Perceptron};
 use super::{
     extra_feature_rows, softmax_rows, standard_extra_features, vector_features, HeadMeta,
-    HEAD_META, HEAD_WEIGHTS, NONE_LABEL,
+    NONE_LABEL,
 };
 use crate::candidates::{from_context, Candidate};
 use crate::context::DocContext;
@@ -394,75 +394,6 @@ fn facts(schema: &Schema, cands: &[Candidate], probs: &Array2<f32>, classes: &[u
     out
 }
 
-/// Trains one perceptron; returns `(l1 weight [h, in], l1 bias, l2 weight [out, h], l2 bias)`.
-fn train_member(
-    x_train: &Tensor,
-    y_train: &Tensor,
-    class_weights: &Tensor,
-    width: usize,
-    n_classes: usize,
-    cfg: &SupervisedConfig,
-) -> Result<(Tensor, Tensor, Tensor, Tensor)> {
-    let n = y_train.size().first().copied().unwrap_or(0);
-    let vs = nn::VarStore::new(tch::Device::Cpu);
-    let root = vs.root();
-    let l1 = nn::linear(
-        &root / "l1",
-        width as i64,
-        cfg.hidden_units as i64,
-        Default::default(),
-    );
-    let l2 = nn::linear(
-        &root / "l2",
-        cfg.hidden_units as i64,
-        n_classes as i64,
-        Default::default(),
-    );
-    let mut opt = nn::Adam {
-        wd: cfg.weight_decay,
-        ..Default::default()
-    }
-    .build(&vs, cfg.learning_rate)?;
-    for epoch in 0..cfg.epochs {
-        let perm = Tensor::randperm(n, (Kind::Int64, tch::Device::Cpu));
-        let mut total = 0.0;
-        let mut start = 0;
-        while start < n {
-            let len = (cfg.batch_size as i64).min(n - start);
-            let idx = perm.narrow(0, start, len);
-            let bx = x_train.index_select(0, &idx);
-            let by = y_train.index_select(0, &idx);
-            let h = l1.forward(&bx).relu().dropout(0.2, true);
-            let loss = l2.forward(&h).log_softmax(-1, Kind::Float).f_nll_loss(
-                &by,
-                Some(class_weights),
-                tch::Reduction::Mean,
-                -100,
-            )?;
-            opt.backward_step(&loss);
-            total += loss.double_value(&[]) * len as f64;
-            start += len;
-        }
-        tracing::info!(
-            epoch,
-            loss = total / n as f64,
-            "training the pair classifier"
-        );
-    }
-    let get = |name: &str| -> Result<Tensor> {
-        vs.variables()
-            .remove(name)
-            .map(|t| t.detach().to_kind(Kind::Float))
-            .ok_or_else(|| RelationError::InvalidData(format!("missing variable {name}")))
-    };
-    Ok((
-        get("l1.weight")?,
-        get("l1.bias")?,
-        get("l2.weight")?,
-        get("l2.bias")?,
-    ))
-}
-
 /// The threshold with the best F-beta over `(score, correct)` pairs against `n_gold` relations
 /// (ties: the higher threshold), with that F-beta.
 fn best_threshold(mut s: Vec<(f32, bool)>, n_gold: usize, beta: f64) -> Option<(f32, f64)> {
@@ -565,40 +496,22 @@ pub fn train_supervised(
     let n_classes = classes.len() + 1;
     let n = ys.len() as i64;
     let x_train = Tensor::f_from_slice(&xs)?.f_view([n, width as i64])?;
-    let y_train = Tensor::f_from_slice(&ys)?;
-    // Class weights: inverse square root of frequency, mean 1.
-    let mut freq = vec![1.0f64; n_classes];
-    for &y in &ys {
-        if let Some(f) = freq.get_mut(y as usize) {
-            *f += 1.0;
-        }
-    }
-    let w: Vec<f32> = freq.iter().map(|f| (1.0 / f.sqrt()) as f32).collect();
-    let mean_w = w.iter().sum::<f32>() / w.len() as f32;
-    let w: Vec<f32> = w.iter().map(|x| x / mean_w).collect();
-    let wt = Tensor::f_from_slice(&w)?;
     // An ensemble of perceptrons trained from different seeds, stored as one perceptron whose
     // hidden layer is theirs side by side and whose output averages their logits.
+    let options = FitOptions {
+        hidden_units: cfg.hidden_units,
+        epochs: cfg.epochs,
+        learning_rate: cfg.learning_rate,
+        weight_decay: cfg.weight_decay,
+        batch_size: cfg.batch_size,
+    };
     let mut members = Vec::with_capacity(cfg.ensemble.max(1));
     for m in 0..cfg.ensemble.max(1) {
         tch::manual_seed(cfg.seed + m as i64);
-        members.push(train_member(
-            &x_train, &y_train, &wt, width, n_classes, cfg,
-        )?);
+        members.push(Perceptron::fit(&x_train, &ys, n_classes, &options)?);
     }
-    let k = members.len() as f64;
-    let w1 = Tensor::cat(&members.iter().map(|m| &m.0).collect::<Vec<_>>(), 0);
-    let b1 = Tensor::cat(&members.iter().map(|m| &m.1).collect::<Vec<_>>(), 0);
-    let w2 = Tensor::cat(&members.iter().map(|m| &m.2).collect::<Vec<_>>(), 1) / k;
-    let b2 = members
-        .iter()
-        .map(|m| m.3.shallow_clone())
-        .reduce(|a, b| a + b)
-        .unwrap_or_else(|| Tensor::zeros([n_classes as i64], (Kind::Float, tch::Device::Cpu)))
-        / k;
-    let hidden_units = cfg.hidden_units * members.len();
-    let forward =
-        |x: &Tensor| -> Tensor { (x.matmul(&w1.tr()) + &b1).relu().matmul(&w2.tr()) + &b2 };
+    let model = Perceptron::average(&members);
+    let hidden_units = model.hidden_units();
 
     // Thresholds on dev, over entity-level relations.
     let mut scored: BTreeMap<usize, Vec<(f32, bool)>> = BTreeMap::new();
@@ -625,7 +538,7 @@ pub fn train_supervised(
         }
         let flat: Vec<f32> = feats.iter().copied().collect();
         let fx = Tensor::f_from_slice(&flat)?.f_view([cands.len() as i64, width as i64])?;
-        let logits = tch::no_grad(|| forward(&fx));
+        let logits = model.logits(&fx);
         let v = Vec::<f32>::try_from(&logits.f_contiguous()?.f_view([-1])?)?;
         let logits = Array2::from_shape_vec((cands.len(), n_classes), v)
             .map_err(|e| RelationError::InvalidData(format!("logits: {e}")))?;
@@ -753,18 +666,6 @@ pub fn train_supervised(
     report.labels = per_label;
 
     // Save.
-    std::fs::create_dir_all(&cfg.out_dir).map_err(|source| RelationError::Io {
-        path: cfg.out_dir.clone(),
-        source,
-    })?;
-    let weights_path = cfg.out_dir.join(HEAD_WEIGHTS);
-    let named: Vec<(String, Tensor)> = vec![
-        ("l1.weight".to_string(), w1.contiguous()),
-        ("l1.bias".to_string(), b1.contiguous()),
-        ("l2.weight".to_string(), w2.contiguous()),
-        ("l2.bias".to_string(), b2.contiguous()),
-    ];
-    Tensor::write_safetensors(&named, &weights_path)?;
     let mut names = vec![NONE_LABEL.to_string()];
     names.extend(
         classes
@@ -810,15 +711,7 @@ pub fn train_supervised(
             "min_train_examples": cfg.min_train_examples,
         }),
     };
-    let meta_path = cfg.out_dir.join(HEAD_META);
-    let json = serde_json::to_string_pretty(&meta).map_err(|source| RelationError::Json {
-        what: meta_path.display().to_string(),
-        source,
-    })?;
-    std::fs::write(&meta_path, json + "\n").map_err(|source| RelationError::Io {
-        path: meta_path.clone(),
-        source,
-    })?;
+    model.save(&cfg.out_dir, &meta)?;
     Ok(report)
 }
 

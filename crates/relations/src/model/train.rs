@@ -24,12 +24,12 @@ use lede_core::{AnnotatedDocument, Document, Entity, Mention, OffsetMap, TokenVe
 use lede_models::SentenceEmbedder;
 use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
-use tch::nn::{self, Module, OptimizerConfig};
-use tch::{Kind, Tensor};
+use tch::Tensor;
 
+use super::fit::{FitOptions, Perceptron};
 use super::{
     candidate_features, feature_dim, sentence_windows, softmax_rows, vector_features, Encoding,
-    HeadMeta, SentenceWindows, HEAD_META, HEAD_WEIGHTS, NONE_LABEL,
+    HeadMeta, SentenceWindows, NONE_LABEL,
 };
 use crate::candidates::{from_context, Candidate};
 use crate::context::DocContext;
@@ -549,70 +549,27 @@ fn train_inner(
     let n_classes = class_labels.len() + 1;
 
     // The perceptron in tch.
-    let vs = nn::VarStore::new(tch::Device::Cpu);
-    let root = vs.root();
-    let l1 = nn::linear(
-        &root / "l1",
-        fdim as i64,
-        cfg.hidden_units as i64,
-        Default::default(),
-    );
-    let l2 = nn::linear(
-        &root / "l2",
-        cfg.hidden_units as i64,
-        n_classes as i64,
-        Default::default(),
-    );
-    let mut opt = nn::Adam {
-        wd: 1e-4,
-        ..Default::default()
-    }
-    .build(&vs, cfg.learning_rate)?;
     let xs = Tensor::f_from_slice(train_set.x.as_slice().unwrap_or(&[]))?
         .f_view([train_set.y.len() as i64, fdim as i64])?;
-    let ys = Tensor::f_from_slice(&train_set.y)?;
-    // Class weights: inverse square root of frequency.
-    let mut freq = vec![1.0f64; n_classes];
-    for &y in &train_set.y {
-        if let Some(f) = freq.get_mut(y as usize) {
-            *f += 1.0;
-        }
-    }
-    let weights: Vec<f32> = freq.iter().map(|f| (1.0 / f.sqrt()) as f32).collect();
-    let mean_w = weights.iter().sum::<f32>() / weights.len() as f32;
-    let weights: Vec<f32> = weights.iter().map(|w| w / mean_w).collect();
-    let wt = Tensor::f_from_slice(&weights)?;
-    let n = train_set.y.len() as i64;
-    for epoch in 0..cfg.epochs {
-        let perm = Tensor::randperm(n, (Kind::Int64, tch::Device::Cpu));
-        let mut total = 0.0;
-        let mut start = 0;
-        while start < n {
-            let len = (cfg.batch_size as i64).min(n - start);
-            let idx = perm.narrow(0, start, len);
-            let bx = xs.index_select(0, &idx);
-            let by = ys.index_select(0, &idx);
-            let h = l1.forward(&bx).relu().dropout(0.2, true);
-            let logits = l2.forward(&h);
-            let loss = logits.log_softmax(-1, Kind::Float).f_nll_loss(
-                &by,
-                Some(&wt),
-                tch::Reduction::Mean,
-                -100,
-            )?;
-            opt.backward_step(&loss);
-            total += loss.double_value(&[]) * len as f64;
-            start += len;
-        }
-        tracing::info!(epoch, loss = total / n.max(1) as f64, "training");
-    }
+    let model = Perceptron::fit(
+        &xs,
+        &train_set.y,
+        n_classes,
+        &FitOptions {
+            hidden_units: cfg.hidden_units,
+            epochs: cfg.epochs,
+            learning_rate: cfg.learning_rate,
+            weight_decay: 1e-4,
+            batch_size: cfg.batch_size,
+        },
+    )?;
     // Logits on the held-out set.
     let held_logits = if held_set.y.is_empty() {
         Array2::<f32>::zeros((0, n_classes))
     } else {
         let hx = Tensor::f_from_slice(held_set.x.as_slice().unwrap_or(&[]))?
             .f_view([held_set.y.len() as i64, fdim as i64])?;
-        let logits = tch::no_grad(|| l2.forward(&l1.forward(&hx).relu()));
+        let logits = model.logits(&hx);
         let v = Vec::<f32>::try_from(&logits.f_contiguous()?.f_view([-1])?)?;
         Array2::from_shape_vec((held_set.y.len(), n_classes), v)
             .map_err(|e| RelationError::InvalidData(format!("logits: {e}")))?
@@ -717,17 +674,6 @@ fn train_inner(
         );
     }
     // Save.
-    std::fs::create_dir_all(&cfg.out_dir).map_err(|source| RelationError::Io {
-        path: cfg.out_dir.clone(),
-        source,
-    })?;
-    let weights_path = cfg.out_dir.join(HEAD_WEIGHTS);
-    let named: Vec<(String, Tensor)> = vs
-        .variables()
-        .into_iter()
-        .map(|(k, v)| (k, v.to_kind(Kind::Float)))
-        .collect();
-    Tensor::write_safetensors(&named, &weights_path)?;
     let mut report = TrainReport {
         documents: docs.len(),
         candidates,
@@ -741,9 +687,6 @@ fn train_inner(
         labels: labels_report,
         weights_bytes: 0,
     };
-    report.weights_bytes = std::fs::metadata(&weights_path)
-        .map(|m| m.len())
-        .unwrap_or(0);
     let mut names = vec![NONE_LABEL.to_string()];
     names.extend(
         class_labels
@@ -790,14 +733,6 @@ fn train_inner(
             "heldout_nll": best_nll,
         }),
     };
-    let meta_path = cfg.out_dir.join(HEAD_META);
-    let json = serde_json::to_string_pretty(&meta).map_err(|source| RelationError::Json {
-        what: meta_path.display().to_string(),
-        source,
-    })?;
-    std::fs::write(&meta_path, json + "\n").map_err(|source| RelationError::Io {
-        path: meta_path.clone(),
-        source,
-    })?;
+    report.weights_bytes = model.save(&cfg.out_dir, &meta)?;
     Ok(report)
 }
