@@ -18,8 +18,11 @@ pub(crate) enum EvalCommand {
     /// and of LEAD-k at the same length, against reference JSON Lines `{"doc": id,
     /// "summary": "..."}`.
     Summary(EvalSummaryArgs),
-    /// Relation P/R/F1 (labelled and unlabelled) against gold JSON Lines `{"doc": id, "head":
-    /// name, "relation": label, "tail": name}`.
+    /// Relation P/R/F1 (labelled and unlabelled, per label) against gold JSON Lines `{"doc":
+    /// id, "head": name, "relation": label, "tail": name}` (--gold) or a split of the
+    /// hand-annotated relation corpus (--corpus models/relations/corpus/test.jsonl, documents
+    /// from `scripts/relations/corpus.py kit`); --cues-only and --classifier DIR compare
+    /// extractors on the same documents.
     Relations(EvalRelationsArgs),
 }
 
