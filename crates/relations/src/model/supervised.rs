@@ -115,7 +115,7 @@ pub fn read_corpus(path: &Path) -> Result<Vec<CorpusDoc>> {
 /// Settings of [`train_supervised`].
 #[derive(Debug, Clone)]
 pub struct SupervisedConfig {
-    /// Where to write [`HEAD_WEIGHTS`] and [`HEAD_META`].
+    /// Where to write [`super::HEAD_WEIGHTS`] and [`super::HEAD_META`].
     pub out_dir: PathBuf,
     /// Whether the cue scores are input features.
     pub cue_features: bool,

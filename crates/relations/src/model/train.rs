@@ -136,7 +136,7 @@ pub struct TrainConfig {
     pub corpus: PathBuf,
     /// The MiniLM directory.
     pub encoder_dir: PathBuf,
-    /// Where to write [`HEAD_WEIGHTS`] and [`HEAD_META`].
+    /// Where to write [`super::HEAD_WEIGHTS`] and [`super::HEAD_META`].
     pub out_dir: PathBuf,
     /// Minimum cue score for a cue label.
     pub min_cue_score: f32,
