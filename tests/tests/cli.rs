@@ -879,3 +879,52 @@ fn jsonl_stdin_worker_answers_each_line_before_the_next_arrives() {
     assert_eq!(status.code(), Some(1));
     assert!(rx.recv_timeout(Duration::from_secs(5)).is_err());
 }
+
+/// A model is one folder: a `relations` folder under LEDE_MODELS_DIR that lacks the classifier
+/// means the cue patterns alone (never the checkout's classifier), and one that has half of
+/// it is an error naming the missing file.
+#[test]
+fn a_relations_folder_is_used_whole_or_not_at_all() {
+    if !offline_models_available() {
+        eprintln!("skipping: offline models not installed (cargo xtask setup)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let rel = dir.path().join("relations");
+    std::fs::create_dir_all(&rel).unwrap();
+    std::fs::copy(
+        workspace_root().join("models/relations/news.toml"),
+        rel.join("news.toml"),
+    )
+    .unwrap();
+    let out = lede()
+        .arg("models")
+        .env("LEDE_MODELS_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listing = String::from_utf8_lossy(&out.stdout);
+    let relations = listing
+        .lines()
+        .find(|l| l.starts_with("relations"))
+        .unwrap_or_default();
+    assert!(relations.ends_with("lede-relations/cues"), "{listing}");
+
+    std::fs::copy(
+        workspace_root().join("models/relations/pair-classifier.json"),
+        rel.join("pair-classifier.json"),
+    )
+    .unwrap();
+    let out = lede()
+        .arg("models")
+        .env("LEDE_MODELS_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pair-classifier.safetensors"), "{err}");
+}

@@ -152,13 +152,22 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
                 // The trained sentence scorer (models/summarize/sentence-scorer.json) scores
                 // documents whose sentence vectors come from the recognizer it was trained on.
                 let mut scorer_note = String::new();
-                if !b.summary_hand_weights {
+                'scorer: {
+                    if b.summary_hand_weights {
+                        break 'scorer;
+                    }
                     let vectors = ner.as_ref().and_then(|n| n.sentence_vectors_source());
-                    for dir in resolve.locations.project_candidates("summarize") {
+                    // One folder: the first `summarize` directory found, never a file of
+                    // another location's (a user's folder without a scorer means none).
+                    if let Some(dir) = project_dir(&resolve, "summarize") {
                         let Some((scorer, path)) = lede_summarize::learned::scorer_in(&dir)
                             .map_err(|e| models_err("summary sentence scorer", e))?
                         else {
-                            continue;
+                            tracing::info!(
+                                dir = %dir.display(),
+                                "no trained summary scorer there: the summary uses the hand-set weights"
+                            );
+                            break 'scorer;
                         };
                         if vectors.as_deref() == Some(scorer.vectors.as_str()) {
                             scorer_note = " with the trained sentence scorer".to_string();
@@ -174,7 +183,6 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
                         if let Some(v) = &vectors {
                             builder = builder.document_vectors(v.clone());
                         }
-                        break;
                     }
                 }
                 if let Some(w) = b.summary_words {
@@ -217,6 +225,16 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
     })
 }
 
+/// The first existing directory of the project model `name` (`<models dir>/<name>` in search
+/// order, then the cache): every file of that model comes from this one folder.
+fn project_dir(resolve: &ResolveOptions, name: &str) -> Option<std::path::PathBuf> {
+    resolve
+        .locations
+        .project_candidates(name)
+        .into_iter()
+        .find(|d| d.is_dir())
+}
+
 fn relation_extractor(
     t: &TaskModel,
     resolve: &ResolveOptions,
@@ -240,11 +258,22 @@ fn relation_extractor(
         "offline" => {
             // The pair classifier lives in the project's models/relations; its encoder is
             // the packaged MiniLM.
-            let model_dir = resolve
-                .locations
-                .project_candidates("relations")
-                .into_iter()
-                .find(|d| d.join("pair-classifier.safetensors").is_file());
+            // One folder: the first `relations` directory found. Its classifier files are
+            // used or, when one of the two is missing, loading it says which; a folder with
+            // neither (a user's schema only) means the cue patterns alone, never another
+            // location's classifier.
+            let model_dir = project_dir(resolve, "relations").filter(|d| {
+                let has = ["pair-classifier.safetensors", "pair-classifier.json"]
+                    .iter()
+                    .any(|f| d.join(f).is_file());
+                if !has {
+                    tracing::warn!(
+                        dir = %d.display(),
+                        "no pair classifier there: relations come from the cue patterns alone"
+                    );
+                }
+                has
+            });
             if let Some(dir) = model_dir {
                 let encoder_spec = t.option_str("encoder").unwrap_or("minilm");
                 let enc = ModelSpec::parse(encoder_spec)
