@@ -928,3 +928,55 @@ fn a_relations_folder_is_used_whole_or_not_at_all() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("pair-classifier.safetensors"), "{err}");
 }
+
+/// A FIFO or a device among the inputs is reported and never opened: the batch does not block.
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_device_input_is_rejected_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "One sentence here.").unwrap();
+    let fifo = dir.path().join("b.txt");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipping: mkfifo is not available");
+        return;
+    }
+    let mut child = lede()
+        .args(["analyze", "--tasks", "none", "--format", "jsonl"])
+        .arg(dir.path())
+        .arg("/dev/zero")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("lede blocked on a FIFO");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(1));
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    let records: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 3, "{out}");
+    let errors: Vec<&str> = records.iter().filter_map(|r| r["error"].as_str()).collect();
+    assert!(
+        errors.iter().any(|e| e.contains("named pipe (FIFO)")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("/dev/zero: a character device")),
+        "{errors:?}"
+    );
+}

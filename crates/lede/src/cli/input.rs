@@ -40,6 +40,15 @@ pub enum InputError {
     /// The input starts with a UTF-16 byte-order mark but is not valid UTF-16.
     #[error("{0}: UTF-16 text (it starts with a byte-order mark) that is not valid UTF-16")]
     BadUtf16(String),
+    /// The input is not a regular file (a FIFO, a device, a socket): it is not opened, so a
+    /// batch never blocks on it.
+    #[error("{id}: {kind}, not a regular file (it is not read; use - for standard input)")]
+    NotRegular {
+        /// The input's id.
+        id: String,
+        /// What it is.
+        kind: &'static str,
+    },
     /// The input is larger than `--max-bytes`.
     #[error("{id}: {bytes} bytes, more than the limit of {limit} (--max-bytes)")]
     TooLarge {
@@ -347,11 +356,46 @@ struct JsonDoc {
     date: Option<String>,
 }
 
+/// What a path is when it exists and is neither a regular file nor a directory (opening a FIFO
+/// would block until a writer comes; reading a device may never end).
+fn non_regular_kind(path: &Path) -> Option<&'static str> {
+    let ft = std::fs::metadata(path).ok()?.file_type();
+    if ft.is_file() || ft.is_dir() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return Some("a named pipe (FIFO)");
+        }
+        if ft.is_char_device() {
+            return Some("a character device");
+        }
+        if ft.is_block_device() {
+            return Some("a block device");
+        }
+        if ft.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("a special file")
+}
+
 /// The documents of one source, produced lazily.
 pub fn read_source(
     src: &InputSource,
     opts: &InputOptions,
 ) -> Box<dyn Iterator<Item = Input> + Send> {
+    if let InputSource::Path(p) = src {
+        if let Some(kind) = non_regular_kind(p) {
+            let id = p.display().to_string();
+            return Box::new(std::iter::once(Input {
+                id: id.clone(),
+                document: Err(InputError::NotRegular { id, kind }),
+            }));
+        }
+    }
     let (name, reader): (String, Result<Box<dyn Read + Send>, std::io::Error>) = match src {
         InputSource::Stdin => ("<stdin>".to_string(), Ok(Box::new(std::io::stdin()))),
         InputSource::Path(p) => (
