@@ -897,11 +897,14 @@ fn a_relations_folder_is_used_whole_or_not_at_all() {
         rel.join("news.toml"),
     )
     .unwrap();
-    let out = lede()
-        .arg("models")
-        .env("LEDE_MODELS_DIR", dir.path())
-        .output()
-        .unwrap();
+    let models = || {
+        lede()
+            .arg("models")
+            .env("LEDE_MODELS_DIR", dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = models();
     assert!(
         out.status.success(),
         "{}",
@@ -919,11 +922,7 @@ fn a_relations_folder_is_used_whole_or_not_at_all() {
         rel.join("pair-classifier.json"),
     )
     .unwrap();
-    let out = lede()
-        .arg("models")
-        .env("LEDE_MODELS_DIR", dir.path())
-        .output()
-        .unwrap();
+    let out = models();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("pair-classifier.safetensors"), "{err}");

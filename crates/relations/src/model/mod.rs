@@ -265,7 +265,18 @@ pub(crate) fn extra_feature_rows(
     hits: &[Hit],
     cands: &[Candidate],
 ) -> Array2<f32> {
-    let feats: Vec<Option<ExtraFeature>> = names.iter().map(|n| ExtraFeature::parse(n)).collect();
+    // Parsed once per document, cue labels resolved to their schema index.
+    let feats: Vec<(Option<ExtraFeature>, Option<usize>)> = names
+        .iter()
+        .map(|n| {
+            let f = ExtraFeature::parse(n);
+            let li = match &f {
+                Some(ExtraFeature::Cue(label)) => schema.label_index(label),
+                _ => None,
+            };
+            (f, li)
+        })
+        .collect();
     // Best cue score per (sentence, head, tail, label).
     let mut best: std::collections::HashMap<(usize, usize, usize, usize), f32> =
         std::collections::HashMap::new();
@@ -300,9 +311,9 @@ pub(crate) fn extra_feature_rows(
     let mut out = Array2::<f32>::zeros((cands.len(), width));
     for (row, c) in cands.iter().enumerate() {
         let mut col = 0usize;
-        for f in &feats {
+        for (f, cue_label) in &feats {
             let v = match f {
-                Some(ExtraFeature::Cue(label)) => schema.label_index(label).map_or(0.0, |li| {
+                Some(ExtraFeature::Cue(_)) => cue_label.map_or(0.0, |li| {
                     best.get(&(c.sentence, c.head, c.tail, li))
                         .copied()
                         .unwrap_or(0.0)
@@ -334,6 +345,18 @@ pub(crate) fn extra_feature_rows(
         }
     }
     out
+}
+
+/// The labels a pair classifier scores besides `none`: the schema's labels with an entity
+/// tail, in schema order (value tails, `age` and `sentenced_to`, are left to the cues).
+pub(crate) fn pair_classes(schema: &Schema) -> Vec<usize> {
+    schema
+        .labels()
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.spec.tail_value.is_none())
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// Width of the feature vector for an encoder width.

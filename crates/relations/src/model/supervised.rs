@@ -30,7 +30,7 @@ use super::{
 };
 use crate::candidates::{from_context, Candidate};
 use crate::context::DocContext;
-use crate::eval::GoldRelation;
+use crate::eval::{Counts, GoldRelation};
 use crate::rules::apply;
 use crate::schema::Schema;
 use crate::text::fold;
@@ -290,6 +290,25 @@ fn gold_bytes(schema: &Schema, doc: &AnnotatedDocument, g: &CorpusDoc) -> Result
     Ok(out)
 }
 
+/// Whether a candidate's head and tail (their names `hn`, `tn`) are a gold relation's
+/// arguments, in either order for a symmetric label.
+fn pair_matches(
+    schema: &Schema,
+    (hn, tn): (&[String], &[String]),
+    c: &Candidate,
+    g: &GoldBytes,
+) -> bool {
+    let fwd = side_matches(schema, hn, c.head_span, g.head, &g.head_text)
+        && side_matches(schema, tn, c.tail_span, g.tail, &g.tail_text);
+    let symmetric = schema
+        .labels()
+        .get(g.label)
+        .is_some_and(|l| l.spec.symmetric);
+    fwd || (symmetric
+        && side_matches(schema, hn, c.head_span, g.tail, &g.tail_text)
+        && side_matches(schema, tn, c.tail_span, g.head, &g.head_text))
+}
+
 /// How a candidate relates to the gold relations of its document.
 enum Match {
     /// Gold labels it states (its sentence is in their evidence).
@@ -315,19 +334,7 @@ fn match_candidate(
     let mut labels = Vec::new();
     let mut elsewhere = false;
     for g in gold {
-        if !c.labels.contains(&g.label) {
-            continue;
-        }
-        let fwd = side_matches(schema, &hn, c.head_span, g.head, &g.head_text)
-            && side_matches(schema, &tn, c.tail_span, g.tail, &g.tail_text);
-        let symmetric = schema
-            .labels()
-            .get(g.label)
-            .is_some_and(|l| l.spec.symmetric);
-        let rev = symmetric
-            && side_matches(schema, &hn, c.head_span, g.tail, &g.tail_text)
-            && side_matches(schema, &tn, c.tail_span, g.head, &g.head_text);
-        if !(fwd || rev) {
+        if !c.labels.contains(&g.label) || !pair_matches(schema, (&hn, &tn), c, g) {
             continue;
         }
         let inside = sentence.is_some_and(|(a, b)| a < g.evidence.1 && g.evidence.0 < b);
@@ -434,13 +441,7 @@ pub fn train_supervised(
 ) -> Result<SupervisedReport> {
     tch::manual_seed(cfg.seed);
     let extra = standard_extra_features(schema, cfg.cue_features, cfg.context_tokens);
-    let classes: Vec<usize> = schema
-        .labels()
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.spec.tail_value.is_none())
-        .map(|(i, _)| i)
-        .collect();
+    let classes = super::pair_classes(schema);
     let class_of = |l: usize| classes.iter().position(|&c| c == l).map(|p| p as i64 + 1);
     let mut report = SupervisedReport {
         train_documents: train.len(),
@@ -553,40 +554,17 @@ pub fn train_supervised(
             let mut hit = false;
             for &i in &members {
                 let Some(c) = cands.get(i) else { continue };
-                let mut one = c.clone();
-                one.labels = vec![l];
-                if let Match::Positive(_) | Match::Elsewhere =
-                    match_candidate(schema, doc, &one, &gold)
-                {
-                    // Which gold relation: the first unused of this label that matches.
-                    let hn = side_names(doc, c.head, c.head_span);
-                    let tn = side_names(doc, c.tail, c.tail_span);
-                    let symmetric = schema.labels().get(l).is_some_and(|x| x.spec.symmetric);
-                    if let Some(k) = gold.iter().enumerate().position(|(k, gb)| {
-                        !used[k]
-                            && gb.label == l
-                            && ((side_matches(schema, &hn, c.head_span, gb.head, &gb.head_text)
-                                && side_matches(schema, &tn, c.tail_span, gb.tail, &gb.tail_text))
-                                || (symmetric
-                                    && side_matches(
-                                        schema,
-                                        &hn,
-                                        c.head_span,
-                                        gb.tail,
-                                        &gb.tail_text,
-                                    )
-                                    && side_matches(
-                                        schema,
-                                        &tn,
-                                        c.tail_span,
-                                        gb.head,
-                                        &gb.head_text,
-                                    )))
-                    }) {
-                        used[k] = true;
-                        hit = true;
-                        break;
-                    }
+                // Which gold relation: the first unused one of this label that the pair is.
+                let (hn, tn) = (
+                    side_names(doc, c.head, c.head_span),
+                    side_names(doc, c.tail, c.tail_span),
+                );
+                if let Some(k) = gold.iter().enumerate().position(|(k, gb)| {
+                    !used[k] && gb.label == l && pair_matches(schema, (&hn, &tn), c, gb)
+                }) {
+                    used[k] = true;
+                    hit = true;
+                    break;
                 }
             }
             scored.entry(l).or_default().push((p, hit));
@@ -615,7 +593,7 @@ pub fn train_supervised(
         .sum();
     let pooled_t = best_threshold(pooled, pooled_gold, cfg.beta).map(|b| b.0);
     let mut thresholds = BTreeMap::new();
-    let (mut all_tp, mut all_pred, mut all_gold) = (0usize, 0usize, 0usize);
+    let mut all = Counts::default();
     for &l in &classes {
         let Some(lab) = schema.labels().get(l) else {
             continue;
@@ -636,33 +614,20 @@ pub fn train_supervised(
         let Some(t) = t else { continue };
         let tp = s.iter().filter(|x| x.0 >= t && x.1).count();
         let npred = s.iter().filter(|x| x.0 >= t).count();
+        let c = Counts {
+            true_positives: tp,
+            false_positives: npred - tp,
+            false_negatives: n_gold.saturating_sub(tp),
+        };
         thresholds.insert(name.clone(), t);
         entry.threshold = Some(t);
-        entry.dev_precision = if npred == 0 {
-            0.0
-        } else {
-            tp as f64 / npred as f64
-        };
-        entry.dev_recall = if n_gold == 0 {
-            0.0
-        } else {
-            tp as f64 / n_gold as f64
-        };
-        all_tp += tp;
-        all_pred += npred;
-        all_gold += n_gold;
+        entry.dev_precision = c.precision();
+        entry.dev_recall = c.recall();
+        all += c;
         tracing::info!(label = %name, threshold = t, tp, npred, n_gold, "dev threshold");
     }
-    report.dev_precision = if all_pred == 0 {
-        0.0
-    } else {
-        all_tp as f64 / all_pred as f64
-    };
-    report.dev_recall = if all_gold == 0 {
-        0.0
-    } else {
-        all_tp as f64 / all_gold as f64
-    };
+    report.dev_precision = all.precision();
+    report.dev_recall = all.recall();
     report.labels = per_label;
 
     // Save.

@@ -429,13 +429,7 @@ fn train_inner(
         .filter(|e| e.source == WeakSource::Distant)
         .count();
     // Classes: none + entity-tailed labels.
-    let class_labels: Vec<usize> = schema
-        .labels()
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.spec.tail_value.is_none())
-        .map(|(i, _)| i)
-        .collect();
+    let class_labels = super::pair_classes(schema);
     let class_of = |l: Option<usize>| -> i64 {
         l.and_then(|l| class_labels.iter().position(|&c| c == l))
             .map_or(0, |p| p as i64 + 1)
