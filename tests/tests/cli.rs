@@ -979,3 +979,307 @@ fn a_fifo_or_device_input_is_rejected_without_blocking() {
         "{errors:?}"
     );
 }
+
+/// Sends `signal` (`INT`, `TERM`) to a process with the system's `kill`.
+#[cfg(unix)]
+fn send_signal(pid: u32, signal: &str) {
+    let sent = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -{signal} {pid}");
+}
+
+/// Waits for a child at most `secs` seconds; kills it and fails the test after that.
+fn wait_at_most(child: &mut std::process::Child, secs: u64) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("lede did not exit within {secs} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// SIGINT and SIGTERM on a stdin worker: the first signal stops reading (the next line that
+/// arrives is not analysed), the documents already answered stay answered, the summary says
+/// the run was interrupted and the exit status is 128 + the signal; a second signal, while
+/// lede waits for input, exits at once.
+#[cfg(unix)]
+#[test]
+fn a_signal_stops_the_batch_cleanly_with_the_shell_exit_status() {
+    use std::io::{BufRead, BufReader, Write};
+    for (signal, status, twice) in [("TERM", 143, false), ("INT", 130, true)] {
+        let mut child = Command::new(lede_bin())
+            .current_dir(workspace_root())
+            .args(["analyze", "--tasks", "none", "--input-format", "jsonl"])
+            .args(["--format", "jsonl", "--cores", "1", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                if tx.send(line.unwrap()).is_err() {
+                    break;
+                }
+            }
+        });
+        for id in ["a", "b", "c"] {
+            writeln!(stdin, r#"{{"id": "{id}", "text": "One sentence here."}}"#).unwrap();
+            stdin.flush().unwrap();
+            let line = rx
+                .recv_timeout(Duration::from_secs(120))
+                .expect("an answer");
+            let v: Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(v["document"]["id"], id);
+        }
+        send_signal(child.id(), signal);
+        std::thread::sleep(Duration::from_millis(200));
+        if twice {
+            // lede is blocked reading stdin: the second signal ends it at once.
+            send_signal(child.id(), signal);
+        } else {
+            // The next line wakes the reader, which stops without analysing it.
+            let _ = writeln!(stdin, r#"{{"id": "d", "text": "Not analysed."}}"#);
+            let _ = stdin.flush();
+        }
+        let got = wait_at_most(&mut child, 60);
+        drop(stdin);
+        assert_eq!(got.code(), Some(status), "SIG{signal}");
+        assert!(
+            rx.recv_timeout(Duration::from_secs(5)).is_err(),
+            "nothing after the signal"
+        );
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        if !twice {
+            assert!(
+                err.contains(&format!("interrupted by SIG{signal}: 3 analysed, 0 failed")),
+                "{err}"
+            );
+        }
+    }
+}
+
+/// SIGTERM in the middle of a batch under `--out`: the documents in flight are finished and
+/// written, nothing is half-written, and `--resume` then analyses exactly the rest.
+#[cfg(unix)]
+#[test]
+fn a_terminated_batch_resumes_without_loss() {
+    let tasks = if offline_models_available() {
+        "ner"
+    } else {
+        "none"
+    };
+    let input = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    generated_docs(input.path(), 300);
+    let feed = input.path().join("feed.jsonl");
+    let mut child = lede()
+        .args(["analyze", "--jobs", "2", "--tasks", tasks, "--out"])
+        .arg(out.path())
+        .arg(&feed)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while outputs(out.path()).len() < 10 && Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let finished_early = child.try_wait().unwrap().is_some();
+    send_signal(child.id(), "TERM");
+    let status = wait_at_most(&mut child, 300);
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    let before = outputs(out.path());
+    if finished_early {
+        eprintln!("the batch finished before the signal ({tasks}): nothing to interrupt");
+        assert_eq!(before.len(), 300);
+        return;
+    }
+    assert_eq!(status.code(), Some(143), "{err}");
+    assert!(err.contains("interrupted by SIGTERM"), "{err}");
+    assert!(err.contains("--resume"), "{err}");
+    assert!(before.values().all(|&n| n == 1));
+    assert!(before.len() < 300, "the signal stopped the batch early");
+    let temps = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .count();
+    assert_eq!(temps, 0, "no temporary file after a clean stop");
+
+    let status = lede()
+        .args(["analyze", "--jobs", "2", "--resume", "--tasks", tasks])
+        .arg("--out")
+        .arg(out.path())
+        .arg(&feed)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let after = outputs(out.path());
+    assert_eq!(after.len(), 300);
+    assert!(after.values().all(|&n| n == 1));
+}
+
+/// Copies the shipped NER model into a fresh folder for `--models DIR`.
+fn ner_model_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["config.json", "weights.safetensors"] {
+        std::fs::copy(
+            workspace_root().join("models/lede-ner-minilm").join(f),
+            dir.path().join(f),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+/// Runs `lede analyze --tasks ner --models DIR` on the seed; returns the exit code and stderr.
+fn analyze_with_ner_model(dir: &Path) -> (Option<i32>, String) {
+    let out = lede()
+        .args(["analyze", "--tasks", "ner", "--models"])
+        .arg(dir)
+        .arg("seeds/belarus-pardons-efe.txt")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Rewrites the NER config's `weights_sha256` to the weights file's current digest.
+fn record_ner_digest(dir: &Path) {
+    let path = dir.join("config.json");
+    let mut config: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    config["weights_sha256"] = lede_models::weights::sha256_file(&dir.join("weights.safetensors"))
+        .unwrap()
+        .into();
+    std::fs::write(&path, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+}
+
+/// Corrupt NER weights and configs are refused with exit 3 and the file's path: a changed
+/// byte (the recorded SHA-256), NaN values (even with a matching digest), a config without a
+/// digest, a repeated entity type.
+#[test]
+fn corrupt_ner_weights_and_configs_are_refused() {
+    if !offline_models_available() {
+        eprintln!("skipping: offline models not installed (cargo xtask setup)");
+        return;
+    }
+    let intact = ner_model_copy();
+    assert_eq!(analyze_with_ner_model(intact.path()).0, Some(0));
+
+    // One byte changed near the end of the file (tensor data, not the header).
+    let dir = ner_model_copy();
+    let weights = dir.path().join("weights.safetensors");
+    let mut bytes = std::fs::read(&weights).unwrap();
+    let at = bytes.len() - 100;
+    bytes[at] ^= 0x01;
+    std::fs::write(&weights, &bytes).unwrap();
+    let (code, err) = analyze_with_ner_model(dir.path());
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("weights.safetensors"), "{err}");
+    assert!(err.contains("changed or damaged"), "{err}");
+
+    // NaN in the first tensor's data, digest re-recorded: the value check refuses it.
+    let dir = ner_model_copy();
+    let weights = dir.path().join("weights.safetensors");
+    let mut bytes = std::fs::read(&weights).unwrap();
+    let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header: Value = serde_json::from_slice(&bytes[8..8 + header_len]).unwrap();
+    let (_, first) = header
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(k, _)| *k != "__metadata__")
+        .unwrap();
+    let start = 8 + header_len + first["data_offsets"][0].as_u64().unwrap() as usize;
+    let nan: &[u8] = match first["dtype"].as_str().unwrap() {
+        "F16" => &[0x00, 0x7e],
+        "F32" => &[0x00, 0x00, 0xc0, 0x7f],
+        other => panic!("unexpected dtype {other}"),
+    };
+    bytes[start..start + nan.len()].copy_from_slice(nan);
+    std::fs::write(&weights, &bytes).unwrap();
+    record_ner_digest(dir.path());
+    let (code, err) = analyze_with_ner_model(dir.path());
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("NaN"), "{err}");
+    assert!(err.contains("weights.safetensors"), "{err}");
+
+    // Configs: no digest; a repeated entity type.
+    let edit = |change: &dyn Fn(&mut Value), want: &str| {
+        let dir = ner_model_copy();
+        let path = dir.path().join("config.json");
+        let mut config: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        change(&mut config);
+        std::fs::write(&path, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+        let (code, err) = analyze_with_ner_model(dir.path());
+        assert_eq!(code, Some(3), "{err}");
+        assert!(err.contains("config.json"), "{err}");
+        assert!(err.contains(want), "{err}");
+    };
+    edit(
+        &|c| {
+            c.as_object_mut().unwrap().remove("weights_sha256");
+        },
+        "weights_sha256",
+    );
+    edit(
+        &|c| {
+            let types = c["entity_types"].as_array_mut().unwrap();
+            let first = types[0].clone();
+            types[1] = first;
+        },
+        "listed twice",
+    );
+}
+
+/// `--max-words` bounds a document's model work: a longer one gets an error record naming the
+/// limit; segmentation alone (`--tasks none`) is not limited.
+#[test]
+fn a_document_over_max_words_gets_an_error_record() {
+    if !offline_models_available() {
+        eprintln!("skipping: offline models not installed (cargo xtask setup)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.txt");
+    std::fs::write(&path, "Minsk freed prisoners. Vilnius welcomed them.").unwrap();
+    let out = lede()
+        .args(["analyze", "--format", "jsonl", "--max-words", "5"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let record: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let error = record["error"].as_str().unwrap();
+    assert!(
+        error.contains("has 8 words (punctuation included), more than the limit of 5"),
+        "{error}"
+    );
+    let v = json_of_success(
+        lede()
+            .args(["analyze", "--tasks", "none", "--max-words", "5"])
+            .arg(&path),
+    );
+    assert_eq!(v["sentences"].as_array().unwrap().len(), 2);
+}
+

@@ -127,6 +127,18 @@ pub fn run(repo: &Path) -> Result<ExitCode> {
             Ok(String::new())
         },
     )?;
+    ci.stage(
+        "fault suite: bad input, broken models, kill -9, signals, full disk (scripts/fault-suite.sh)",
+        || {
+            let lede = crate::process::build_release_lede(repo)?;
+            let mut c = std::process::Command::new("bash");
+            c.arg("scripts/fault-suite.sh")
+                .env("LEDE_BIN", &lede)
+                .current_dir(repo);
+            run_ok(&mut c)?;
+            Ok(String::new())
+        },
+    )?;
     ci.summary();
     Ok(ExitCode::SUCCESS)
 }

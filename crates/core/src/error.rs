@@ -33,6 +33,20 @@ pub enum Error {
         /// The limit in bytes.
         limit: usize,
     },
+    /// A document with more words than the configured limit: the models' time and memory
+    /// grow with the words, so a limit bounds both.
+    #[error(
+        "document {id:?} has {words} words (punctuation included), more than the limit of \
+         {limit}"
+    )]
+    TooManyWords {
+        /// The document's id.
+        id: String,
+        /// Its words, as its tokenization counts them.
+        words: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// Input that breaks a documented precondition.
     #[error("invalid input: {0}")]
     InvalidInput(String),

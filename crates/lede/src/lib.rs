@@ -36,7 +36,9 @@ pub use lede_tokenize as tokenize;
 
 pub use lede_core::{Analysis, Document, Entity, Mention, Relation, Span, Summary};
 pub use lede_models::fast::Precision;
-pub use pipeline::{Analyzer, AnalyzerBuilder, ModelChoice, RelationClassifier, Tasks};
+pub use pipeline::{
+    Analyzer, AnalyzerBuilder, ModelChoice, RelationClassifier, Tasks, DEFAULT_MAX_WORDS,
+};
 pub use pool::{AnalyzerPool, AnalyzerPoolBuilder, StreamOptions, Streamed};
 
 /// A boxed error with its own chain of causes.

@@ -58,6 +58,8 @@ Exit codes:
   1  at least one document failed (each failure is reported; the others are analysed)
   2  usage error (bad option or argument)
   3  fatal error (models could not be loaded, output directory not writable, ...)
+  130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM: the documents in flight were finished
+     and written, later inputs were not read (rerun with --resume); a second signal quits at once
 
 Environment:
   LEDE_CACHE_DIR    cache root for libtorch and model files (default ~/.cache/lede)
@@ -151,6 +153,11 @@ struct AnalyzeArgs {
     /// Largest document accepted, in bytes [default: 10000000].
     #[arg(long, value_name = "BYTES")]
     max_bytes: Option<u64>,
+    /// Most words (punctuation included) in a document the models analyse; a longer one gets
+    /// an error record. Time and memory grow with the words: at the default a worker peaks at
+    /// about 2 GB (docs/RELIABILITY.md) [default: 100000].
+    #[arg(long, value_name = "WORDS")]
+    max_words: Option<u64>,
     /// Tasks to run, comma-separated: ner, relations, summary, or none [default: all].
     #[arg(long, value_delimiter = ',', value_name = "TASKS")]
     tasks: Option<Vec<String>>,
@@ -185,6 +192,7 @@ struct ConfigFile {
     models: Option<String>,
     offline: Option<bool>,
     max_bytes: Option<u64>,
+    max_words: Option<u64>,
     tasks: Option<Vec<String>>,
     summary_sentences: Option<usize>,
     summary_words: Option<u64>,
@@ -200,7 +208,7 @@ fn main() -> ExitCode {
     let config = match load_config(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("lede: {e:#}");
+            eprintln!("lede: {}", chain(&e));
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -220,7 +228,7 @@ fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("lede: {e:#}");
+            eprintln!("lede: {}", chain(&e));
             if e.downcast_ref::<Usage>().is_some() {
                 ExitCode::from(EXIT_USAGE)
             } else {
@@ -228,6 +236,13 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// An error and its causes on one line, each cause once: a message that already quotes its
+/// cause (as many I/O and JSON errors do) is not followed by it again.
+fn chain(e: &anyhow::Error) -> String {
+    let outer: &(dyn std::error::Error + 'static) = e.as_ref();
+    lede::error_chain(outer)
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -330,6 +345,10 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
             .or_else(|e: String| usage(format!("config: {e}")))?,
         (None, None) => InputFormat::Auto,
     };
+    // From here on, a first SIGINT or SIGTERM stops reading inputs and lets the documents in
+    // flight finish (cli::signals); a second one exits at once.
+    let interrupt = cli::signals::Interrupt::install()
+        .context("cannot install the SIGINT and SIGTERM handlers")?;
     let max_bytes = args.max_bytes.or(cfg.max_bytes).unwrap_or(10_000_000);
     let jobs = args.jobs.or(cfg.jobs).unwrap_or(1).max(1);
     let tasks = match args.tasks.as_ref().or(cfg.tasks.as_ref()) {
@@ -358,6 +377,9 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
     )
     .tasks(tasks)
     .max_bytes(usize::try_from(max_bytes).unwrap_or(usize::MAX));
+    if let Some(words) = args.max_words.or(cfg.max_words) {
+        builder = builder.max_words(usize::try_from(words).unwrap_or(usize::MAX));
+    }
     match (
         args.summary_sentences,
         args.summary_words,
@@ -421,10 +443,13 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
     // in flight finish but are not written).
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let reading = stop.clone();
+    let signalled = interrupt.clone();
     let inputs = sources
         .into_iter()
         .flat_map(move |s| read_source(&s, &in_opts))
-        .take_while(move |_| !reading.load(std::sync::atomic::Ordering::SeqCst));
+        .take_while(move |_| {
+            !reading.load(std::sync::atomic::Ordering::SeqCst) && !signalled.fired()
+        });
 
     let out_dir = args.out.clone();
     let resume = args.resume;
@@ -497,6 +522,19 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
         out.write_all(if emitted == 0 { b"[]\n" } else { b"\n]\n" })?;
     }
     out.flush()?;
+    if let Some((signal, status)) = interrupt.received() {
+        let resume = if args.out.is_some() {
+            "; run the same command with --resume to analyse the rest"
+        } else {
+            ""
+        };
+        eprintln!(
+            "lede: interrupted by {signal}: {} analysed, {} failed, {} skipped; the documents \
+             in flight were finished, the inputs after them were not read{resume}",
+            stats.analysed, stats.failed, stats.skipped
+        );
+        return Ok(status);
+    }
     if !quiet && (stats.analysed + stats.failed + stats.skipped > 1 || stats.failed > 0) {
         eprintln!(
             "lede: {} analysed, {} failed, {} skipped",

@@ -84,6 +84,11 @@ impl std::str::FromStr for ModelChoice {
 /// Turns mentions into entities.
 pub type Clusterer = fn(&str, &[Mention]) -> Vec<Entity>;
 
+/// The default of [`AnalyzerBuilder::max_words`]: 100,000 words, about 20 times the longest
+/// news article and 60 pages of a book. At this limit a worker's memory peaks at about 2 GB
+/// on the worst input measured (docs/RELIABILITY.md).
+pub const DEFAULT_MAX_WORDS: usize = 100_000;
+
 /// Configures and builds an [`Analyzer`]. Cheap to clone: batch workers each build their own
 /// analyzer (models are `Send`, not `Sync`).
 #[derive(Debug, Clone, Default)]
@@ -92,6 +97,7 @@ pub struct AnalyzerBuilder {
     pub(crate) models: ModelChoice,
     pub(crate) offline: bool,
     pub(crate) max_bytes: Option<usize>,
+    pub(crate) max_words: Option<usize>,
     pub(crate) summary_sentences: Option<usize>,
     pub(crate) summary_words: Option<usize>,
     pub(crate) summary_hand_weights: bool,
@@ -123,6 +129,11 @@ impl AnalyzerBuilder {
         pub fn offline(offline: bool) => offline = offline;
         /// Reject documents larger than this many bytes (default 10 MiB).
         pub fn max_bytes(max_bytes: usize) => max_bytes = Some(max_bytes);
+        /// Reject documents with more words (lede-tokenize's tokens, punctuation included)
+        /// than this when a model task runs (default [`DEFAULT_MAX_WORDS`]): the models' time
+        /// and memory grow with the words, so the limit bounds a worker's memory
+        /// (docs/RELIABILITY.md has the figures).
+        pub fn max_words(max_words: usize) => max_words = Some(max_words);
         /// Sentences in the summary (default 3).
         pub fn summary_sentences(n: usize) => summary_sentences = Some(n);
         /// A word budget for the extractive summary instead of a sentence count: sentences
@@ -167,6 +178,7 @@ pub struct Analyzer {
     pub(crate) summarizer: Option<Box<dyn Summarizer>>,
     pub(crate) tasks: Tasks,
     pub(crate) max_bytes: usize,
+    pub(crate) max_words: usize,
     pub(crate) provenance: BTreeMap<String, String>,
     /// Whether the relation extractor reads the token vectors the recognizer gives (decided
     /// once, when the models are loaded).
@@ -206,6 +218,14 @@ impl Analyzer {
     pub fn annotate(&self, document: Document) -> Result<AnnotatedDocument> {
         document.validate_with_limit(self.max_bytes)?;
         let mut doc = self.segmenter.annotate(document);
+        let models_run = self.tasks.ner || self.tasks.relations || self.tasks.summary;
+        if models_run && doc.tokens.len() > self.max_words {
+            return Err(Error::Document(lede_core::Error::TooManyWords {
+                id: doc.document.id.clone(),
+                words: doc.tokens.len(),
+                limit: self.max_words,
+            }));
+        }
 
         if self.tasks.ner {
             if let Some(ner) = &self.ner {

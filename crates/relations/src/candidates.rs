@@ -27,8 +27,16 @@ pub struct Candidate {
 /// Maximum distance in words between the two mentions of a candidate.
 pub const MAX_WORD_DISTANCE: usize = 40;
 
+/// Most candidate pairs of one document. A news article has a few hundred at most; a text that
+/// lists thousands of names in one sentence would have hundreds of thousands (and their
+/// features would take gigabytes), so beyond this the nearest pairs are kept (a warning is
+/// logged) and memory stays bounded.
+pub const MAX_CANDIDATES: usize = 20_000;
+
 pub(crate) fn from_context(schema: &Schema, ctx: &DocContext) -> Vec<Candidate> {
     let mut out = Vec::new();
+    // Word gap of each candidate in `out`, to keep the nearest when there are too many.
+    let mut gaps: Vec<usize> = Vec::new();
     for (si, view) in ctx.views.iter().enumerate() {
         for (hi, hm) in view.mentions.iter().enumerate() {
             for (ti, tm) in view.mentions.iter().enumerate() {
@@ -93,10 +101,36 @@ pub(crate) fn from_context(schema: &Schema, ctx: &DocContext) -> Vec<Candidate> 
                     tail_span: span(tm),
                     labels,
                 });
+                gaps.push(gap);
             }
         }
     }
+    if out.len() > MAX_CANDIDATES {
+        tracing::warn!(
+            candidates = out.len(),
+            kept = MAX_CANDIDATES,
+            "too many candidate pairs in one document: keeping the nearest"
+        );
+        out = keep_nearest(out, &gaps, MAX_CANDIDATES);
+    }
     out
+}
+
+/// The `keep` candidates with the smallest gaps (ties: earlier first), in their original order.
+fn keep_nearest(cands: Vec<Candidate>, gaps: &[usize], keep: usize) -> Vec<Candidate> {
+    let mut order: Vec<usize> = (0..cands.len()).collect();
+    order.sort_by_key(|&i| (gaps.get(i).copied().unwrap_or(usize::MAX), i));
+    let mut kept = vec![false; cands.len()];
+    for &i in order.iter().take(keep) {
+        if let Some(k) = kept.get_mut(i) {
+            *k = true;
+        }
+    }
+    cands
+        .into_iter()
+        .zip(kept)
+        .filter_map(|(c, k)| k.then_some(c))
+        .collect()
 }
 
 /// Candidate pairs of a document under a schema.
@@ -125,4 +159,29 @@ pub(crate) fn from_context(schema: &Schema, ctx: &DocContext) -> Vec<Candidate> 
 pub fn candidates(doc: &AnnotatedDocument, schema: &Schema) -> Vec<Candidate> {
     let ctx = DocContext::build(doc, schema);
     from_context(schema, &ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(sentence: usize) -> Candidate {
+        Candidate {
+            sentence,
+            head: 0,
+            tail: 1,
+            head_span: (0, 1),
+            tail_span: (2, 3),
+            labels: vec![0],
+        }
+    }
+
+    #[test]
+    fn keep_nearest_keeps_the_smallest_gaps_in_order() {
+        let cands: Vec<Candidate> = (0..6).map(cand).collect();
+        let gaps = [9, 1, 5, 1, 0, 7];
+        let kept = keep_nearest(cands, &gaps, 3);
+        let sentences: Vec<usize> = kept.iter().map(|c| c.sentence).collect();
+        assert_eq!(sentences, vec![1, 3, 4]);
+    }
 }

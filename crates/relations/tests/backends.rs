@@ -92,6 +92,7 @@ fn write_head(dir: &Path, encoder_dim: usize, labels: &[&str], thresholds: &[(&s
         token_vectors: None,
         extra_features: Vec::new(),
         decides: false,
+        weights_sha256: lede_models::weights::sha256_file(&dir.join(HEAD_WEIGHTS)).unwrap(),
         training: serde_json::Value::Null,
     };
     std::fs::write(dir.join(HEAD_META), serde_json::to_string(&meta).unwrap()).unwrap();
@@ -376,6 +377,14 @@ fn model_file_errors_name_the_file() {
     write_head(head.path(), 16, &["met_with"], &[]);
     let weights = head.path().join(HEAD_WEIGHTS);
     truncate(&weights);
+    // The recorded digest catches it first.
+    let err = PairClassifier::load(head.path()).unwrap_err();
+    assert!(matches!(err, RelationError::InvalidData(_)), "{err:?}");
+    let msg = error_chain(&err);
+    assert!(msg.contains(&weights.display().to_string()), "{msg}");
+    assert!(msg.contains("changed or damaged"), "{msg}");
+    // With the digest of the damaged file recorded, the loader's own checks still refuse it.
+    record_digest(head.path());
     let err = PairClassifier::load(head.path()).unwrap_err();
     assert!(matches!(err, RelationError::Load { .. }), "{err:?}");
     let msg = error_chain(&err);
@@ -385,6 +394,7 @@ fn model_file_errors_name_the_file() {
     write_head(head.path(), 16, &["met_with"], &[]);
     // Metadata for an 8-wide encoder over weights for a 16-wide one.
     std::fs::write(head.path().join(HEAD_META), meta).unwrap();
+    record_digest(head.path());
     let msg = error_chain(&PairClassifier::load(head.path()).unwrap_err());
     assert!(msg.contains(&weights.display().to_string()), "{msg}");
     assert!(msg.contains("l1.weight"), "{msg}");
@@ -416,6 +426,44 @@ fn model_file_errors_name_the_file() {
             .expect("corrupt file"),
     );
     assert!(msg.contains(&rebel_weights.display().to_string()), "{msg}");
+}
+
+/// Records the weights file's current SHA-256 in a head's metadata, as a trainer would.
+fn record_digest(dir: &Path) {
+    let meta_path = dir.join(HEAD_META);
+    let mut meta: HeadMeta =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    meta.weights_sha256 = lede_models::weights::sha256_file(&dir.join(HEAD_WEIGHTS)).unwrap();
+    std::fs::write(&meta_path, serde_json::to_string(&meta).unwrap()).unwrap();
+}
+
+#[test]
+fn a_classifier_without_a_digest_or_with_nan_weights_is_refused() {
+    let head = tempfile::tempdir().unwrap();
+    write_head(head.path(), 16, &["met_with"], &[]);
+    assert!(PairClassifier::load(head.path()).is_ok());
+    let meta_path = head.path().join(HEAD_META);
+    let mut meta: HeadMeta =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    meta.weights_sha256 = String::new();
+    std::fs::write(&meta_path, serde_json::to_string(&meta).unwrap()).unwrap();
+    let msg = error_chain(&PairClassifier::load(head.path()).unwrap_err());
+    assert!(msg.contains("weights_sha256"), "{msg}");
+    assert!(msg.contains(HEAD_META), "{msg}");
+
+    // NaN in a bias, with its digest recorded: refused by the value check.
+    let weights = head.path().join(HEAD_WEIGHTS);
+    let mut tensors = tch::Tensor::read_safetensors(&weights).unwrap();
+    for (name, t) in &mut tensors {
+        if name == "l2.bias" {
+            *t = t.fill(f64::NAN);
+        }
+    }
+    tch::Tensor::write_safetensors(&tensors, &weights).unwrap();
+    record_digest(head.path());
+    let msg = error_chain(&PairClassifier::load(head.path()).unwrap_err());
+    assert!(msg.contains("NaN"), "{msg}");
+    assert!(msg.contains(&weights.display().to_string()), "{msg}");
 }
 
 /// Sets `token_vectors` in a head's metadata: a classifier over a recognizer's token vectors.

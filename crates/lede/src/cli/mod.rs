@@ -5,3 +5,4 @@ pub(crate) mod batch;
 pub(crate) mod html;
 pub(crate) mod input;
 pub(crate) mod output;
+pub(crate) mod signals;

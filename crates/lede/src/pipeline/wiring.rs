@@ -12,7 +12,7 @@ use lede_relations::{NewsRelationExtractor, Schema};
 use lede_summarize::{AbstractiveSummarizer, ExtractiveSummarizer, SummaryLength};
 use lede_tokenize::Segmenter;
 
-use super::{Analyzer, AnalyzerBuilder, ModelChoice};
+use super::{Analyzer, AnalyzerBuilder, ModelChoice, DEFAULT_MAX_WORDS};
 use crate::{Error, Result};
 
 /// Default size limit of a document, in bytes.
@@ -221,6 +221,7 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
         summarizer,
         tasks,
         max_bytes: b.max_bytes.unwrap_or(DEFAULT_MAX_BYTES),
+        max_words: b.max_words.unwrap_or(DEFAULT_MAX_WORDS),
         provenance,
     })
 }

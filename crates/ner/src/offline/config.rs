@@ -15,6 +15,10 @@ pub const CONFIG_FILE: &str = "config.json";
 /// File name of the stored weights inside a model directory.
 pub const WEIGHTS_FILE: &str = "weights.safetensors";
 
+/// How the stored tensors are kept ([`ModelConfig::storage`]): fine-tuned minus base in
+/// half precision for base tensors, full values for the model's own.
+pub const STORAGE: &str = "delta-f16";
+
 /// The base model an offline model was trained on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BaseModel {
@@ -56,6 +60,11 @@ pub struct ModelConfig {
     /// How the stored tensors are kept: `delta-f16` (fine-tuned minus base, half precision)
     /// for base tensors, full values for the model's own.
     pub storage: String,
+    /// SHA-256 of [`WEIGHTS_FILE`], lowercase hex, written by the trainer and verified at
+    /// every load: a weights file changed in any byte is refused. Configs without it (or
+    /// with a malformed one) are refused.
+    #[serde(default)]
+    pub weights_sha256: String,
     /// Facts about the training run (data, epochs, seed, scores), for the model card.
     #[serde(default)]
     pub training: serde_json::Value,
@@ -88,6 +97,46 @@ impl ModelConfig {
         let cfg: ModelConfig = serde_json::from_value(value).map_err(json)?;
         if cfg.entity_types.is_empty() {
             return Err(OfflineError::bad_model(&path, "no entity types"));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(dup) = cfg.entity_types.iter().find(|t| !seen.insert(t.as_str())) {
+            return Err(OfflineError::bad_model(
+                &path,
+                format!("entity type {dup:?} is listed twice (every type has its own tags)"),
+            ));
+        }
+        if let Some(bad) = cfg
+            .entity_types
+            .iter()
+            .find(|t| t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        {
+            return Err(OfflineError::bad_model(
+                &path,
+                format!("entity type {bad:?} is not a name of ASCII letters, digits and _"),
+            ));
+        }
+        if !lede_models::weights::is_sha256_hex(&cfg.weights_sha256) {
+            return Err(OfflineError::bad_model(
+                &path,
+                format!(
+                    "weights_sha256 {:?} is not a SHA-256 in lowercase hex: the config must \
+                     record the digest of {WEIGHTS_FILE} (retrain with `lede train ner`, or \
+                     record the output of `sha256sum {WEIGHTS_FILE}` for a file you trust)",
+                    cfg.weights_sha256
+                ),
+            ));
+        }
+        if cfg.storage != STORAGE {
+            return Err(OfflineError::bad_model(
+                &path,
+                format!("storage {:?}, expected {STORAGE:?}", cfg.storage),
+            ));
+        }
+        if cfg.shape_vocab < 1 {
+            return Err(OfflineError::bad_model(
+                &path,
+                format!("shape_vocab {} is not positive", cfg.shape_vocab),
+            ));
         }
         if cfg.encoder_layers == 0 {
             return Err(OfflineError::bad_model(&path, "encoder_layers is 0"));

@@ -45,7 +45,7 @@ mod model;
 mod train;
 mod words;
 
-pub use config::{BaseModel, ModelConfig, CONFIG_FILE, FORMAT, WEIGHTS_FILE};
+pub use config::{BaseModel, ModelConfig, CONFIG_FILE, FORMAT, STORAGE, WEIGHTS_FILE};
 pub use decode::{TagSet, WordSpan};
 pub use error::{OfflineError, Result};
 pub use infer::{

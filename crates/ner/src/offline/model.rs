@@ -2,12 +2,10 @@
 //! embeddings and a linear tag head; loading the base, overlaying stored weights, saving them.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
 use std::path::Path;
 
 use lede_models::fast::{BertShape, FastBert, Precision};
 use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
-use sha2::{Digest, Sha256};
 use tch::{nn, nn::Module, Device, Kind, Tensor};
 
 use super::config::{ModelConfig, WEIGHTS_FILE};
@@ -48,23 +46,9 @@ pub(crate) fn read_bert_config(base_dir: &Path) -> Result<BertConfig> {
     serde_json::from_str(&text).map_err(|source| OfflineError::Json { path, source })
 }
 
-/// SHA-256 of a file, lowercase hex.
+/// SHA-256 of a file, lowercase hex ([`lede_models::weights::sha256_file`]).
 pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut f = std::fs::File::open(path).map_err(|e| OfflineError::io(path, e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf).map_err(|e| OfflineError::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(buf.get(..n).unwrap_or(&[]));
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    lede_models::weights::sha256_file(path).map_err(|e| OfflineError::io(path, e))
 }
 
 impl NerNet {
@@ -210,6 +194,17 @@ impl NerNet {
                 std::io::Error::new(std::io::ErrorKind::NotFound, "weights file missing"),
             ));
         }
+        let sha = sha256_file(&path)?;
+        if sha != config.weights_sha256 {
+            return Err(OfflineError::bad_model(
+                &path,
+                format!(
+                    "SHA-256 {sha} is not the {} its config.json records: the file was changed \
+                     or damaged",
+                    config.weights_sha256
+                ),
+            ));
+        }
         let stored = Tensor::read_safetensors(&path)
             .map_err(|e| OfflineError::bad_model(&path, format!("unreadable: {e}")))?;
         let vars: HashMap<String, Tensor> = self.vs.variables();
@@ -240,6 +235,12 @@ impl NerNet {
                     ));
                 }
                 let t = t.to_kind(Kind::Float);
+                if !bool::try_from(t.isfinite().all()).unwrap_or(false) {
+                    return Err(OfflineError::bad_model(
+                        &path,
+                        format!("tensor {name} holds NaN or infinite values"),
+                    ));
+                }
                 if is_delta {
                     let _ = var.f_add_(&t)?;
                 } else {
@@ -256,7 +257,6 @@ impl NerNet {
                 format!("has {seen_own} of the model's {own_vars} own tensors"),
             ));
         }
-        let _ = config;
         Ok(())
     }
 

@@ -8,7 +8,7 @@ use lede_core::OffsetMap;
 use serde::{Deserialize, Serialize};
 use tch::{nn, nn::OptimizerConfig, Kind, Tensor};
 
-use super::config::{BaseModel, ModelConfig, FORMAT};
+use super::config::{BaseModel, ModelConfig, FORMAT, STORAGE, WEIGHTS_FILE};
 use super::decode::TagSet;
 use super::error::{OfflineError, Result};
 use super::features::{batch_tensors, window_input, Encoder, WindowInput};
@@ -611,7 +611,7 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result
                 weights_bytes,
                 out_dir: cfg.out_dir.clone(),
             };
-            model_config(cfg, &facts, &so_far).write(&cfg.out_dir)?;
+            write_model_config(cfg, &facts, &so_far)?;
         }
         progress(&TrainEvent::Epoch(report));
     }
@@ -624,7 +624,7 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result
         weights_bytes,
         out_dir: cfg.out_dir.clone(),
     };
-    model_config(cfg, &facts, &report).write(&cfg.out_dir)?;
+    write_model_config(cfg, &facts, &report)?;
     Ok(report)
 }
 
@@ -636,6 +636,13 @@ struct RunFacts<'a> {
     types: &'a [String],
     train_documents: usize,
     dev_documents: usize,
+}
+
+/// Writes [`model_config`] with the SHA-256 of the weights just saved.
+fn write_model_config(cfg: &TrainConfig, facts: &RunFacts<'_>, report: &TrainReport) -> Result<()> {
+    let mut config = model_config(cfg, facts, report);
+    config.weights_sha256 = sha256_file(&cfg.out_dir.join(WEIGHTS_FILE))?;
+    config.write(&cfg.out_dir)
 }
 
 /// The config written beside the weights: rebuilt (with the epochs so far) at every save, so
@@ -656,7 +663,8 @@ fn model_config(cfg: &TrainConfig, facts: &RunFacts<'_>, report: &TrainReport) -
         tokenization: lede_tokenize::TOKENIZATION.to_string(),
         max_len: cfg.max_len,
         stride: cfg.stride,
-        storage: "delta-f16".into(),
+        storage: STORAGE.into(),
+        weights_sha256: String::new(),
         training: serde_json::json!({
             "train_data": file_name(&cfg.train_data),
             "dev_data": cfg.dev_data.as_deref().map(file_name),

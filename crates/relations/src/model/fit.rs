@@ -162,8 +162,16 @@ impl Perceptron {
         })?;
         let weights_path = dir.join(HEAD_WEIGHTS);
         Tensor::write_safetensors(&self.named(), &weights_path)?;
+        let mut meta = meta.clone();
+        meta.weights_sha256 =
+            lede_models::weights::sha256_file(&weights_path).map_err(|source| {
+                RelationError::Io {
+                    path: weights_path.clone(),
+                    source,
+                }
+            })?;
         let meta_path = dir.join(HEAD_META);
-        let json = serde_json::to_string_pretty(meta).map_err(|source| RelationError::Json {
+        let json = serde_json::to_string_pretty(&meta).map_err(|source| RelationError::Json {
             what: meta_path.display().to_string(),
             source,
         })?;

@@ -103,6 +103,10 @@ pub struct HeadMeta {
     /// Labels without a threshold are still reported by their cues.
     #[serde(default)]
     pub decides: bool,
+    /// SHA-256 of [`HEAD_WEIGHTS`], lowercase hex, written by the trainer and verified at
+    /// load: a weights file changed in any byte is refused, as is metadata without it.
+    #[serde(default)]
+    pub weights_sha256: String,
     /// Free-form description of the training run.
     #[serde(default)]
     pub training: serde_json::Value,
@@ -501,6 +505,28 @@ impl PairClassifier {
                 meta_path.display()
             )));
         }
+        if !lede_models::weights::is_sha256_hex(&meta.weights_sha256) {
+            return Err(RelationError::InvalidData(format!(
+                "{}: weights_sha256 {:?} is not a SHA-256 in lowercase hex: the metadata must \
+                 record the digest of {HEAD_WEIGHTS} (retrain with `lede train relations`)",
+                meta_path.display(),
+                meta.weights_sha256
+            )));
+        }
+        let sha = lede_models::weights::sha256_file(&weights_path).map_err(|source| {
+            RelationError::Io {
+                path: weights_path.clone(),
+                source,
+            }
+        })?;
+        if sha != meta.weights_sha256 {
+            return Err(RelationError::InvalidData(format!(
+                "{}: SHA-256 {sha} is not the {} recorded in {}: the file was changed or damaged",
+                weights_path.display(),
+                meta.weights_sha256,
+                meta_path.display()
+            )));
+        }
         let (h, i, o) = (meta.hidden_units, meta.input_dim, meta.labels.len());
         let tensors = read_head(&weights_path, &meta_path, [h, i, o])
             .map_err(|e| RelationError::load(&weights_path, e))?;
@@ -513,6 +539,18 @@ impl PairClassifier {
             ))
         };
         let (w1, b1, w2, b2) = arrays().map_err(|e| RelationError::load(&weights_path, e))?;
+        let finite = w1
+            .iter()
+            .chain(&b1)
+            .chain(&w2)
+            .chain(&b2)
+            .all(|v| v.is_finite());
+        if !finite {
+            return Err(RelationError::InvalidData(format!(
+                "{}: the weights hold NaN or infinite values",
+                weights_path.display()
+            )));
+        }
         Ok(PairClassifier {
             w1,
             b1,

@@ -656,6 +656,7 @@ pub fn train_supervised(
         token_vectors: Some(cfg.token_vectors.clone()),
         extra_features: extra,
         decides: cfg.decides,
+        weights_sha256: String::new(),
         training: serde_json::json!({
             "corpus": "hand-annotated relations over gensim lee_background.cor (models/relations/corpus, guideline docs/annotation/RELATIONS.md)",
             "train_documents": report.train_documents,

@@ -710,6 +710,7 @@ fn train_inner(
         token_vectors: source.clone(),
         extra_features: Vec::new(),
         decides: false,
+        weights_sha256: String::new(),
         training: serde_json::json!({
             "corpus": "gensim lee_background.cor (300 ABC news articles), spaCy en_core_web_sm 3.8 entities",
             "weak_labels": "schema cue patterns (score >= min_cue_score) + distant supervision over cue-labelled name pairs",
