@@ -1282,4 +1282,3 @@ fn a_document_over_max_words_gets_an_error_record() {
     );
     assert_eq!(v["sentences"].as_array().unwrap().len(), 2);
 }
-

@@ -77,7 +77,7 @@ mod rules;
 mod schema;
 mod text;
 
-pub use candidates::{candidates, Candidate, MAX_WORD_DISTANCE};
+pub use candidates::{candidates, Candidate, MAX_CANDIDATES, MAX_WORD_DISTANCE};
 pub use error::{RelationError, Result};
 pub use eval::{
     entities_from_forms, evaluate, parse_gold, read_gold, Counts, EntitySpec, GoldRelation,
