@@ -339,31 +339,75 @@ fn outputs(dir: &Path) -> HashMap<String, usize> {
     ids
 }
 
+/// A 300-document JSONL feed and an output folder for `--jobs 2 --out` batches that are
+/// stopped midway; NER when its model is installed, segmentation alone otherwise.
+struct Batch {
+    tasks: &'static str,
+    _input: tempfile::TempDir,
+    out: tempfile::TempDir,
+    feed: std::path::PathBuf,
+}
+
+impl Batch {
+    fn new() -> Batch {
+        let tasks = if offline_models_available() {
+            "ner"
+        } else {
+            "none"
+        };
+        let input = tempfile::tempdir().unwrap();
+        generated_docs(input.path(), 300);
+        let feed = input.path().join("feed.jsonl");
+        Batch {
+            tasks,
+            _input: input,
+            out: tempfile::tempdir().unwrap(),
+            feed,
+        }
+    }
+
+    /// `lede analyze --jobs 2 --tasks T [--resume] --out OUT FEED`, stdout discarded.
+    fn command(&self, resume: bool) -> Command {
+        let mut c = lede();
+        c.args(["analyze", "--jobs", "2", "--tasks", self.tasks]);
+        if resume {
+            c.arg("--resume");
+        }
+        c.arg("--out").arg(self.out.path()).arg(&self.feed);
+        c.stdout(Stdio::null());
+        c
+    }
+
+    /// Runs with `--resume` and checks that every document then has exactly one output.
+    fn resume_to_the_end(&self) {
+        let status = self.command(true).status().unwrap();
+        assert!(status.success());
+        let after = outputs(self.out.path());
+        assert_eq!(after.len(), 300, "every document has exactly one output");
+        assert!(after.values().all(|&n| n == 1));
+        let expected: BTreeSet<String> = (0..300).map(|i| format!("doc-{i:03}")).collect();
+        assert_eq!(after.keys().cloned().collect::<BTreeSet<_>>(), expected);
+    }
+
+    /// Temporary files in the output folder.
+    fn temp_files(&self) -> usize {
+        std::fs::read_dir(self.out.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .count()
+    }
+}
+
 #[test]
 fn interrupted_batch_resumes_without_loss_or_duplication() {
-    let tasks = if offline_models_available() {
-        "ner"
-    } else {
-        "none"
-    };
-    let input = tempfile::tempdir().unwrap();
-    let out = tempfile::tempdir().unwrap();
-    generated_docs(input.path(), 300);
-    let feed = input.path().join("feed.jsonl");
-
-    let mut child = lede()
-        .args(["analyze", "--jobs", "2", "--tasks", tasks, "--out"])
-        .arg(out.path())
-        .arg(&feed)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let batch = Batch::new();
+    let mut child = batch.command(false).stderr(Stdio::null()).spawn().unwrap();
     // Kill it once some, but not all, outputs exist.
     let deadline = Instant::now() + Duration::from_secs(300);
     let mut killed_midway = false;
     loop {
-        let done = outputs(out.path()).len();
+        let done = outputs(batch.out.path()).len();
         if done >= 20 {
             killed_midway = done < 300;
             let _ = child.kill();
@@ -375,31 +419,15 @@ fn interrupted_batch_resumes_without_loss_or_duplication() {
         std::thread::sleep(Duration::from_millis(10));
     }
     let _ = child.wait();
-    let before = outputs(out.path());
+    let before = outputs(batch.out.path());
     assert!(before.values().all(|&n| n == 1));
 
-    let status = lede()
-        .args([
-            "analyze", "--jobs", "2", "--resume", "--tasks", tasks, "--out",
-        ])
-        .arg(out.path())
-        .arg(&feed)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let after = outputs(out.path());
-    assert_eq!(after.len(), 300, "every document has exactly one output");
-    assert!(after.values().all(|&n| n == 1));
-    let expected: BTreeSet<String> = (0..300).map(|i| format!("doc-{i:03}")).collect();
-    assert_eq!(after.keys().cloned().collect::<BTreeSet<_>>(), expected);
+    batch.resume_to_the_end();
     // No temporary files left behind by the completed run.
-    let leftovers = std::fs::read_dir(out.path())
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        .count();
-    assert!(leftovers <= 2, "at most the files interrupted by the kill");
+    assert!(
+        batch.temp_files() <= 2,
+        "at most the files interrupted by the kill"
+    );
     eprintln!(
         "killed midway: {killed_midway} ({} of 300 done before the kill)",
         before.len()
@@ -1076,25 +1104,10 @@ fn a_signal_stops_the_batch_cleanly_with_the_shell_exit_status() {
 #[cfg(unix)]
 #[test]
 fn a_terminated_batch_resumes_without_loss() {
-    let tasks = if offline_models_available() {
-        "ner"
-    } else {
-        "none"
-    };
-    let input = tempfile::tempdir().unwrap();
-    let out = tempfile::tempdir().unwrap();
-    generated_docs(input.path(), 300);
-    let feed = input.path().join("feed.jsonl");
-    let mut child = lede()
-        .args(["analyze", "--jobs", "2", "--tasks", tasks, "--out"])
-        .arg(out.path())
-        .arg(&feed)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let batch = Batch::new();
+    let mut child = batch.command(false).stderr(Stdio::piped()).spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(300);
-    while outputs(out.path()).len() < 10 && Instant::now() < deadline {
+    while outputs(batch.out.path()).len() < 10 && Instant::now() < deadline {
         if child.try_wait().unwrap().is_some() {
             break;
         }
@@ -1105,9 +1118,12 @@ fn a_terminated_batch_resumes_without_loss() {
     let status = wait_at_most(&mut child, 300);
     let mut err = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
-    let before = outputs(out.path());
+    let before = outputs(batch.out.path());
     if finished_early {
-        eprintln!("the batch finished before the signal ({tasks}): nothing to interrupt");
+        eprintln!(
+            "the batch finished before the signal ({}): nothing to interrupt",
+            batch.tasks
+        );
         assert_eq!(before.len(), 300);
         return;
     }
@@ -1116,25 +1132,12 @@ fn a_terminated_batch_resumes_without_loss() {
     assert!(err.contains("--resume"), "{err}");
     assert!(before.values().all(|&n| n == 1));
     assert!(before.len() < 300, "the signal stopped the batch early");
-    let temps = std::fs::read_dir(out.path())
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        .count();
-    assert_eq!(temps, 0, "no temporary file after a clean stop");
-
-    let status = lede()
-        .args(["analyze", "--jobs", "2", "--resume", "--tasks", tasks])
-        .arg("--out")
-        .arg(out.path())
-        .arg(&feed)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let after = outputs(out.path());
-    assert_eq!(after.len(), 300);
-    assert!(after.values().all(|&n| n == 1));
+    assert_eq!(
+        batch.temp_files(),
+        0,
+        "no temporary file after a clean stop"
+    );
+    batch.resume_to_the_end();
 }
 
 /// Copies the shipped NER model into a fresh folder for `--models DIR`.
