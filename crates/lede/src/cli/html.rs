@@ -194,7 +194,12 @@ fn evidence_html(a: &Analysis, r: &lede_core::Relation) -> String {
     for (id, class) in [(&r.head, "head"), (&r.tail, "tail")] {
         if let Some(e) = a.entities.iter().find(|e| !id.is_empty() && &e.id == id) {
             for m in &e.mentions {
-                if m.span.start >= ev.span.start && m.span.end <= ev.span.end {
+                // A reversed span (never made by lede, possible in hand-edited JSON) is
+                // skipped, not subtracted.
+                if m.span.start >= ev.span.start
+                    && m.span.start <= m.span.end
+                    && m.span.end <= ev.span.end
+                {
                     marks.push((
                         m.span.start - ev.span.start,
                         m.span.end - ev.span.start,

@@ -269,7 +269,12 @@ pub fn decode(id: &str, bytes: &[u8], opts: &InputOptions) -> Result<String, Inp
     }
     // UTF-16 with a byte-order mark (what some Windows editors save) is decoded, not called
     // binary for its NUL bytes.
-    if let Some(text) = utf16_with_bom(bytes) {
+    // With --encoding latin1 every byte is a character, FF FE included.
+    let utf16 = match opts.encoding {
+        Encoding::Utf8 => utf16_with_bom(bytes),
+        Encoding::Latin1 => None,
+    };
+    if let Some(text) = utf16 {
         let text = text.ok_or_else(|| InputError::BadUtf16(id.to_string()))?;
         if looks_binary(text.as_bytes()) {
             return Err(InputError::Binary(id.to_string()));
@@ -537,6 +542,13 @@ impl<R: BufRead> LineDocs<R> {
                 }
             }
         };
+        // An object, not an array: serde would fill the fields of a JSON array in order.
+        if !text.trim_start().starts_with('{') {
+            return Input {
+                document: Err(bad("not a JSON object".into())),
+                id: fallback_id,
+            };
+        }
         let parsed: JsonDoc = match serde_json::from_str(text) {
             Ok(d) => d,
             Err(e) => {

@@ -154,7 +154,7 @@ impl ModelConfig {
                 ),
             ));
         }
-        if cfg.stride + 2 >= cfg.max_len {
+        if cfg.stride.saturating_add(2) >= cfg.max_len {
             return Err(OfflineError::bad_model(
                 &path,
                 format!(

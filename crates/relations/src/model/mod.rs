@@ -38,6 +38,9 @@ use crate::rules::{Hit, HitTail};
 use crate::schema::Schema;
 use crate::{RelationError, Result};
 
+/// Widest encoder a classifier's metadata may claim (MiniLM's is 384, BERT-large's 1,024).
+pub const MAX_ENCODER_DIM: usize = 16_384;
+
 /// File name of the classifier weights.
 pub const HEAD_WEIGHTS: &str = "pair-classifier.safetensors";
 /// File name of the classifier metadata.
@@ -218,10 +221,10 @@ pub fn extra_width(names: &[String], dim: usize) -> usize {
     names
         .iter()
         .map(|n| match ExtraFeature::parse(n) {
-            Some(ExtraFeature::Context(_)) => 2 * dim,
+            Some(ExtraFeature::Context(_)) => dim.saturating_mul(2),
             _ => 1,
         })
-        .sum()
+        .fold(0usize, usize::saturating_add)
 }
 
 /// The bucket of [`FEATURE_TYPES`] an entity label falls in.
@@ -365,7 +368,7 @@ pub(crate) fn pair_classes(schema: &Schema) -> Vec<usize> {
 
 /// Width of the feature vector for an encoder width.
 pub fn feature_dim(encoder_dim: usize) -> usize {
-    4 * encoder_dim + 2
+    encoder_dim.saturating_mul(4).saturating_add(2)
 }
 
 /// The perceptron, as plain arrays.
@@ -528,6 +531,27 @@ impl PairClassifier {
             )));
         }
         let (h, i, o) = (meta.hidden_units, meta.input_dim, meta.labels.len());
+        // The shapes the metadata claims must fit in the weights file before any tensor of
+        // those shapes is allocated: a lying `hidden_units` would otherwise allocate
+        // (or fail to allocate) gigabytes.
+        let floats = h
+            .checked_mul(i)
+            .and_then(|n| n.checked_add(h))
+            .and_then(|n| n.checked_add(o.checked_mul(h)?))
+            .and_then(|n| n.checked_add(o))
+            .and_then(|n| n.checked_mul(std::mem::size_of::<f32>()));
+        let file_len = std::fs::metadata(&weights_path).map_or(0, |m| m.len());
+        if MAX_ENCODER_DIM < meta.encoder_dim
+            || floats.map_or(true, |bytes| bytes as u64 > file_len)
+        {
+            return Err(RelationError::InvalidData(format!(
+                "{}: hidden_units {h}, input_dim {i}, encoder_dim {} and {o} labels do not fit \
+                 the {file_len} bytes of {}",
+                meta_path.display(),
+                meta.encoder_dim,
+                weights_path.display()
+            )));
+        }
         let tensors = read_head(&weights_path, &meta_path, [h, i, o])
             .map_err(|e| RelationError::load(&weights_path, e))?;
         let arrays = || -> Result<_> {
