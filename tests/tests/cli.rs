@@ -861,20 +861,26 @@ fn train_and_eval_relations_on_a_corpus() {
     assert_eq!(both.status.code(), Some(2));
 }
 
-/// The worker contract of docs/SCALING.md: JSONL on stdin, one record per input line on
-/// stdout, each written and flushed as soon as it is known, while stdin stays open.
-#[test]
-fn jsonl_stdin_worker_answers_each_line_before_the_next_arrives() {
-    use std::io::{BufRead, BufReader, Write};
-    let mut child = lede()
+/// Starts `cmd` as a JSON Lines worker on stdin (`analyze --tasks none --input-format jsonl
+/// --format jsonl --cores 1 -`); its stdout lines arrive on the returned channel.
+fn stdin_worker(
+    mut cmd: Command,
+    stderr: Stdio,
+) -> (
+    std::process::Child,
+    std::process::ChildStdin,
+    std::sync::mpsc::Receiver<String>,
+) {
+    use std::io::{BufRead, BufReader};
+    let mut child = cmd
         .args(["analyze", "--tasks", "none", "--input-format", "jsonl"])
         .args(["--format", "jsonl", "--cores", "1", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
+    let stdin = child.stdin.take().unwrap();
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -884,6 +890,15 @@ fn jsonl_stdin_worker_answers_each_line_before_the_next_arrives() {
             }
         }
     });
+    (child, stdin, rx)
+}
+
+/// The worker contract of docs/SCALING.md: JSONL on stdin, one record per input line on
+/// stdout, each written and flushed as soon as it is known, while stdin stays open.
+#[test]
+fn jsonl_stdin_worker_answers_each_line_before_the_next_arrives() {
+    use std::io::Write;
+    let (mut child, mut stdin, rx) = stdin_worker(lede(), Stdio::null());
     let next = || {
         rx.recv_timeout(Duration::from_secs(120))
             .expect("a line in time")
@@ -1041,27 +1056,12 @@ fn wait_at_most(child: &mut std::process::Child, secs: u64) -> std::process::Exi
 #[cfg(unix)]
 #[test]
 fn a_signal_stops_the_batch_cleanly_with_the_shell_exit_status() {
-    use std::io::{BufRead, BufReader, Write};
+    use std::io::Write;
     for (signal, status, twice) in [("TERM", 143, false), ("INT", 130, true)] {
-        let mut child = Command::new(lede_bin())
-            .current_dir(workspace_root())
-            .args(["analyze", "--tasks", "none", "--input-format", "jsonl"])
-            .args(["--format", "jsonl", "--cores", "1", "-"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                if tx.send(line.unwrap()).is_err() {
-                    break;
-                }
-            }
-        });
+        // Without --quiet: the interruption summary is checked on stderr.
+        let mut plain = Command::new(lede_bin());
+        plain.current_dir(workspace_root());
+        let (mut child, mut stdin, rx) = stdin_worker(plain, Stdio::piped());
         for id in ["a", "b", "c"] {
             writeln!(stdin, r#"{{"id": "{id}", "text": "One sentence here."}}"#).unwrap();
             stdin.flush().unwrap();
