@@ -105,6 +105,17 @@ fn check_contract(a: &Value) -> usize {
         assert!((0.0..=1.0).contains(&score));
         let ev = &r["evidence"];
         assert_eq!(span_ok(text, ev).as_deref(), ev["text"].as_str());
+        // The evidence is one document sentence or two adjacent ones.
+        let (es, ee) = (ev["start"].as_u64(), ev["end"].as_u64());
+        let first = sentences.iter().position(|s| s["start"].as_u64() == es);
+        assert!(
+            first.is_some_and(|i| sentences
+                .iter()
+                .skip(i)
+                .take(2)
+                .any(|s| s["end"].as_u64() == ee)),
+            "evidence is not one or two whole sentences: {r}"
+        );
     }
     if let Some(summary) = a["summary"].as_object() {
         assert!(summary["text"].as_str().is_some_and(|t| !t.is_empty()));
@@ -736,6 +747,61 @@ fn hostile_text_and_ids_stay_where_they_belong() {
     assert_eq!(run.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("not a plain file name"), "{stderr}");
+}
+
+#[test]
+fn jobs_are_capped_at_the_number_of_text_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a.txt"), tmp.path().join("b.txt"));
+    std::fs::write(&a, "One sentence here. Another one.").unwrap();
+    std::fs::write(&b, "A third sentence.").unwrap();
+    let workers = |files: &[&Path]| {
+        // Not `lede()`: its --quiet would hide the log line read here.
+        let run = Command::new(lede_bin())
+            .args([
+                "analyze",
+                "--tasks",
+                "none",
+                "--jobs",
+                "2",
+                "--log-level",
+                "debug",
+            ])
+            .args(files)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(0));
+        let stderr = String::from_utf8_lossy(&run.stderr).to_string();
+        let line = stderr
+            .lines()
+            .find(|l| l.contains("models ready"))
+            .unwrap_or_else(|| panic!("no 'models ready' line: {stderr}"))
+            .to_string();
+        line
+    };
+    assert!(workers(&[&a]).ends_with("jobs=1"), "{}", workers(&[&a]));
+    assert!(
+        workers(&[&a, &b]).ends_with("jobs=2"),
+        "{}",
+        workers(&[&a, &b])
+    );
+}
+
+#[test]
+fn eval_summary_refuses_an_empty_word_budget() {
+    let tmp = tempfile::tempdir().unwrap();
+    let refs = tmp.path().join("refs.jsonl");
+    std::fs::write(&refs, "").unwrap();
+    let run = lede()
+        .args(["eval", "summary", "--words", "0", "--refs"])
+        .arg(&refs)
+        .arg("--docs")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("--words must be at least 1"), "{stderr}");
 }
 
 /// A small relation corpus in the layout of `models/relations/corpus` (texts written for this

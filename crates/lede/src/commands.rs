@@ -53,6 +53,11 @@ pub(crate) struct EvalSummaryArgs {
     /// Sentences in each summary, for lede and for the LEAD baseline.
     #[arg(long, default_value_t = 3, value_name = "N")]
     sentences: usize,
+    /// A word budget for lede's summaries (and the hand-set weights') instead of --sentences;
+    /// LEAD at the same budget (`lead-Nw`) is scored beside LEAD-1..N, and the intervals are
+    /// given against both.
+    #[arg(long, value_name = "N")]
+    words: Option<usize>,
     /// Print the report as JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -193,24 +198,34 @@ fn eval_summary(a: EvalSummaryArgs) -> Result<()> {
     if a.sentences == 0 {
         bail!("--sentences must be at least 1");
     }
-    let analyzer = builder_from(&a.model, None)
-        .tasks(Tasks {
-            ner: !a.no_ner,
-            summary: true,
-            ..Tasks::none()
-        })
-        .summary_sentences(a.sentences)
-        .build()
-        .context("cannot load models")?;
+    if a.words == Some(0) {
+        bail!("--words must be at least 1");
+    }
+    let builder = builder_from(&a.model, None).tasks(Tasks {
+        ner: !a.no_ner,
+        summary: true,
+        ..Tasks::none()
+    });
+    let builder = match a.words {
+        Some(w) => builder.summary_words(w),
+        None => builder.summary_sentences(a.sentences),
+    };
+    let analyzer = builder.build().context("cannot load models")?;
     let Some(configured) = analyzer.summarizer() else {
         bail!("the model set configures no summarizer");
     };
     let set = load(&a.refs, &a.docs, &analyzer)?;
     let n = a.sentences;
-    let hand = hand_summarizer(n)?;
-    let leads: Vec<LeadSummarizer> = (1..=n.max(3))
+    let length = a
+        .words
+        .map_or(SummaryLength::Sentences(n), SummaryLength::Words);
+    let hand = hand_summarizer(length)?;
+    let mut leads: Vec<LeadSummarizer> = (1..=n.max(3))
         .map(|k| LeadSummarizer::new(SummaryLength::Sentences(k)))
         .collect::<std::result::Result<_, _>>()?;
+    if let Some(w) = a.words {
+        leads.push(LeadSummarizer::new(SummaryLength::Words(w))?);
+    }
     // The oracle: the candidates the summarizer may pick, chosen to fit the first reference.
     let mut oracle = Fixed {
         name: format!("oracle-{n}"),
@@ -294,17 +309,20 @@ fn eval_summary(a: EvalSummaryArgs) -> Result<()> {
         human = Some(r);
     }
 
-    // Paired bootstrap of each system's ROUGE-2 F1 (Porter) against LEAD-n.
-    let lead_name = format!("lead-{n}");
+    // Paired bootstrap of each system's ROUGE-2 F1 (Porter) against LEAD-n (and LEAD at the
+    // same word budget).
+    let mut lead_names = vec![format!("lead-{n}")];
+    lead_names.extend(a.words.map(|w| format!("lead-{w}w")));
+    let lead_name = lead_names.join(" and ");
     let mut intervals = Vec::new();
-    if a.bootstrap > 0 {
-        if let Some(lead) = report.system(&lead_name) {
+    for base_name in lead_names.iter().filter(|_| a.bootstrap > 0) {
+        if let Some(lead) = report.system(base_name) {
             let base: Vec<f64> = lead
                 .documents
                 .iter()
                 .map(|d| d.scores_stemmed.rouge2.f1)
                 .collect();
-            for s in report.systems.iter().filter(|s| s.name != lead_name) {
+            for s in report.systems.iter().filter(|s| &s.name != base_name) {
                 let ours: Vec<f64> = s
                     .documents
                     .iter()
@@ -312,7 +330,7 @@ fn eval_summary(a: EvalSummaryArgs) -> Result<()> {
                     .collect();
                 let ci = paired_bootstrap(&ours, &base, a.bootstrap, 0.95, 20261205)?;
                 let ratio = s.mean_stemmed.rouge2.f1 / lead.mean_stemmed.rouge2.f1;
-                intervals.push((s.name.clone(), ratio, ci));
+                intervals.push((s.name.clone(), base_name.clone(), ratio, ci));
             }
         }
     }
@@ -320,8 +338,8 @@ fn eval_summary(a: EvalSummaryArgs) -> Result<()> {
     if a.json {
         let intervals: Vec<_> = intervals
             .iter()
-            .map(|(name, ratio, ci)| {
-                serde_json::json!({"system": name, "ratio_to_lead": ratio, "rouge2_difference": ci})
+            .map(|(name, lead, ratio, ci)| {
+                serde_json::json!({"system": name, "lead": lead, "ratio_to_lead": ratio, "rouge2_difference": ci})
             })
             .collect();
         println!(
@@ -341,11 +359,11 @@ fn eval_summary(a: EvalSummaryArgs) -> Result<()> {
             a.bootstrap
         );
         println!(
-            "| system | difference | 95 % interval | ratio to {lead_name} |\n|---|---:|---|---:|"
+            "| system | against | difference | 95 % interval | ratio |\n|---|---|---:|---|---:|"
         );
-        for (name, ratio, ci) in &intervals {
+        for (name, lead, ratio, ci) in &intervals {
             println!(
-                "| {name} | {:+.4} | [{:+.4}, {:+.4}] | {ratio:.3} |",
+                "| {name} | {lead} | {:+.4} | [{:+.4}, {:+.4}] | {ratio:.3} |",
                 ci.mean_difference, ci.low, ci.high
             );
         }

@@ -128,7 +128,8 @@ struct AnalyzeArgs {
     /// With --out: skip inputs whose output already exists.
     #[arg(long, requires = "out")]
     resume: bool,
-    /// Documents analysed in parallel, each worker with its own models [default: 1].
+    /// Documents analysed in parallel, each worker with its own models [default: 1]; at most
+    /// one per input when the inputs are plain-text files.
     #[arg(long, short)]
     jobs: Option<usize>,
     /// Cores this process may use [default: all it sees]: the --jobs workers and their
@@ -408,16 +409,6 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
             tracing::info!(removed, "removed temporary files left by killed runs");
         }
     }
-    // The pool applies lede-models' ThreadPlan (workers and libtorch threads) and loads the
-    // models once up front, so that a model problem is one clear fatal error, not one per
-    // document; each worker then builds its own instance on its first document.
-    let mut pool = AnalyzerPool::builder(builder).jobs(jobs);
-    if let Some(cores) = args.cores.or(cfg.cores) {
-        pool = pool.cores(usize::try_from(cores).unwrap_or(usize::MAX));
-    }
-    let pool = pool.build().context("cannot load models")?;
-    tracing::debug!(models = ?pool.provenance(), jobs = pool.workers(), "models ready");
-
     let sources: Vec<InputSource> = args
         .inputs
         .iter()
@@ -439,6 +430,34 @@ fn analyze(args: AnalyzeArgs, cfg: &ConfigFile, quiet: bool) -> Result<u8> {
             },
             _ => false,
         };
+    // The pool applies lede-models' ThreadPlan (workers and libtorch threads) and loads the
+    // models once up front, so that a model problem is one clear fatal error, not one per
+    // document; each worker then builds its own instance on its first document. No more
+    // workers than documents when the inputs are plain-text files (one document each): one
+    // article with `--jobs 2` then runs on one worker with both cores' libtorch threads.
+    let text_files = sources.iter().all(|s| match s {
+        InputSource::Path(p) => match input_format {
+            InputFormat::Text => true,
+            InputFormat::Auto => {
+                let name = p.to_string_lossy();
+                !name.ends_with(".jsonl") && !name.ends_with(".ndjson")
+            }
+            _ => false,
+        },
+        _ => false,
+    });
+    let jobs = if text_files {
+        jobs.min(file_count.max(1))
+    } else {
+        jobs
+    };
+    let mut pool = AnalyzerPool::builder(builder).jobs(jobs);
+    if let Some(cores) = args.cores.or(cfg.cores) {
+        pool = pool.cores(usize::try_from(cores).unwrap_or(usize::MAX));
+    }
+    let pool = pool.build().context("cannot load models")?;
+    tracing::debug!(models = ?pool.provenance(), jobs = pool.workers(), "models ready");
+
     // The first write error stops the run: no further input is read (the documents already
     // in flight finish but are not written).
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

@@ -117,8 +117,6 @@ impl Summarizer for Fixed {
 }
 
 /// The hand-set extractive summarizer at `n` sentences.
-pub(crate) fn hand_summarizer(n: usize) -> Result<ExtractiveSummarizer> {
-    Ok(ExtractiveSummarizer::builder()
-        .length(SummaryLength::Sentences(n))
-        .build()?)
+pub(crate) fn hand_summarizer(length: SummaryLength) -> Result<ExtractiveSummarizer> {
+    Ok(ExtractiveSummarizer::builder().length(length).build()?)
 }

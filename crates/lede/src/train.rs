@@ -49,6 +49,13 @@ pub(crate) struct TrainRelationsArgs {
     /// Leave the cue scores out of the inputs.
     #[arg(long)]
     no_cue_features: bool,
+    /// Only pairs within one sentence (default: pairs across two adjacent sentences too).
+    #[arg(long)]
+    no_cross_sentence: bool,
+    /// Lowest dev precision at its threshold for the classifier to report a label; labels
+    /// below it are left to the cues (0: keep all) [default: 0.6].
+    #[arg(long, value_name = "P")]
+    min_dev_precision: Option<f64>,
     /// The classifier decides its labels alone: the cue matches of those labels are not
     /// reported on their own (default: both are reported; the cues are inputs either way
     /// unless --no-cue-features). With --no-cue-features this is the classifier alone.
@@ -264,7 +271,9 @@ fn train_summary(a: TrainSummaryArgs) -> Result<()> {
     let train_set = crate::summary_data::load(&a.refs, &a.docs, &analyzer)?;
     tracing::info!("annotating the development documents");
     let dev_set = crate::summary_data::load(&a.dev, &a.docs, &analyzer)?;
-    let hand = crate::summary_data::hand_summarizer(a.sentences)?;
+    let hand = crate::summary_data::hand_summarizer(lede::summarize::SummaryLength::Sentences(
+        a.sentences,
+    ))?;
     let first = crate::summary_data::first_refs(&train_set.refs);
     let mut rows = Vec::new();
     for doc in &train_set.docs {
@@ -406,7 +415,8 @@ fn train_relations(a: TrainRelationsArgs) -> Result<()> {
     let mut cfg = SupervisedConfig::new(a.out.clone(), source);
     cfg.cue_features = !a.no_cue_features;
     cfg.decides = a.decide;
-    given_or_default!(cfg, a, { epochs: epochs, seed: seed, hidden_units: hidden, beta: beta, weight_decay: weight_decay, ensemble: ensemble, context_tokens: context });
+    cfg.cross_sentence = !a.no_cross_sentence;
+    given_or_default!(cfg, a, { epochs: epochs, seed: seed, hidden_units: hidden, beta: beta, weight_decay: weight_decay, ensemble: ensemble, context_tokens: context, min_dev_precision: min_dev_precision });
     let schema = lede::relations::Schema::news()?;
     let report = train_supervised(&schema, &train, &dev, &cfg)?;
     println!("{}", serde_json::to_string_pretty(&report)?);

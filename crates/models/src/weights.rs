@@ -492,6 +492,35 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
         .collect())
 }
 
+/// [`sha256_file`], remembered for the life of the process: a file whose path, length and
+/// modification time are unchanged since it was last hashed is not read again. For large
+/// read-only inputs checked once per model instance (the base MiniLM weights, 90 MB, hashed by
+/// every worker of a pool); files that may be rewritten in place within the same clock tick
+/// should use [`sha256_file`].
+///
+/// # Errors
+/// As [`sha256_file`].
+pub fn sha256_file_memo(path: &Path) -> std::io::Result<String> {
+    use std::sync::{Mutex, OnceLock};
+    type Key = (PathBuf, u64, Option<std::time::SystemTime>);
+    static SEEN: OnceLock<Mutex<HashMap<Key, String>>> = OnceLock::new();
+    let meta = std::fs::metadata(path)?;
+    let key: Key = (
+        std::fs::canonicalize(path)?,
+        meta.len(),
+        meta.modified().ok(),
+    );
+    let seen = SEEN.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(sha) = seen.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return Ok(sha);
+    }
+    let sha = sha256_file(path)?;
+    if let Ok(mut m) = seen.lock() {
+        m.insert(key, sha.clone());
+    }
+    Ok(sha)
+}
+
 /// Whether `s` is a SHA-256 digest in lowercase hex (64 digits), as [`sha256_file`] writes.
 pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64
@@ -514,6 +543,27 @@ mod tests {
             Some(("distilbert.transformer.layer.".to_string(), 0))
         );
         assert_eq!(layer_of("embeddings.word_embeddings.weight"), None);
+    }
+
+    #[test]
+    fn memo_hash_matches_and_sees_a_changed_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.bin");
+        std::fs::write(&path, b"abc").unwrap();
+        let sha = sha256_file_memo(&path).unwrap();
+        assert_eq!(
+            sha,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(sha256_file_memo(&path).unwrap(), sha);
+        // A different length is a different key, whatever the clock's resolution.
+        std::fs::write(&path, b"abcd").unwrap();
+        assert_eq!(
+            sha256_file_memo(&path).unwrap(),
+            sha256_file(&path).unwrap()
+        );
+        assert_ne!(sha256_file_memo(&path).unwrap(), sha);
+        assert!(sha256_file_memo(&dir.path().join("missing")).is_err());
     }
 
     #[test]

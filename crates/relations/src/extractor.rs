@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use lede_core::{AnnotatedDocument, Evidence, Relation};
 
-use crate::candidates::{from_context, Candidate};
+use crate::candidates::{from_context, Candidate, CandidateOptions};
 use crate::context::DocContext;
 use crate::model::{sentence_windows, PairModel};
 use crate::rules::{apply, HitTail};
@@ -228,6 +228,8 @@ struct Best {
     tail: TailKey,
     tail_span: Option<(usize, usize)>,
     sentence: usize,
+    /// `sentence`, or the next one for a pair across two sentences.
+    last_sentence: usize,
     score: f32,
     source: Source,
     cue: Option<String>,
@@ -282,7 +284,7 @@ impl NewsRelationExtractor {
     /// The candidate pairs of a document.
     pub fn candidates(&self, doc: &AnnotatedDocument) -> Vec<Candidate> {
         let ctx = DocContext::build(doc, &self.schema);
-        from_context(&self.schema, &ctx)
+        from_context(&self.schema, &ctx, CandidateOptions::default())
     }
 
     /// The classifier's scores for the candidate pairs it may report.
@@ -301,7 +303,17 @@ impl NewsRelationExtractor {
             .keys()
             .filter_map(|l| self.schema.label_index(l))
             .collect();
-        let all = from_context(&self.schema, ctx);
+        // Pairs across adjacent sentences only for a classifier trained on them (one that
+        // reads the NER pass's token vectors: the MiniLM fallback encodes single sentences).
+        let options = CandidateOptions {
+            cross_sentence: model.meta().token_vectors.is_some()
+                && model
+                    .meta()
+                    .extra_features
+                    .iter()
+                    .any(|f| f == crate::model::CROSS_SENTENCE_FEATURE),
+        };
+        let all = from_context(&self.schema, ctx, options);
         // Encoded windows span every candidate pair of a sentence, as in training.
         let windows = sentence_windows(&all);
         let cands: Vec<Candidate> = all
@@ -409,6 +421,7 @@ impl NewsRelationExtractor {
                     tail,
                     tail_span,
                     sentence: hit.sentence,
+                    last_sentence: hit.sentence,
                     score: hit.score,
                     source: Source::Cue,
                     cue,
@@ -457,6 +470,7 @@ impl NewsRelationExtractor {
                             tail: TailKey::Entity(cand.tail),
                             tail_span: None,
                             sentence: cand.sentence,
+                            last_sentence: cand.last_sentence,
                             score: p,
                             source: Source::Model,
                             cue: None,
@@ -490,10 +504,14 @@ impl NewsRelationExtractor {
                 },
                 TailKey::Value(v) => (VALUE_TAIL_ID.to_string(), v.clone()),
             };
-            let Some(sentence) = doc.sentences.get(b.sentence) else {
+            // The evidence: the sentence, or the two adjacent sentences, of the pair.
+            let (Some(first), Some(last)) = (
+                doc.sentences.get(b.sentence),
+                doc.sentences.get(b.last_sentence.max(b.sentence)),
+            ) else {
                 continue;
             };
-            let span = map.span(sentence.span.start, sentence.span.end)?;
+            let span = map.span(first.span.start, last.span.end)?;
             let _ = b.tail_span;
             out.push(ScoredRelation {
                 relation: Relation {

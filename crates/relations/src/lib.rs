@@ -9,7 +9,8 @@
 //!   patterns news writing uses ("X, the capital of Y", "US President Donald Trump", "the
 //!   White House envoy, John Cole", "the 63-year-old founder of", "sentenced to 11 years").
 //!   Load any TOML file with [`Schema::from_path`] to add labels without recompiling.
-//! * [`candidates`]: pairs of entity mentions in one sentence whose types fit a label;
+//! * [`candidates`]: pairs of entity mentions in one sentence (or, [`candidates_with`], two
+//!   adjacent ones) whose types fit a label;
 //!   demonyms ("Belarusian") stand for their country when the article names it.
 //! * [`NewsRelationExtractor`]: cue patterns plus, when loaded, the MiniLM pair classifier
 //!   ([`model`]); relations are reported between entities (clusters), deduplicated, with the
@@ -77,7 +78,9 @@ mod rules;
 mod schema;
 mod text;
 
-pub use candidates::{candidates, Candidate, MAX_CANDIDATES, MAX_WORD_DISTANCE};
+pub use candidates::{
+    candidates, candidates_with, Candidate, CandidateOptions, MAX_CANDIDATES, MAX_WORD_DISTANCE,
+};
 pub use error::{RelationError, Result};
 pub use eval::{
     entities_from_forms, evaluate, parse_gold, read_gold, Counts, EntitySpec, GoldRelation,

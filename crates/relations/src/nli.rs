@@ -18,7 +18,7 @@ use rust_bert::pipelines::zero_shot_classification::{
 };
 use rust_bert::resources::LocalResource;
 
-use crate::candidates::from_context;
+use crate::candidates::{from_context, CandidateOptions};
 use crate::context::DocContext;
 use crate::error::check_weights;
 use crate::schema::Schema;
@@ -148,7 +148,7 @@ impl NliExtractor {
     /// Model failures ([`RelationError::RustBert`]).
     pub fn extract_relations(&self, doc: &AnnotatedDocument) -> Result<Vec<Relation>> {
         let ctx = DocContext::build(doc, &self.schema);
-        let cands = from_context(&self.schema, &ctx);
+        let cands = from_context(&self.schema, &ctx, CandidateOptions::default());
         let mut best: HashMap<(usize, usize, usize), Relation> = HashMap::new();
         for c in &cands {
             let (Some(s), Some(he), Some(te)) = (

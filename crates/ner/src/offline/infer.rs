@@ -303,7 +303,7 @@ impl OfflineNerBuilder {
         /// Windows run through the network at once (default 8; on CPU, 4 to 8 measured best).
         pub fn batch_size(n: usize) => batch_size = n;
         /// Whether to check the base weights' SHA-256 against the model config (default `true`;
-        /// hashing 90 MB takes a fraction of a second).
+        /// hashing 90 MB takes a fraction of a second, once per process and file).
         pub fn verify_base(yes: bool) => verify_base = yes;
         /// Whether to return value mentions too: `DATE`, `TIME`, `MONEY`, `PERCENT` (default
         /// `false`: names only).
@@ -327,7 +327,9 @@ impl OfflineNerBuilder {
         let config = ModelConfig::read(&self.model_dir)?;
         let weights = self.base_dir.join(&config.base.weights);
         if self.verify_base {
-            let sha = sha256_file(&weights)?;
+            // Once per process: every worker of a pool loads the same base.
+            let sha = lede_models::weights::sha256_file_memo(&weights)
+                .map_err(|e| OfflineError::io(&weights, e))?;
             if sha != config.base.sha256 {
                 return Err(OfflineError::bad_model(
                     &weights,

@@ -190,7 +190,13 @@ pub enum ExtraFeature {
     /// `context:N`: the mean token vector of the N tokens before the pair's first mention and
     /// that of the N tokens after its second (two vectors of the encoder's width).
     Context(usize),
+    /// `cross:sentence`: 1 for a pair across two adjacent sentences, 0 within one. A
+    /// classifier trained with it is also given such pairs ([`crate::CandidateOptions`]).
+    CrossSentence,
 }
+
+/// The name of [`ExtraFeature::CrossSentence`].
+pub const CROSS_SENTENCE_FEATURE: &str = "cross:sentence";
 
 /// The entity types of the `head:TYPE` / `tail:TYPE` features; `OTHER` takes the rest.
 pub const FEATURE_TYPES: [&str; 7] = ["PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "OTHER"];
@@ -209,6 +215,7 @@ impl ExtraFeature {
                 .ok()
                 .filter(|n| (1..=64).contains(n))
                 .map(ExtraFeature::Context),
+            "cross" if arg == "sentence" => Some(ExtraFeature::CrossSentence),
             "head" if FEATURE_TYPES.contains(&arg) => Some(ExtraFeature::HeadType(arg.into())),
             "tail" if FEATURE_TYPES.contains(&arg) => Some(ExtraFeature::TailType(arg.into())),
             _ => None,
@@ -241,9 +248,15 @@ pub fn feature_type(label: &str) -> &'static str {
 }
 
 /// The extra features of a classifier trained with the schema's cues as inputs: the types of
-/// both entities, with `context > 0` the tokens around the pair, and, with `cues`, one cue
-/// feature per label with cue patterns.
-pub fn standard_extra_features(schema: &Schema, cues: bool, context: usize) -> Vec<String> {
+/// both entities, with `context > 0` the tokens around the pair, with `cross` the
+/// [`CROSS_SENTENCE_FEATURE`] (and so pairs across adjacent sentences), and, with `cues`, one
+/// cue feature per label with cue patterns.
+pub fn standard_extra_features(
+    schema: &Schema,
+    cues: bool,
+    context: usize,
+    cross: bool,
+) -> Vec<String> {
     let mut out: Vec<String> = FEATURE_TYPES
         .iter()
         .map(|t| format!("head:{t}"))
@@ -251,6 +264,9 @@ pub fn standard_extra_features(schema: &Schema, cues: bool, context: usize) -> V
         .collect();
     if context > 0 {
         out.push(format!("context:{context}"));
+    }
+    if cross {
+        out.push(CROSS_SENTENCE_FEATURE.to_string());
     }
     if cues {
         out.extend(
@@ -327,6 +343,9 @@ pub(crate) fn extra_feature_rows(
                 }),
                 Some(ExtraFeature::HeadType(t)) => f32::from(u8::from(type_of(c.head) == t)),
                 Some(ExtraFeature::TailType(t)) => f32::from(u8::from(type_of(c.tail) == t)),
+                Some(ExtraFeature::CrossSentence) => {
+                    f32::from(u8::from(c.last_sentence != c.sentence))
+                }
                 Some(ExtraFeature::Context(n)) => {
                     let first = c.head_span.0.min(c.tail_span.0);
                     let last = c.head_span.1.max(c.tail_span.1);
@@ -1191,7 +1210,7 @@ mod tests {
         let x = extra_feature_rows(&names, &schema, &d, &[], &cands);
         assert_eq!(x.ncols(), extra_width(&names, 0));
         assert_eq!(x[(row, 0)], 1.0, "head is a PERSON");
-        let standard = standard_extra_features(&schema, true, 3);
+        let standard = standard_extra_features(&schema, true, 3, false);
         assert!(standard.iter().any(|f| f == "cue:leader_of"));
         assert!(
             !standard.iter().any(|f| f == "cue:age"),
@@ -1256,6 +1275,7 @@ mod tests {
         };
         let c = |h: &str, t: &str| Candidate {
             sentence: 1,
+            last_sentence: 1,
             head: 0,
             tail: 1,
             head_span: span(h),
@@ -1310,6 +1330,7 @@ mod tests {
         };
         let c = Candidate {
             sentence: 1,
+            last_sentence: 1,
             head: 1,
             tail: 3,
             head_span: span("Vladimir Putin"),

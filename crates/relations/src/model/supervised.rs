@@ -28,7 +28,7 @@ use super::{
     extra_feature_rows, softmax_rows, standard_extra_features, vector_features, HeadMeta,
     NONE_LABEL,
 };
-use crate::candidates::{from_context, Candidate};
+use crate::candidates::{from_context, Candidate, CandidateOptions};
 use crate::context::DocContext;
 use crate::eval::{Counts, GoldRelation};
 use crate::rules::apply;
@@ -141,6 +141,9 @@ pub struct SupervisedConfig {
     pub token_vectors: String,
     /// Tokens of context on either side of a pair read as features (0: none).
     pub context_tokens: usize,
+    /// Whether pairs across two adjacent sentences are candidates too (with the
+    /// [`super::CROSS_SENTENCE_FEATURE`] telling them apart).
+    pub cross_sentence: bool,
     /// Perceptrons trained from consecutive seeds and averaged (stored as one).
     pub ensemble: usize,
     /// Fewest positive training examples of a label for the classifier to report it.
@@ -148,6 +151,10 @@ pub struct SupervisedConfig {
     /// The thresholds maximise F-beta on the development documents: 1 weighs precision and
     /// recall alike, below 1 favours precision.
     pub beta: f64,
+    /// Lowest development precision at its threshold for the classifier to report a label: a
+    /// label below it (its best F-beta reached only by reporting nearly every pair, or none of
+    /// its predictions right) is left to the cues. 0 keeps every label.
+    pub min_dev_precision: f64,
 }
 
 impl SupervisedConfig {
@@ -168,7 +175,9 @@ impl SupervisedConfig {
             min_train_examples: 10,
             ensemble: 5,
             context_tokens: 3,
+            cross_sentence: true,
             beta: 1.0,
+            min_dev_precision: 0.6,
         }
     }
 }
@@ -327,17 +336,20 @@ fn match_candidate(
 ) -> Match {
     let hn = side_names(doc, c.head, c.head_span);
     let tn = side_names(doc, c.tail, c.tail_span);
-    let sentence = doc
-        .sentences
-        .get(c.sentence)
-        .map(|s| (s.span.start, s.span.end));
+    // The sentence, or the two adjacent sentences, the pair's mentions are in.
+    let span_of = |i: usize| doc.sentences.get(i).map(|s| (s.span.start, s.span.end));
+    let (first, last) = (span_of(c.sentence), span_of(c.last_sentence));
     let mut labels = Vec::new();
     let mut elsewhere = false;
     for g in gold {
         if !c.labels.contains(&g.label) || !pair_matches(schema, (&hn, &tn), c, g) {
             continue;
         }
-        let inside = sentence.is_some_and(|(a, b)| a < g.evidence.1 && g.evidence.0 < b);
+        // The evidence overlaps the pair's sentence (across two: both of them).
+        let overlaps = |s: Option<(usize, usize)>| {
+            s.is_some_and(|(a, b)| a < g.evidence.1 && g.evidence.0 < b)
+        };
+        let inside = overlaps(first) && overlaps(last);
         if inside {
             labels.push(g.label);
         } else {
@@ -363,7 +375,10 @@ fn featurize(
     source: &str,
 ) -> Result<(Vec<Candidate>, Array2<f32>)> {
     let ctx = DocContext::build(doc, schema);
-    let cands = from_context(schema, &ctx);
+    let options = CandidateOptions {
+        cross_sentence: extra.iter().any(|e| e == super::CROSS_SENTENCE_FEATURE),
+    };
+    let cands = from_context(schema, &ctx, options);
     if cands.is_empty() {
         return Ok((cands, Array2::zeros((0, 0))));
     }
@@ -402,8 +417,14 @@ fn facts(schema: &Schema, cands: &[Candidate], probs: &Array2<f32>, classes: &[u
 }
 
 /// The threshold with the best F-beta over `(score, correct)` pairs against `n_gold` relations
-/// (ties: the higher threshold), with that F-beta.
-fn best_threshold(mut s: Vec<(f32, bool)>, n_gold: usize, beta: f64) -> Option<(f32, f64)> {
+/// among those with a precision of at least `min_precision` (ties: the higher threshold), with
+/// that F-beta.
+fn best_threshold(
+    mut s: Vec<(f32, bool)>,
+    n_gold: usize,
+    beta: f64,
+    min_precision: f64,
+) -> Option<(f32, f64)> {
     s.sort_by(|a, b| b.0.total_cmp(&a.0));
     let b2 = beta * beta;
     let (mut tp, mut best) = (0usize, None::<(f32, f64)>);
@@ -415,6 +436,9 @@ fn best_threshold(mut s: Vec<(f32, bool)>, n_gold: usize, beta: f64) -> Option<(
             continue;
         }
         let (precision, recall) = (tp as f64 / (k + 1) as f64, tp as f64 / n_gold.max(1) as f64);
+        if precision < min_precision {
+            continue;
+        }
         let f = if tp == 0 {
             0.0
         } else {
@@ -440,7 +464,12 @@ pub fn train_supervised(
     cfg: &SupervisedConfig,
 ) -> Result<SupervisedReport> {
     tch::manual_seed(cfg.seed);
-    let extra = standard_extra_features(schema, cfg.cue_features, cfg.context_tokens);
+    let extra = standard_extra_features(
+        schema,
+        cfg.cue_features,
+        cfg.context_tokens,
+        cfg.cross_sentence,
+    );
     let classes = super::pair_classes(schema);
     let class_of = |l: usize| classes.iter().position(|&c| c == l).map(|p| p as i64 + 1);
     let mut report = SupervisedReport {
@@ -591,7 +620,8 @@ pub fn train_supervised(
         .iter()
         .map(|l| dev_gold.get(l).copied().unwrap_or(0))
         .sum();
-    let pooled_t = best_threshold(pooled, pooled_gold, cfg.beta).map(|b| b.0);
+    let pooled_t =
+        best_threshold(pooled, pooled_gold, cfg.beta, cfg.min_dev_precision).map(|b| b.0);
     let mut thresholds = BTreeMap::new();
     let mut all = Counts::default();
     for &l in &classes {
@@ -607,7 +637,7 @@ pub fn train_supervised(
         }
         let s = scored.remove(&l).unwrap_or_default();
         let t = if n_gold >= cfg.min_dev_relations {
-            best_threshold(s.clone(), n_gold, cfg.beta).map(|b| b.0)
+            best_threshold(s.clone(), n_gold, cfg.beta, cfg.min_dev_precision).map(|b| b.0)
         } else {
             pooled_t
         };
@@ -619,6 +649,17 @@ pub fn train_supervised(
             false_positives: npred - tp,
             false_negatives: n_gold.saturating_sub(tp),
         };
+        if npred > 0 && c.precision() < cfg.min_dev_precision {
+            tracing::info!(
+                label = %name,
+                threshold = t,
+                tp,
+                npred,
+                n_gold,
+                "dev precision below the floor: left to the cues"
+            );
+            continue;
+        }
         thresholds.insert(name.clone(), t);
         entry.threshold = Some(t);
         entry.dev_precision = c.precision();
@@ -790,10 +831,14 @@ mod tests {
             (0.6, true),
             (0.1, false),
         ];
-        let (t, f) = best_threshold(s, 3, 1.0).unwrap();
+        let (t, f) = best_threshold(s.clone(), 3, 1.0, 0.0).unwrap();
         // At 0.6: tp 3 of 4 predictions, 3 gold: F1 6/7, better than 0.8's 0.8.
         assert!((t - 0.6).abs() < 1e-6 && (f - 6.0 / 7.0).abs() < 1e-9);
-        assert!(best_threshold(vec![(0.5, false)], 2, 1.0).is_none());
+        assert!(best_threshold(vec![(0.5, false)], 2, 1.0, 0.0).is_none());
+        // A precision floor of 0.8 rules 0.6 (3 of 4) out: 0.8 (2 of 2) is the best left.
+        let (t, _) = best_threshold(s.clone(), 3, 1.0, 0.8).unwrap();
+        assert!((t - 0.8).abs() < 1e-6);
+        assert!(best_threshold(s, 3, 1.0, 1.01).is_none());
     }
 
     #[test]

@@ -31,7 +31,7 @@ use super::{
     candidate_features, feature_dim, sentence_windows, softmax_rows, vector_features, Encoding,
     HeadMeta, SentenceWindows, NONE_LABEL,
 };
-use crate::candidates::{from_context, Candidate};
+use crate::candidates::{from_context, Candidate, CandidateOptions};
 use crate::context::DocContext;
 use crate::rules::{apply, HitTail};
 use crate::schema::Schema;
@@ -272,7 +272,7 @@ pub fn weak_labels(
                 }
             }
         }
-        cands_by_doc.push(from_context(schema, &ctx));
+        cands_by_doc.push(from_context(schema, &ctx, CandidateOptions::default()));
     }
     for (di, cands) in cands_by_doc.into_iter().enumerate() {
         let Some(doc) = docs.get(di) else { continue };
