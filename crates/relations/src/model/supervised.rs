@@ -320,8 +320,9 @@ fn pair_matches(
 
 /// How a candidate relates to the gold relations of its document.
 enum Match {
-    /// Gold labels it states (its sentence is in their evidence).
-    Positive(Vec<usize>),
+    /// Gold labels it states (its sentence is in their evidence), and which gold relations
+    /// (indices) it is.
+    Positive(Vec<usize>, Vec<usize>),
     /// It is a gold pair, but stated elsewhere: not an example.
     Elsewhere,
     /// No gold relation.
@@ -340,8 +341,9 @@ fn match_candidate(
     let span_of = |i: usize| doc.sentences.get(i).map(|s| (s.span.start, s.span.end));
     let (first, last) = (span_of(c.sentence), span_of(c.last_sentence));
     let mut labels = Vec::new();
+    let mut found = Vec::new();
     let mut elsewhere = false;
-    for g in gold {
+    for (k, g) in gold.iter().enumerate() {
         if !c.labels.contains(&g.label) || !pair_matches(schema, (&hn, &tn), c, g) {
             continue;
         }
@@ -352,6 +354,7 @@ fn match_candidate(
         let inside = overlaps(first) && overlaps(last);
         if inside {
             labels.push(g.label);
+            found.push(k);
         } else {
             elsewhere = true;
         }
@@ -359,7 +362,7 @@ fn match_candidate(
     labels.sort_unstable();
     labels.dedup();
     if !labels.is_empty() {
-        Match::Positive(labels)
+        Match::Positive(labels, found)
     } else if elsewhere {
         Match::Elsewhere
     } else {
@@ -488,13 +491,13 @@ pub fn train_supervised(
         for (c, row) in cands.iter().zip(feats.axis_iter(Axis(0))) {
             width = row.len();
             match match_candidate(schema, doc, c, &gold) {
-                Match::Positive(labels) => {
-                    for l in labels {
-                        for (k, gb) in gold.iter().enumerate() {
-                            if gb.label == l {
-                                reached[k] = true;
-                            }
+                Match::Positive(labels, found) => {
+                    for k in found {
+                        if let Some(r) = reached.get_mut(k) {
+                            *r = true;
                         }
+                    }
+                    for l in labels {
                         if let Some(y) = class_of(l) {
                             xs.extend(row.iter());
                             ys.push(y);
@@ -554,10 +557,10 @@ pub fn train_supervised(
         let (cands, feats) = featurize(schema, doc, &extra, &cfg.token_vectors)?;
         let mut reached = vec![false; gold.len()];
         for c in &cands {
-            if let Match::Positive(labels) = match_candidate(schema, doc, c, &gold) {
-                for (k, gb) in gold.iter().enumerate() {
-                    if labels.contains(&gb.label) {
-                        reached[k] = true;
+            if let Match::Positive(_, found) = match_candidate(schema, doc, c, &gold) {
+                for k in found {
+                    if let Some(r) = reached.get_mut(k) {
+                        *r = true;
                     }
                 }
             }
