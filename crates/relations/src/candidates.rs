@@ -43,7 +43,7 @@ pub const MAX_CANDIDATES: usize = 20_000;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CandidateOptions {
     /// Also pairs of mentions in adjacent sentences, at most [`MAX_WORD_DISTANCE`] words apart,
-    /// of entities that share no sentence of the two (default `false`).
+    /// of two entities that have no pair within either of the two sentences (default `false`).
     pub cross_sentence: bool,
 }
 
@@ -146,8 +146,8 @@ pub(crate) fn from_context(
     out
 }
 
-/// Adds the pairs of mentions in adjacent sentences whose entities share neither sentence
-/// (a pair that does is stated, if at all, within one of them).
+/// Adds the pairs of mentions in adjacent sentences whose entities have no same-sentence
+/// candidate in either sentence (a pair that has one is stated, if at all, within it).
 fn cross_sentence(
     schema: &Schema,
     ctx: &DocContext,

@@ -305,14 +305,8 @@ impl NewsRelationExtractor {
             .collect();
         // Pairs across adjacent sentences only for a classifier trained on them (one that
         // reads the NER pass's token vectors: the MiniLM fallback encodes single sentences).
-        let options = CandidateOptions {
-            cross_sentence: model.meta().token_vectors.is_some()
-                && model
-                    .meta()
-                    .extra_features
-                    .iter()
-                    .any(|f| f == crate::model::CROSS_SENTENCE_FEATURE),
-        };
+        let mut options = crate::model::candidate_options(&model.meta().extra_features);
+        options.cross_sentence &= model.meta().token_vectors.is_some();
         let all = from_context(&self.schema, ctx, options);
         // Encoded windows span every candidate pair of a sentence, as in training.
         let windows = sentence_windows(&all);

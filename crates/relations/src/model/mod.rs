@@ -198,6 +198,14 @@ pub enum ExtraFeature {
 /// The name of [`ExtraFeature::CrossSentence`].
 pub const CROSS_SENTENCE_FEATURE: &str = "cross:sentence";
 
+/// The candidate pairs a classifier with the extra features `names` was trained on: across
+/// adjacent sentences too when it reads [`CROSS_SENTENCE_FEATURE`].
+pub(crate) fn candidate_options(names: &[String]) -> crate::CandidateOptions {
+    crate::CandidateOptions {
+        cross_sentence: names.iter().any(|f| f == CROSS_SENTENCE_FEATURE),
+    }
+}
+
 /// The entity types of the `head:TYPE` / `tail:TYPE` features; `OTHER` takes the rest.
 pub const FEATURE_TYPES: [&str; 7] = ["PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "OTHER"];
 

@@ -28,7 +28,7 @@ use super::{
     extra_feature_rows, softmax_rows, standard_extra_features, vector_features, HeadMeta,
     NONE_LABEL,
 };
-use crate::candidates::{from_context, Candidate, CandidateOptions};
+use crate::candidates::{from_context, Candidate};
 use crate::context::DocContext;
 use crate::eval::{Counts, GoldRelation};
 use crate::rules::apply;
@@ -378,10 +378,7 @@ fn featurize(
     source: &str,
 ) -> Result<(Vec<Candidate>, Array2<f32>)> {
     let ctx = DocContext::build(doc, schema);
-    let options = CandidateOptions {
-        cross_sentence: extra.iter().any(|e| e == super::CROSS_SENTENCE_FEATURE),
-    };
-    let cands = from_context(schema, &ctx, options);
+    let cands = from_context(schema, &ctx, super::candidate_options(extra));
     if cands.is_empty() {
         return Ok((cands, Array2::zeros((0, 0))));
     }
