@@ -119,8 +119,11 @@ def resolve(record, text):
             errors.append(f"indirect quote starts with a quotation mark: {quote[:50]!r}")
         if quote.endswith("."):
             errors.append(f"indirect quote keeps the sentence's final full stop: {quote[-50:]!r}")
-        if re.match(r"that\b", quote):
-            errors.append(f"indirect quote starts with 'that': {quote[:50]!r}")
+        if re.match(r"that\b", quote) and "subject" not in record.get("note", ""):
+            errors.append(
+                f"indirect quote starts with 'that' (say 'subject' in note when it is the "
+                f"clause's subject): {quote[:50]!r}"
+            )
     out = {"kind": kind, "start": start, "end": end, "text": quote}
     for field in ("cue", "speaker_mention"):
         value = record.get(field)
