@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Document, Entity, Relation, Sentence, Summary, Token};
+use crate::{Document, Entity, Quote, Relation, Sentence, Summary, Token};
 
 /// Version of the JSON shape of [`Analysis`]; bumped on any incompatible change.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "1.1";
 
 /// Metadata about the analysed document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,6 +69,10 @@ pub struct Analysis {
     pub relations: Vec<Relation>,
     /// The summary, when one was asked for.
     pub summary: Option<Summary>,
+    /// Quotations with their speakers, in text order (schema 1.1; empty when the quotes task
+    /// did not run).
+    #[serde(default)]
+    pub quotes: Vec<Quote>,
 }
 
 impl Analysis {
@@ -83,6 +87,7 @@ impl Analysis {
             entities: Vec::new(),
             relations: Vec::new(),
             summary: None,
+            quotes: Vec::new(),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! What the tasks produce: sentences, tokens, mentions, entities, relations, summaries.
+//! What the tasks produce: sentences, tokens, mentions, entities, relations, summaries,
+//! quotations.
 
 use serde::{Deserialize, Serialize};
 
@@ -120,4 +121,60 @@ pub struct Summary {
     pub sentences: Vec<Sentence>,
     /// How it was made (`extractive`, `abstractive`, `lead`).
     pub method: String,
+}
+
+/// A stretch of the text: where it is and what it says (a quotation's cue or speaker mention).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Phrase {
+    /// Where it is.
+    #[serde(flatten)]
+    pub span: Span,
+    /// Its text.
+    pub text: String,
+}
+
+/// Whether a quotation reproduces the speaker's words or reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuoteKind {
+    /// Words inside quotation marks (`"We will win," he said.`).
+    Direct,
+    /// Reported speech after or before a verb of saying, without marks (`He said they would
+    /// win.`).
+    Indirect,
+}
+
+impl QuoteKind {
+    /// `"direct"` or `"indirect"`, as in the JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuoteKind::Direct => "direct",
+            QuoteKind::Indirect => "indirect",
+        }
+    }
+}
+
+/// A statement in the text and who made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Quote {
+    /// The quoted words: for a direct quote the text between the marks (the marks excluded),
+    /// for an indirect one the reported clause (without "that" and the final full stop).
+    #[serde(flatten)]
+    pub span: Span,
+    /// The quoted text.
+    pub text: String,
+    /// Direct or indirect.
+    pub kind: QuoteKind,
+    /// The verb of saying ("said", "told", "according to"), when the quote has one.
+    pub cue: Option<Phrase>,
+    /// The words of the attribution that name the speaker ("he", "the US envoy", "Mr Cole"),
+    /// when the quote has an attribution of its own.
+    pub speaker: Option<Phrase>,
+    /// Id of the entity the speaker resolves to (through a pronoun, a role noun or an earlier
+    /// quote when needed), when it resolves to one of the analysis's entities.
+    pub speaker_entity: Option<String>,
+    /// Canonical name of that entity.
+    pub speaker_name: Option<String>,
+    /// Confidence in `[0, 1]` that the speaker is right (the span and kind come from rules).
+    pub score: f32,
 }

@@ -7,7 +7,7 @@
 //! * [`Document`]: the input.
 //! * [`Span`]: byte **and** char offsets into the original text; [`OffsetMap`] converts
 //!   between them cheaply.
-//! * [`Sentence`], [`Token`], [`Mention`], [`Entity`], [`Relation`], [`Summary`]: what the
+//! * [`Sentence`], [`Token`], [`Mention`], [`Entity`], [`Relation`], [`Summary`], [`Quote`]: what the
 //!   tasks produce, gathered in an [`Analysis`], whose JSON form is the public output contract
 //!   (`schema_version` [`SCHEMA_VERSION`]).
 //! * [`SentenceSplitter`], [`WordTokenizer`], [`EntityRecognizer`], [`RelationExtractor`],
@@ -43,12 +43,15 @@ mod traits;
 pub use analysis::{
     Analysis, AnnotatedDocument, DocumentInfo, Embeddings, TokenVectors, WordPieces, SCHEMA_VERSION,
 };
-pub use annotation::{Entity, Evidence, Mention, Relation, Sentence, Summary, Token, TokenKind};
+pub use annotation::{
+    Entity, Evidence, Mention, Phrase, Quote, QuoteKind, Relation, Sentence, Summary, Token,
+    TokenKind,
+};
 pub use document::Document;
 pub use error::{Error, Result};
 pub use labels::CoarseLabel;
 pub use span::{OffsetMap, Span};
 pub use traits::{
-    tokens_in, EntityRecognizer, Recognition, RelationExtractor, SentenceEncoder, SentenceSplitter,
-    Summarizer, WordTokenizer,
+    tokens_in, EntityRecognizer, QuoteExtractor, Recognition, RelationExtractor, SentenceEncoder,
+    SentenceSplitter, Summarizer, WordTokenizer,
 };

@@ -2,7 +2,7 @@
 //! them.
 
 use crate::{
-    AnnotatedDocument, Embeddings, Mention, Relation, Result, Sentence, Summary, Token,
+    AnnotatedDocument, Embeddings, Mention, Quote, Relation, Result, Sentence, Summary, Token,
     TokenVectors, WordPieces,
 };
 
@@ -143,6 +143,18 @@ pub trait RelationExtractor: Send {
     fn reads_token_vectors(&self) -> Option<String> {
         None
     }
+}
+
+/// Finds quotations and attributes them to the document's entities.
+pub trait QuoteExtractor: Send {
+    /// A short name for provenance.
+    fn name(&self) -> String;
+
+    /// Quotations in `doc`, in text order, with speakers resolved to `doc.entities`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Task`] when the extractor fails.
+    fn extract_quotes(&self, doc: &AnnotatedDocument) -> Result<Vec<Quote>>;
 }
 
 /// Summarizes a document.

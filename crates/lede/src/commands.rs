@@ -24,6 +24,30 @@ pub(crate) enum EvalCommand {
     /// from `scripts/relations/corpus.py kit`); --cues-only and --classifier DIR compare
     /// extractors on the same documents.
     Relations(EvalRelationsArgs),
+    /// Quotation span P/R/F1 (exact and overlap, direct and indirect) and speaker accuracy,
+    /// beside the nearest-preceding-person baseline, against a split of the hand-annotated
+    /// quote corpus (models/quotes/test.jsonl; documents from `scripts/relations/corpus.py
+    /// kit`).
+    Quotes(EvalQuotesArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EvalQuotesArgs {
+    /// Gold quotations (JSON Lines `{"doc", "quotes": [{"kind", "start", "end", "text",
+    /// "speaker"}]}`, char offsets; `models/quotes/{train,dev,test}.jsonl`).
+    #[arg(long, value_name = "FILE")]
+    gold: PathBuf,
+    /// Directory with the documents: `<doc>.txt` or `<doc>`.
+    #[arg(long, value_name = "DIR")]
+    docs: PathBuf,
+    /// Print every missed, spurious or misattributed quote to stderr.
+    #[arg(long)]
+    show_errors: bool,
+    /// Print the scores as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +138,7 @@ pub(crate) fn eval(cmd: EvalCommand) -> Result<()> {
         EvalCommand::Ner(a) => eval_ner(a),
         EvalCommand::Summary(a) => eval_summary(a),
         EvalCommand::Relations(a) => eval_relations(a),
+        EvalCommand::Quotes(a) => eval_quotes(a),
     }
 }
 
@@ -471,6 +496,120 @@ pub(crate) fn models(a: &ModelArgs) -> Result<()> {
         .context("cannot load models")?;
     for (task, model) in analyzer.provenance() {
         println!("{task:<10} {model}");
+    }
+    Ok(())
+}
+
+fn eval_quotes(a: EvalQuotesArgs) -> Result<()> {
+    use lede::quotes::eval::{read_gold, speaker_matches, QuoteEval};
+    let gold = read_gold(&a.gold).with_context(|| format!("cannot load {}", a.gold.display()))?;
+    let analyzer = builder_from(&a.model, None)
+        .tasks(Tasks {
+            ner: true,
+            quotes: true,
+            ..Tasks::none()
+        })
+        .build()
+        .context("cannot load models")?;
+    let mut ev = QuoteEval::default();
+    for g in &gold {
+        let doc = read_doc(Some(&a.docs), &g.doc)?;
+        let an = analyzer
+            .analyze(doc)
+            .with_context(|| format!("document {:?}", g.doc))?;
+        if a.show_errors {
+            for q in &g.quotes {
+                let hit = an.quotes.iter().find(|p| {
+                    p.kind == q.kind && p.span.char_start < q.end && q.start < p.span.char_end
+                });
+                match hit {
+                    None => eprintln!("{} missed {}: {:?}", g.doc, q.kind.as_str(), q.text),
+                    Some(p) => {
+                        if (p.span.char_start, p.span.char_end) != (q.start, q.end) {
+                            eprintln!(
+                                "{} span {}: gold {:?} / lede {:?}",
+                                g.doc,
+                                q.kind.as_str(),
+                                q.text,
+                                p.text
+                            );
+                        }
+                        let entity = p
+                            .speaker_entity
+                            .as_ref()
+                            .and_then(|id| an.entities.iter().find(|e| &e.id == id));
+                        let ok = match (&q.speaker, entity) {
+                            (Some(name), Some(e)) => speaker_matches(name, e),
+                            (None, None) => true,
+                            _ => false,
+                        };
+                        if !ok {
+                            eprintln!(
+                                "{} speaker {}: gold {:?} / lede {:?} (phrase {:?}): {:?}",
+                                g.doc,
+                                q.kind.as_str(),
+                                q.speaker,
+                                p.speaker_name,
+                                p.speaker.as_ref().map(|s| s.text.as_str()),
+                                q.text.chars().take(60).collect::<String>()
+                            );
+                        }
+                    }
+                }
+            }
+            for p in &an.quotes {
+                let hit = g.quotes.iter().any(|q| {
+                    p.kind == q.kind && p.span.char_start < q.end && q.start < p.span.char_end
+                });
+                if !hit {
+                    eprintln!("{} spurious {}: {:?}", g.doc, p.kind.as_str(), p.text);
+                }
+            }
+        }
+        ev.add_document(g, &an.quotes, &an.entities);
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&ev)?);
+        return Ok(());
+    }
+    println!("{} documents, {}", ev.documents, a.gold.display());
+    println!();
+    println!(
+        "| kind | gold | lede | exact P | exact R | exact F1 | overlap P | overlap R | overlap F1 |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (name, s) in [("direct", &ev.direct), ("indirect", &ev.indirect)] {
+        println!(
+            "| {name} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            s.exact.gold(),
+            s.exact.predicted(),
+            s.exact.precision(),
+            s.exact.recall(),
+            s.exact.f1(),
+            s.overlap.precision(),
+            s.overlap.recall(),
+            s.overlap.f1()
+        );
+    }
+    println!();
+    println!("Speakers of the gold quotes with a named speaker that lede found (overlap):");
+    println!();
+    println!("| kind | scored | lede | nearest preceding PERSON | unnamed left unresolved |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, s) in [
+        ("direct", &ev.direct_speakers),
+        ("indirect", &ev.indirect_speakers),
+    ] {
+        println!(
+            "| {name} | {} | {:.3} ({}) | {:.3} ({}) | {} / {} |",
+            s.named,
+            s.accuracy(),
+            s.correct,
+            s.baseline_accuracy(),
+            s.baseline_correct,
+            s.unnamed_correct,
+            s.unnamed
+        );
     }
     Ok(())
 }

@@ -2,10 +2,10 @@
 //!
 //! Turns news articles into a structured, model-backed analysis: sentences, named entities
 //! merged into one entry per real-world thing, relations between them with their evidence,
-//! and a summary.
+//! a summary, and quotations attributed to the entities that said them.
 //!
 //! This is the facade: it re-exports the task crates ([`core`], [`tokenize`], [`models`],
-//! [`ner`], [`relations`], [`summarize`]) so a project can depend on `lede` alone, and composes
+//! [`ner`], [`relations`], [`summarize`], [`quotes`]) so a project can depend on `lede` alone, and composes
 //! them in an [`Analyzer`]. Work shared between tasks is done once per document and handed to
 //! every task through a [`core::AnnotatedDocument`]: segmentation, and the sentence vectors
 //! the offline NER model pools from its own encoder pass for the summary.
@@ -30,6 +30,7 @@ mod pool;
 pub use lede_core as core;
 pub use lede_models as models;
 pub use lede_ner as ner;
+pub use lede_quotes as quotes;
 pub use lede_relations as relations;
 pub use lede_summarize as summarize;
 pub use lede_tokenize as tokenize;

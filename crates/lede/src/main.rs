@@ -159,7 +159,7 @@ struct AnalyzeArgs {
     /// about 2 GB (docs/RELIABILITY.md) [default: 100000].
     #[arg(long, value_name = "WORDS")]
     max_words: Option<u64>,
-    /// Tasks to run, comma-separated: ner, relations, summary, or none [default: all].
+    /// Tasks to run, comma-separated: ner, relations, summary, quotes, or none [default: all].
     #[arg(long, value_delimiter = ',', value_name = "TASKS")]
     tasks: Option<Vec<String>>,
     /// Include word tokens in JSON output.
@@ -290,6 +290,7 @@ fn parse_tasks(list: &[String], tokens: bool) -> Result<Tasks> {
                 t.relations = true
             }
             "summary" => t.summary = true,
+            "quotes" => t.quotes = true,
             "all" => {
                 t = Tasks::all();
                 t.tokens = tokens;
@@ -297,7 +298,7 @@ fn parse_tasks(list: &[String], tokens: bool) -> Result<Tasks> {
             "none" | "" => {}
             other => {
                 return usage(format!(
-                    "unknown task {other:?} (use ner, relations, summary, all or none)"
+                    "unknown task {other:?} (use ner, relations, summary, quotes, all or none)"
                 ))
             }
         }

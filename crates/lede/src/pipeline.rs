@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use lede_core::{
-    Analysis, AnnotatedDocument, Document, Entity, EntityRecognizer, Mention, RelationExtractor,
-    Summarizer,
+    Analysis, AnnotatedDocument, Document, Entity, EntityRecognizer, Mention, QuoteExtractor,
+    RelationExtractor, Summarizer,
 };
 use lede_tokenize::Segmenter;
 
@@ -20,6 +20,8 @@ pub struct Tasks {
     pub relations: bool,
     /// A summary.
     pub summary: bool,
+    /// Quotations and their speakers (speakers resolve to entities when `ner` runs).
+    pub quotes: bool,
     /// Include word tokens in the output.
     pub tokens: bool,
     /// Include the document's text in `analysis.document.text`.
@@ -33,6 +35,7 @@ impl Tasks {
             ner: true,
             relations: true,
             summary: true,
+            quotes: true,
             tokens: false,
             text: false,
         }
@@ -44,6 +47,7 @@ impl Tasks {
             ner: false,
             relations: false,
             summary: false,
+            quotes: false,
             tokens: false,
             text: false,
         }
@@ -176,6 +180,7 @@ pub struct Analyzer {
     pub(crate) clusterer: Clusterer,
     pub(crate) relations: Option<Box<dyn RelationExtractor>>,
     pub(crate) summarizer: Option<Box<dyn Summarizer>>,
+    pub(crate) quotes: Option<Box<dyn QuoteExtractor>>,
     pub(crate) tasks: Tasks,
     pub(crate) max_bytes: usize,
     pub(crate) max_words: usize,
@@ -292,6 +297,13 @@ impl Analyzer {
         if self.tasks.summary {
             if let Some(sum) = &self.summarizer {
                 analysis.summary = Some(sum.summarize(&doc).map_err(|e| task_error("summary", e))?);
+            }
+        }
+        if self.tasks.quotes {
+            if let Some(q) = &self.quotes {
+                analysis.quotes = q
+                    .extract_quotes(&doc)
+                    .map_err(|e| task_error("quotes", e))?;
             }
         }
 

@@ -212,8 +212,17 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
         }
     }
 
+    let quotes: Option<Box<dyn lede_core::QuoteExtractor>> = if tasks.quotes {
+        let q = lede_quotes::QuoteFinder::default();
+        provenance.insert("quotes".into(), lede_core::QuoteExtractor::name(&q));
+        Some(Box::new(q))
+    } else {
+        None
+    };
+
     Ok(Analyzer {
         token_vectors,
+        quotes,
         segmenter: Segmenter::default(),
         ner,
         clusterer: cluster,

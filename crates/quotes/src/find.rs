@@ -1,0 +1,450 @@
+//! Finding quotations: passages between marks that are statements, reported speech around
+//! verbs of saying, and the words that attribute each.
+
+use crate::marks::{marked_passages, Marked};
+use crate::words::{cue, Cue, Words};
+use lede_core::QuoteKind;
+
+/// A quotation found, before its speaker is resolved: byte offsets, word ranges.
+#[derive(Debug, Clone)]
+pub(crate) struct Found {
+    pub kind: QuoteKind,
+    pub start: usize,
+    pub end: usize,
+    /// Word index of the verb of saying ("according" for "according to").
+    pub cue: Option<(usize, usize)>,
+    /// Word range of the speaker phrase.
+    pub speaker: Option<(usize, usize)>,
+}
+
+/// Words before an opening mark that make the passage a name or a label, not a statement.
+const LABEL_BEFORE: &[&str] = &[
+    "known as",
+    "so-called",
+    "so called",
+    "dubbed",
+    "nicknamed",
+    "titled",
+    "entitled",
+    "named",
+    "operation",
+    "the word",
+    "the term",
+    "code-named",
+    "codenamed",
+    "the phrase",
+];
+
+/// Words before a short passage that attribute it to the subject ("what he called a
+/// 'terrorist state'").
+const CALLED_BEFORE: &[&str] = &[
+    "called",
+    "calls",
+    "calling",
+    "branded",
+    "brands",
+    "described",
+    "describes",
+    "labelled",
+    "labeled",
+    "termed",
+];
+
+pub(crate) struct Finder<'w, 'a> {
+    pub w: &'w Words<'a>,
+    pub min_statement_words: usize,
+    passages: Vec<Marked>,
+}
+
+impl<'w, 'a> Finder<'w, 'a> {
+    pub fn new(w: &'w Words<'a>, min_statement_words: usize) -> Self {
+        Finder {
+            w,
+            min_statement_words,
+            passages: marked_passages(w.text),
+        }
+    }
+
+    /// Whether byte `b` lies inside a marked passage (its marks included).
+    fn in_passage(&self, b: usize) -> bool {
+        self.passages
+            .iter()
+            .any(|p| b >= p.open && b < p.close.unwrap_or(p.end))
+    }
+
+    fn word_count(&self, start: usize, end: usize) -> usize {
+        let a = self.w.at_or_after(start);
+        let b = self.w.at_or_after(end);
+        (a..b).filter(|&i| !self.w.words[i].punct).count()
+    }
+
+    /// A verb of saying in the sentence `s`, outside passages, usable for reported speech:
+    /// not an infinitive, not negated, not passive.
+    fn usable_cue(&self, i: usize) -> Option<Cue> {
+        let c = cue(self.w.lower(i))?;
+        if self.in_passage(self.w.words[i].start) {
+            return None;
+        }
+        let first = self.w.sentence_words[self.w.sentence_of[i]].0;
+        let prev = |k: usize| {
+            if i >= first + k {
+                self.w.lower(i - k)
+            } else {
+                ""
+            }
+        };
+        if matches!(
+            prev(1),
+            "to" | "not"
+                | "n't"
+                | "never"
+                | "was"
+                | "were"
+                | "is"
+                | "are"
+                | "be"
+                | "been"
+                | "being"
+        ) || matches!(prev(2), "not" | "n't" | "never")
+        {
+            return None;
+        }
+        Some(c)
+    }
+
+    pub fn find(&self) -> Vec<Found> {
+        let mut out = Vec::new();
+        for p in &self.passages {
+            if let Some(f) = self.direct(p) {
+                out.push(f);
+            }
+        }
+        let direct_spans: Vec<(usize, usize)> = out.iter().map(|f| (f.start, f.end)).collect();
+        let mut taken: Vec<(usize, usize)> = Vec::new();
+        for i in 0..self.w.len() {
+            if taken
+                .iter()
+                .any(|&(a, b)| self.w.words[i].start >= a && self.w.words[i].start < b)
+            {
+                continue;
+            }
+            let found = if self.w.lower(i) == "according" && self.w.lower(i + 1) == "to" {
+                self.according_to(i)
+            } else {
+                self.reported(i)
+            };
+            if let Some(f) = found {
+                // Reported speech that is all one marked passage is a direct quote only.
+                let all_marked = direct_spans
+                    .iter()
+                    .any(|&(a, b)| a <= f.start + 1 && b + 1 >= f.end)
+                    || self
+                        .passages
+                        .iter()
+                        .any(|p| p.start <= f.start && p.end >= f.end);
+                if !all_marked {
+                    taken.push((f.start, f.end));
+                    out.push(f);
+                }
+            }
+        }
+        out.sort_by_key(|f| (f.start, f.end));
+        out
+    }
+
+    /// A marked passage as a direct quote, with its attribution, when it is a statement.
+    fn direct(&self, p: &Marked) -> Option<Found> {
+        let before = self.w.text[..p.open].trim_end().to_lowercase();
+        if LABEL_BEFORE.iter().any(|l| before.ends_with(l)) {
+            return None;
+        }
+        let words = self.word_count(p.start, p.end);
+        let attribution = self
+            .attribution_after(p)
+            .or_else(|| self.attribution_before(p));
+        let statement = words >= self.min_statement_words
+            || attribution.is_some()
+            || CALLED_BEFORE
+                .iter()
+                .any(|c| before.rsplit(' ').take(4).any(|w| w == *c));
+        if !statement {
+            return None;
+        }
+        let (cue, speaker) = attribution.unwrap_or((None, None));
+        Some(Found {
+            kind: QuoteKind::Direct,
+            start: p.start,
+            end: p.end,
+            cue,
+            speaker,
+        })
+    }
+
+    /// `"...," he said` / `"...," said the envoy` / `"..." Cole told local media`.
+    #[allow(clippy::type_complexity)]
+    fn attribution_after(
+        &self,
+        p: &Marked,
+    ) -> Option<(Option<(usize, usize)>, Option<(usize, usize)>)> {
+        let close = p.close?;
+        let w = self.w;
+        let mut i = w.at_or_after(close);
+        if i >= w.len() {
+            return None;
+        }
+        let s = w.sentence_of[i
+            .saturating_sub(1)
+            .max(w.at_or_after(p.end).saturating_sub(1))];
+        let last = w.sentence_words[s].1.max(i);
+        while i < last && w.words[i].punct && !w.is_mark(i) && !w.is_final(i) {
+            i += 1; // the comma after the closing mark
+        }
+        for c in i..(i + 9).min(w.len()) {
+            if w.words[c].punct && !matches!(w.lower(c), "-" | "&" | "'s" | "’s" | ".") {
+                return None;
+            }
+            if w.lower(c) == "." && c > i && !w.words[c - 1].capital {
+                return None;
+            }
+            if cue(w.lower(c)).is_some() {
+                let speaker = if c > i {
+                    Some((i, c))
+                } else {
+                    w.speaker_after(c)
+                };
+                return Some((Some((c, c + 1)), speaker));
+            }
+            if w.lower(c) == "according" && w.lower(c + 1) == "to" {
+                let sp = w.speaker_after(c + 1);
+                return Some((Some((c, c + 2)), sp));
+            }
+        }
+        None
+    }
+
+    /// `He said: "..."` / `he added, "..."`, or a cue earlier in the sentence that introduces
+    /// reported speech with a marked fragment (`argued that it was the result of "agreements
+    /// reached"`).
+    #[allow(clippy::type_complexity)]
+    fn attribution_before(
+        &self,
+        p: &Marked,
+    ) -> Option<(Option<(usize, usize)>, Option<(usize, usize)>)> {
+        let w = self.w;
+        let open_word = w.at_or_after(p.open);
+        if open_word == 0 {
+            return None;
+        }
+        let s = w.sentence_of[open_word.min(w.len() - 1)];
+        let first = w.sentence_words[s].0;
+        let mut c = open_word;
+        while c > first {
+            c -= 1;
+            if w.is_mark(c) && self.in_passage(w.words[c].start) && c + 1 != open_word {
+                // another passage earlier in the sentence: look through it
+                continue;
+            }
+            if self.usable_cue(c).is_some() {
+                let speaker = w
+                    .speaker_before(c)
+                    .or_else(|| w.speaker_after(c).filter(|&(_, b)| b <= open_word));
+                return Some((Some((c, c + 1)), speaker));
+            }
+            if w.lower(c) == "according" && w.lower(c + 1) == "to" {
+                return Some((Some((c, c + 2)), w.speaker_after(c + 1)));
+            }
+        }
+        None
+    }
+
+    /// The byte span of words `[a, b)` without trailing punctuation: the final full stop,
+    /// a comma before the attribution, and a closing mark after a stop (`...Biden.”`).
+    fn clause(&self, a: usize, mut b: usize) -> Option<(usize, usize)> {
+        let w = self.w;
+        while b > a
+            && (w.is_final(b - 1)
+                || matches!(w.lower(b - 1), "," | ";" | ":")
+                || (b > a + 1 && w.is_mark(b - 1) && w.is_final(b - 2)))
+        {
+            b -= 1;
+        }
+        self.content_ok(a, b)
+            .then(|| (w.words[a].start, w.words[b - 1].end))
+    }
+
+    fn content_ok(&self, a: usize, b: usize) -> bool {
+        b > a && (a..b).filter(|&i| !self.w.words[i].punct).count() >= 3
+    }
+
+    /// Reported speech around verb `c`: `X says [content]`, `[content], X said`.
+    fn reported(&self, c: usize) -> Option<Found> {
+        let kind = self.usable_cue(c)?;
+        if kind == Cue::DirectOnly {
+            return None;
+        }
+        let w = self.w;
+        let (first, last) = w.sentence_words[w.sentence_of[c]];
+        // Postposed: "[content], he said." / "[content], said the envoy."
+        if let Some(f) = self.postposed(c, first, last) {
+            return Some(f);
+        }
+        // Forward: "X says (that) [content]".
+        let mut j = c + 1;
+        if matches!(w.lower(c), "tell" | "tells" | "told" | "telling") {
+            j = self.skip_object(j, last);
+        }
+        j = w.skip_adverbials(j, last);
+        let that = w.lower(j) == "that";
+        if that {
+            j += 1;
+        }
+        if kind == Cue::Weak && !that {
+            return None;
+        }
+        if j >= last || w.words[j].punct {
+            return None; // "said:" + a quote, "said," ..., or nothing
+        }
+        let (start, end) = self.clause(j, last)?;
+        Some(Found {
+            kind: QuoteKind::Indirect,
+            start,
+            end,
+            cue: Some((c, c + 1)),
+            speaker: w.speaker_before(c),
+        })
+    }
+
+    fn skip_object(&self, j: usize, last: usize) -> usize {
+        let w = self.w;
+        if let Some(k) = (j..(j + 6).min(last)).find(|&k| w.lower(k) == "that") {
+            if !(j..k).any(|i| w.words[i].punct) {
+                return k;
+            }
+        }
+        match w.lower(j) {
+            "him" | "her" | "them" | "us" | "me" | "reporters" | "journalists" | "parliament"
+            | "police" | "media" | "investigators" | "officials" => j + 1,
+            "the" | "a" | "an" | "his" | "their" | "its" | "local" => {
+                let mut k = j + 1;
+                while k < last
+                    && k < j + 4
+                    && (w.words[k].capital
+                        || matches!(
+                            w.lower(k),
+                            "court"
+                                | "media"
+                                | "jury"
+                                | "inquiry"
+                                | "commission"
+                                | "committee"
+                                | "news"
+                                | "agency"
+                                | "newspaper"
+                                | "radio"
+                                | "television"
+                                | "hearing"
+                                | "senate"
+                                | "house"
+                        ))
+                {
+                    k += 1;
+                }
+                k.max(j + 2)
+            }
+            _ if w.words[j].capital && w.lower(j + 1) == "that" => j + 1,
+            _ => j,
+        }
+    }
+
+    fn postposed(&self, c: usize, first: usize, last: usize) -> Option<Found> {
+        let w = self.w;
+        // What follows the verb: nothing but the end, a comma, or the speaker then that.
+        let after = w.skip_adverbials(c + 1, last);
+        let (speaker, tail) =
+            if after >= last || matches!(w.lower(after), "," | "." | "!" | "?" | ";") {
+                (None, after)
+            } else if let Some((a, b)) = w.speaker_after(c) {
+                let b2 = w.skip_adverbials(b, last);
+                if b2 >= last || matches!(w.lower(b2), "," | "." | ";") {
+                    (Some((a, b)), b2)
+                } else {
+                    return None;
+                }
+            } else {
+                return None;
+            };
+        let _ = tail;
+        // Before the verb: "[content], <speaker> said" or "[content], said <speaker>".
+        let comma = match speaker {
+            Some(_) => {
+                if c > first && w.lower(c - 1) == "," {
+                    c - 1
+                } else {
+                    return None;
+                }
+            }
+            None => {
+                let np = w.speaker_before(c)?;
+                // the phrase must run back to a comma
+                let k = np.0.checked_sub(1)?;
+                if k < first || w.lower(k) != "," {
+                    return None;
+                }
+                k
+            }
+        };
+        let mut a = first;
+        while a < comma
+            && (matches!(
+                w.lower(a),
+                "but" | "and" | "however" | "meanwhile" | "so" | "yet"
+            ) || w.lower(a) == ",")
+        {
+            a += 1;
+        }
+        if a < comma && w.is_mark(a) {
+            return None; // the content is a direct quote
+        }
+        let (start, end) = self.clause(a, comma)?;
+        let speaker = speaker.or_else(|| w.speaker_before(c));
+        Some(Found {
+            kind: QuoteKind::Indirect,
+            start,
+            end,
+            cue: Some((c, c + 1)),
+            speaker,
+        })
+    }
+
+    /// "According to X, [content]." and "[content], according to X."
+    fn according_to(&self, i: usize) -> Option<Found> {
+        let w = self.w;
+        if self.in_passage(w.words[i].start) {
+            return None;
+        }
+        let (first, last) = w.sentence_words[w.sentence_of[i]];
+        let speaker = w.speaker_after(i + 1);
+        let sp_end = speaker.map_or(i + 2, |s| s.1);
+        if w.lower(sp_end) == "," && (i == first || w.lower(i - 1) != ",") {
+            let (start, end) = self.clause(sp_end + 1, last)?;
+            return Some(Found {
+                kind: QuoteKind::Indirect,
+                start,
+                end,
+                cue: Some((i, i + 2)),
+                speaker,
+            });
+        }
+        if i > first && w.lower(i - 1) == "," && (sp_end >= last || w.is_final(sp_end)) {
+            let (start, end) = self.clause(first, i - 1)?;
+            return Some(Found {
+                kind: QuoteKind::Indirect,
+                start,
+                end,
+                cue: Some((i, i + 2)),
+                speaker,
+            });
+        }
+        None
+    }
+}

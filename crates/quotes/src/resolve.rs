@@ -1,0 +1,302 @@
+//! Speakers: from the words of an attribution to the entity that said the quote.
+
+use crate::find::Found;
+use crate::words::Words;
+use lede_core::{CoarseLabel, Entity};
+
+/// How a speaker was resolved; the score reported for each.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum How {
+    /// The attribution names the entity.
+    Name,
+    /// A role noun ("the US envoy") that the article gives an entity elsewhere.
+    Role,
+    /// A pronoun.
+    Pronoun,
+    /// No attribution of its own: the speaker of the quote before (or after).
+    Continuation,
+    /// Not resolved.
+    None,
+}
+
+impl How {
+    pub fn score(self) -> f32 {
+        match self {
+            How::Name => 0.9,
+            How::Role => 0.75,
+            How::Pronoun => 0.7,
+            How::Continuation => 0.6,
+            How::None => 0.3,
+        }
+    }
+}
+
+/// One entity mention in byte offsets.
+struct M {
+    start: usize,
+    end: usize,
+    entity: usize,
+    label: Option<CoarseLabel>,
+}
+
+pub(crate) struct Resolver<'w, 'a> {
+    w: &'w Words<'a>,
+    entities: &'w [Entity],
+    mentions: Vec<M>,
+    /// Byte ranges of direct quotes: mentions inside them are not speakers in the narration.
+    quoted: Vec<(usize, usize)>,
+}
+
+const PERSON_PRONOUNS: &[&str] = &["he", "she", "him", "her"];
+const GROUP_PRONOUNS: &[&str] = &["they", "it", "we"];
+/// Role heads that name organisations ("the department says").
+const ORG_HEADS: &[&str] = &[
+    "department",
+    "police",
+    "ministry",
+    "company",
+    "army",
+    "agency",
+    "council",
+    "court",
+    "party",
+    "bureau",
+    "office",
+    "commission",
+    "group",
+    "union",
+    "association",
+    "service",
+    "airline",
+    "organisation",
+    "organization",
+    "federation",
+    "authority",
+    "authorities",
+    "network",
+    "newspaper",
+    "board",
+    "club",
+    "committee",
+    "movement",
+    "institute",
+    "force",
+    "forces",
+    "military",
+    "bank",
+    "corporation",
+    "team",
+    "station",
+    "government",
+];
+/// Role phrases that never resolve: the speaker is someone the article does not name.
+const UNNAMED_START: &[&str] = &[
+    "a", "an", "one", "some", "two", "three", "several", "many", "another",
+];
+
+impl<'w, 'a> Resolver<'w, 'a> {
+    pub fn new(w: &'w Words<'a>, entities: &'w [Entity], found: &[Found]) -> Self {
+        let mut mentions: Vec<M> = entities
+            .iter()
+            .enumerate()
+            .flat_map(|(e, ent)| {
+                ent.mentions.iter().map(move |m| M {
+                    start: m.span.start,
+                    end: m.span.end,
+                    entity: e,
+                    label: ent.coarse_label(),
+                })
+            })
+            .collect();
+        mentions.sort_by_key(|m| m.start);
+        let quoted = found
+            .iter()
+            .filter(|f| f.kind == lede_core::QuoteKind::Direct)
+            .map(|f| (f.start, f.end))
+            .collect();
+        Resolver {
+            w,
+            entities,
+            mentions,
+            quoted,
+        }
+    }
+
+    fn is_quoted(&self, b: usize) -> bool {
+        self.quoted.iter().any(|&(s, e)| b >= s && b < e)
+    }
+
+    /// Resolves every quote's speaker: (entity index, how).
+    pub fn resolve(&self, found: &[Found]) -> Vec<(Option<usize>, How)> {
+        let mut out: Vec<(Option<usize>, How)> = Vec::with_capacity(found.len());
+        let mut last: Option<(usize, usize, usize)> = None; // (entity, sentence, byte)
+        for f in found {
+            let r = match f.speaker {
+                Some(sp) => self.phrase(sp, f, last),
+                None => (None, How::Continuation),
+            };
+            if let (Some(e), _) = r {
+                last = Some((e, self.w.sentence_at(f.start), f.start));
+            }
+            out.push(r);
+        }
+        // Quotes without an attribution of their own: the speaker of the quote just before,
+        // else of the quote just after (a quote over paragraphs attributed at its end).
+        for i in 0..found.len() {
+            if found[i].speaker.is_some() {
+                continue;
+            }
+            let s = self.w.sentence_at(found[i].start);
+            let prev = (0..i)
+                .rev()
+                .find(|&k| out[k].0.is_some())
+                .filter(|&k| s.saturating_sub(self.w.sentence_at(found[k].start)) <= 3);
+            let next = (i + 1..found.len())
+                .find(|&k| found[k].speaker.is_some())
+                .filter(|&k| out[k].0.is_some() && self.w.sentence_at(found[k].start) <= s + 1);
+            let pick = prev.or(next).map(|k| out[k].0);
+            out[i] = match pick {
+                Some(e) => (e, How::Continuation),
+                None => (self.nearest_person(found[i].start), How::Continuation),
+            };
+            if out[i].0.is_none() {
+                out[i].1 = How::None;
+            }
+        }
+        out
+    }
+
+    /// The entity of an attribution phrase.
+    fn phrase(
+        &self,
+        (a, b): (usize, usize),
+        f: &Found,
+        last: Option<(usize, usize, usize)>,
+    ) -> (Option<usize>, How) {
+        let w = self.w;
+        let (start, end) = (w.words[a].start, w.words[b - 1].end);
+        // A name inside the phrase: the last one, unless it follows "for"/"of" ("a spokesman
+        // for Gul Agha" is not Gul Agha).
+        let inside: Vec<&M> = self
+            .mentions
+            .iter()
+            .filter(|m| m.start < end && m.end > start)
+            .collect();
+        // excluded: a name after "for"/"of" with no comma between ("a spokesman for X")
+        let governed = |m: &M| {
+            let k = w.at_or_after(m.start);
+            let of = (a..k)
+                .rev()
+                .find(|&i| matches!(w.lower(i), "for" | "of" | "from" | "with"));
+            let comma = (a..k).rev().find(|&i| w.lower(i) == ",");
+            match (of, comma) {
+                (Some(o), Some(c)) => o > c,
+                (Some(_), None) => true,
+                _ => false,
+            }
+        };
+        let head_inside = inside.iter().rev().find(|m| !governed(m)).map(|m| m.entity);
+        if let Some(e) = head_inside {
+            return (Some(e), How::Name);
+        }
+        let first = w.lower(a);
+        if b - a == 1 && PERSON_PRONOUNS.contains(&first) {
+            return (self.pronoun_person(f.start.min(start), last), How::Pronoun);
+        }
+        if b - a == 1 && GROUP_PRONOUNS.contains(&first) {
+            return (self.pronoun_group(start), How::Pronoun);
+        }
+        if UNNAMED_START.contains(&first) || !inside.is_empty() {
+            return (None, How::None);
+        }
+        // A role noun: its last word.
+        let head = w.lower(b - 1).to_string();
+        if ORG_HEADS.contains(&head.as_str()) {
+            let e = self.org_named(&head, start);
+            return (e, if e.is_some() { How::Role } else { How::None });
+        }
+        let e = self.person_with_role(&head, start);
+        (e, if e.is_some() { How::Role } else { How::None })
+    }
+
+    fn nearest_person(&self, before: usize) -> Option<usize> {
+        self.mentions
+            .iter()
+            .rev()
+            .filter(|m| {
+                m.end <= before && m.label == Some(CoarseLabel::Per) && !self.is_quoted(m.start)
+            })
+            .map(|m| m.entity)
+            .next()
+    }
+
+    /// "he"/"she": the person named or quoted last before, the last speaker's quote counting
+    /// as a mention of them.
+    fn pronoun_person(&self, before: usize, last: Option<(usize, usize, usize)>) -> Option<usize> {
+        let named = self
+            .mentions
+            .iter()
+            .rev()
+            .find(|m| {
+                m.end <= before && m.label == Some(CoarseLabel::Per) && !self.is_quoted(m.start)
+            })
+            .map(|m| (m.start, m.entity));
+        let quoted = last
+            .filter(|&(e, _, _)| self.entities[e].coarse_label() == Some(CoarseLabel::Per))
+            .map(|(e, _, at)| (at, e));
+        match (named, quoted) {
+            (Some((n, e)), Some((q, le))) => Some(if q > n { le } else { e }),
+            (Some((_, e)), None) | (None, Some((_, e))) => Some(e),
+            (None, None) => None,
+        }
+    }
+
+    /// "they"/"it"/"we": an organisation or group named in this or the sentence before.
+    fn pronoun_group(&self, before: usize) -> Option<usize> {
+        let s = self.w.sentence_at(before);
+        self.mentions
+            .iter()
+            .rev()
+            .filter(|m| m.end <= before && !self.is_quoted(m.start))
+            .take_while(|m| s.saturating_sub(self.w.sentence_at(m.start)) <= 1)
+            .find(|m| matches!(m.label, Some(CoarseLabel::Org) | Some(CoarseLabel::Misc)))
+            .map(|m| m.entity)
+    }
+
+    /// "the department": the organisation named before whose name has the word.
+    fn org_named(&self, head: &str, before: usize) -> Option<usize> {
+        self.mentions
+            .iter()
+            .rev()
+            .filter(|m| m.start < before)
+            .find(|m| {
+                self.entities[m.entity]
+                    .name
+                    .to_lowercase()
+                    .split_whitespace()
+                    .any(|t| t == head)
+            })
+            .map(|m| m.entity)
+    }
+
+    /// "the envoy": the person the article calls so next to one of their mentions ("US envoy
+    /// John Cole", "John Cole, the envoy", "the White House envoy, John Cole").
+    fn person_with_role(&self, head: &str, before: usize) -> Option<usize> {
+        let w = self.w;
+        self.mentions
+            .iter()
+            .rev()
+            .filter(|m| m.label == Some(CoarseLabel::Per) && m.start < before)
+            .find(|m| {
+                let i = w.at_or_after(m.start);
+                let j = w.at_or_after(m.end);
+                let s = w.sentence_of.get(i).copied().unwrap_or(0);
+                let (first, last) = w.sentence_words[s];
+                let left = (i.saturating_sub(5).max(first)..i).any(|k| w.lower(k) == head);
+                let right =
+                    w.lower(j) == "," && (j + 1..(j + 7).min(last)).any(|k| w.lower(k) == head);
+                left || right
+            })
+            .map(|m| m.entity)
+    }
+}
