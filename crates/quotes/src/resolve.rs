@@ -43,7 +43,7 @@ pub(crate) struct Resolver<'w, 'a> {
     w: &'w Words<'a>,
     entities: &'w [Entity],
     mentions: Vec<M>,
-    /// Byte ranges of direct quotes: mentions inside them are not speakers in the narration.
+    /// Byte ranges of the quotes: mentions inside them are not speakers in the narration.
     quoted: Vec<(usize, usize)>,
 }
 
@@ -109,11 +109,8 @@ impl<'w, 'a> Resolver<'w, 'a> {
             })
             .collect();
         mentions.sort_by_key(|m| m.start);
-        let quoted = found
-            .iter()
-            .filter(|f| f.kind == lede_core::QuoteKind::Direct)
-            .map(|f| (f.start, f.end))
-            .collect();
+        // Names inside quoted words (direct or reported) are not the narration's subjects.
+        let quoted = found.iter().map(|f| (f.start, f.end)).collect();
         Resolver {
             w,
             entities,
@@ -184,6 +181,10 @@ impl<'w, 'a> Resolver<'w, 'a> {
             .collect();
         // excluded: a name after "for"/"of" with no comma between ("a spokesman for X")
         let governed = |m: &M| {
+            let after = w.at_or_after(m.end);
+            if after < b && matches!(w.lower(after), "'s" | "’s" | "'" | "’") {
+                return true; // "Brisbane's Lord Mayor" is not Brisbane
+            }
             let k = w.at_or_after(m.start);
             let of = (a..k)
                 .rev()
@@ -230,23 +231,28 @@ impl<'w, 'a> Resolver<'w, 'a> {
             .next()
     }
 
-    /// "he"/"she": the person named or quoted last before, the last speaker's quote counting
-    /// as a mention of them.
+    /// "he"/"she": the last sentence before that names a person outside quoted words gives
+    /// its first such person (the subject, in news prose); the last speaker wins when they
+    /// were quoted in or after that sentence.
     fn pronoun_person(&self, before: usize, last: Option<(usize, usize, usize)>) -> Option<usize> {
-        let named = self
+        let w = self.w;
+        let candidates: Vec<&M> = self
             .mentions
             .iter()
-            .rev()
-            .find(|m| {
-                m.end <= before && m.label == Some(CoarseLabel::Per) && !self.is_quoted(m.start)
-            })
-            .map(|m| (m.start, m.entity));
-        let quoted = last
-            .filter(|&(e, _, _)| self.entities[e].coarse_label() == Some(CoarseLabel::Per))
-            .map(|(e, _, at)| (at, e));
+            .filter(|m| m.end <= before && m.label == Some(CoarseLabel::Per) && !self.is_quoted(m.start))
+            .collect();
+        let named = candidates.last().map(|m| {
+            let s = w.sentence_at(m.start);
+            let first = candidates
+                .iter()
+                .find(|c| w.sentence_at(c.start) == s)
+                .map_or(m.entity, |c| c.entity);
+            (s, first)
+        });
+        let quoted = last.filter(|&(e, _, _)| self.entities[e].coarse_label() == Some(CoarseLabel::Per));
         match (named, quoted) {
-            (Some((n, e)), Some((q, le))) => Some(if q > n { le } else { e }),
-            (Some((_, e)), None) | (None, Some((_, e))) => Some(e),
+            (Some((s, e)), Some((le, ls, _))) => Some(if ls >= s { le } else { e }),
+            (Some((_, e)), None) | (None, Some((e, _, _))) => Some(e),
             (None, None) => None,
         }
     }

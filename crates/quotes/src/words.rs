@@ -383,6 +383,11 @@ impl Words<'_> {
             if let Some(k) = comma {
                 // The whole of "Mr Downer, the Foreign Minister": the name may be on either
                 // side of the comma.
+                // A relative clause ("Jim Soorley, who is a former priest, says") is no
+                // apposition: the name alone.
+                if matches!(self.lower(k + 1), "who" | "which" | "whose" | "whom" | "where") {
+                    return self.np_back(k, first);
+                }
                 let appos = self.np_back(inner_end, k + 1);
                 return match (self.np_back(k, first), appos) {
                     (Some((a, _)), Some((_, b))) => Some((a, b)),
