@@ -120,11 +120,22 @@ impl<'w, 'a> Finder<'w, 'a> {
             }
         }
         let direct_spans: Vec<(usize, usize)> = out.iter().map(|f| (f.start, f.end)).collect();
+        // Verbs after a direct quote that attribute it introduce no reported speech of their
+        // own ("...," said a police dispatcher).
+        let direct_cues: Vec<usize> = out
+            .iter()
+            .filter_map(|f| {
+                f.cue
+                    .map(|c| c.0)
+                    .filter(|&c| self.w.words[c].start >= f.end)
+            })
+            .collect();
         let mut taken: Vec<(usize, usize)> = Vec::new();
         for i in 0..self.w.len() {
-            if taken
-                .iter()
-                .any(|&(a, b)| self.w.words[i].start >= a && self.w.words[i].start < b)
+            if direct_cues.contains(&i)
+                || taken
+                    .iter()
+                    .any(|&(a, b)| self.w.words[i].start >= a && self.w.words[i].start < b)
             {
                 continue;
             }
@@ -198,6 +209,16 @@ impl<'w, 'a> Finder<'w, 'a> {
         let last = w.sentence_words[s].1.max(i);
         while i < last && w.words[i].punct && !w.is_mark(i) && !w.is_final(i) {
             i += 1; // the comma after the closing mark
+        }
+        // A quote that ends its sentence inside the marks, followed by a capital, is followed
+        // by a new sentence ("...the other way." Mr Templeton says the club ...).
+        let ends_sentence = w.text[..p.end].ends_with(['.', '!', '?']);
+        if ends_sentence
+            && i < w.len()
+            && w.words[i].capital
+            && !matches!(w.lower(i), "he" | "she" | "they" | "we" | "i")
+        {
+            return None;
         }
         for c in i..(i + 9).min(w.len()) {
             if w.words[c].punct && !matches!(w.lower(c), "-" | "&" | "'s" | "’s" | ".") {
@@ -290,7 +311,31 @@ impl<'w, 'a> Finder<'w, 'a> {
         }
         // Forward: "X says (that) [content]".
         let mut j = c + 1;
-        if matches!(w.lower(c), "tell" | "tells" | "told" | "telling") {
+        if matches!(w.lower(c), "point" | "points" | "pointed") {
+            if w.lower(j) != "out" {
+                return None;
+            }
+            j += 1;
+        }
+        if matches!(
+            w.lower(c),
+            "tell"
+                | "tells"
+                | "told"
+                | "telling"
+                | "assure"
+                | "assured"
+                | "assures"
+                | "warn"
+                | "warns"
+                | "warned"
+                | "remind"
+                | "reminded"
+                | "inform"
+                | "informed"
+                | "advise"
+                | "advised"
+        ) {
             j = self.skip_object(j, last);
         }
         j = w.skip_adverbials(j, last);
@@ -298,13 +343,20 @@ impl<'w, 'a> Finder<'w, 'a> {
         if that {
             j += 1;
         }
-        if kind == Cue::Weak && !that {
-            return None;
-        }
-        if j >= last || w.words[j].punct {
+        let ok = match kind {
+            Cue::Strong => true,
+            Cue::Clause => that || w.starts_clause(j),
+            Cue::Weak => that,
+            Cue::DirectOnly => false,
+        };
+        if !ok || j >= last || w.words[j].punct {
             return None; // "said:" + a quote, "said," ..., or nothing
         }
-        let (start, end) = self.clause(j, last)?;
+        let end = self.content_end(j, last);
+        if !w.looks_like_clause(j, end) {
+            return None;
+        }
+        let (start, end) = self.clause(j, end)?;
         Some(Found {
             kind: QuoteKind::Indirect,
             start,
@@ -314,9 +366,39 @@ impl<'w, 'a> Finder<'w, 'a> {
         })
     }
 
+    /// Where reported speech that starts at word `j` ends: at the sentence's end, at a full
+    /// stop followed by a space (a sentence the splitter kept together), or before a second
+    /// attribution joined by "but", "and" or a comma ("... but he says ...", ", adding ...").
+    fn content_end(&self, j: usize, last: usize) -> usize {
+        let w = self.w;
+        for k in j + 1..last {
+            if w.is_final(k) && k + 1 < last && w.words[k + 1].start > w.words[k].end {
+                return k;
+            }
+            if !matches!(w.lower(k), "but" | "and" | ",") {
+                continue;
+            }
+            // "but (he) says", ", adding", ", the government said he ..."
+            let mut m = k + 1;
+            let limit = (k + 7).min(last);
+            while m < limit && !w.words[m].punct && cue(w.lower(m)).is_none() {
+                m += 1;
+            }
+            if m < limit
+                && cue(w.lower(m)).is_some_and(|c| c != Cue::DirectOnly)
+                && self.usable_cue(m).is_some()
+                && m + 1 < last
+                && !w.words[m + 1].punct
+            {
+                return k;
+            }
+        }
+        last
+    }
+
     fn skip_object(&self, j: usize, last: usize) -> usize {
         let w = self.w;
-        if let Some(k) = (j..(j + 6).min(last)).find(|&k| w.lower(k) == "that") {
+        if let Some(k) = (j..(j + 7).min(last)).find(|&k| w.lower(k) == "that") {
             if !(j..k).any(|i| w.words[i].punct) {
                 return k;
             }
@@ -404,6 +486,9 @@ impl<'w, 'a> Finder<'w, 'a> {
         }
         if a < comma && w.is_mark(a) {
             return None; // the content is a direct quote
+        }
+        if !w.looks_like_clause(a, comma) {
+            return None;
         }
         let (start, end) = self.clause(a, comma)?;
         let speaker = speaker.or_else(|| w.speaker_before(c));

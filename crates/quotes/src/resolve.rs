@@ -239,7 +239,9 @@ impl<'w, 'a> Resolver<'w, 'a> {
         let candidates: Vec<&M> = self
             .mentions
             .iter()
-            .filter(|m| m.end <= before && m.label == Some(CoarseLabel::Per) && !self.is_quoted(m.start))
+            .filter(|m| {
+                m.end <= before && m.label == Some(CoarseLabel::Per) && !self.is_quoted(m.start)
+            })
             .collect();
         let named = candidates.last().map(|m| {
             let s = w.sentence_at(m.start);
@@ -249,7 +251,8 @@ impl<'w, 'a> Resolver<'w, 'a> {
                 .map_or(m.entity, |c| c.entity);
             (s, first)
         });
-        let quoted = last.filter(|&(e, _, _)| self.entities[e].coarse_label() == Some(CoarseLabel::Per));
+        let quoted =
+            last.filter(|&(e, _, _)| self.entities[e].coarse_label() == Some(CoarseLabel::Per));
         match (named, quoted) {
             (Some((s, e)), Some((le, ls, _))) => Some(if ls >= s { le } else { e }),
             (Some((_, e)), None) | (None, Some((e, _, _))) => Some(e),

@@ -100,20 +100,9 @@ const STRONG_CUES: &[&str] = &[
     "say", "says", "said", "saying", "tell", "tells", "told", "telling",
 ];
 
-/// Verbs of saying that need "that" before their clause, or an attribution after it ("..., he
-/// warned"): without "that" they more often take a noun ("announced the lifting").
-const WEAK_CUES: &[&str] = &[
-    "add",
-    "adds",
-    "added",
-    "adding",
-    "announce",
-    "announces",
-    "announced",
-    "announcing",
-    "state",
-    "states",
-    "stated",
+/// Verbs of saying that usually take a clause, with or without "that" ("Mr Dixon claims
+/// maintenance workers earn ...").
+const CLAUSE_CUES: &[&str] = &[
     "claim",
     "claims",
     "claimed",
@@ -122,16 +111,50 @@ const WEAK_CUES: &[&str] = &[
     "argues",
     "argued",
     "arguing",
+    "insist",
+    "insists",
+    "insisted",
+    "allege",
+    "alleges",
+    "alleged",
+    "maintain",
+    "maintains",
+    "maintained",
+    "predict",
+    "predicts",
+    "predicted",
+    "concede",
+    "concedes",
+    "conceded",
+    "stress",
+    "stresses",
+    "stressed",
+    "add",
+    "adds",
+    "added",
+    "adding",
+    "explain",
+    "explains",
+    "explained",
+    "point",
+    "points",
+    "pointed",
+];
+
+/// Verbs of saying that need "that" before their clause, or an attribution after it ("..., he
+/// warned"): without "that" they more often take a noun ("announced the lifting").
+const WEAK_CUES: &[&str] = &[
+    "announce",
+    "announces",
+    "announced",
+    "announcing",
+    "state",
+    "states",
+    "stated",
     "warn",
     "warns",
     "warned",
     "warning",
-    "insist",
-    "insists",
-    "insisted",
-    "explain",
-    "explains",
-    "explained",
     "confirm",
     "confirms",
     "confirmed",
@@ -149,32 +172,18 @@ const WEAK_CUES: &[&str] = &[
     "revealed",
     "report",
     "reported",
-    "stress",
-    "stresses",
-    "stressed",
-    "concede",
-    "concedes",
-    "conceded",
-    "predict",
-    "predicts",
-    "predicted",
     "promise",
     "promises",
     "promised",
-    "maintain",
-    "maintains",
-    "maintained",
     "agree",
     "agrees",
     "agreed",
-    "allege",
-    "alleges",
-    "alleged",
     "suggest",
     "suggests",
     "suggested",
     "assure",
     "assured",
+    "assures",
     "emphasise",
     "emphasised",
     "emphasize",
@@ -182,6 +191,12 @@ const WEAK_CUES: &[&str] = &[
     "reply",
     "replied",
     "replies",
+    "remind",
+    "reminded",
+    "inform",
+    "informed",
+    "advise",
+    "advised",
 ];
 
 /// Verbs that attribute a direct quote but take no reported clause.
@@ -190,14 +205,21 @@ const DIRECT_ONLY_CUES: &[&str] = &["asked", "asks", "wrote", "writes", "quipped
 /// How a word serves as a verb of saying.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Cue {
+    /// "say", "tell": any clause follows.
     Strong,
+    /// "claim", "argue": a clause follows, "that" or not.
+    Clause,
+    /// "announce", "confirm": only "that" + clause, or an attribution after the content.
     Weak,
+    /// Attributes direct quotes only.
     DirectOnly,
 }
 
 pub(crate) fn cue(word: &str) -> Option<Cue> {
     if STRONG_CUES.contains(&word) {
         Some(Cue::Strong)
+    } else if CLAUSE_CUES.contains(&word) {
+        Some(Cue::Clause)
     } else if WEAK_CUES.contains(&word) {
         Some(Cue::Weak)
     } else if DIRECT_ONLY_CUES.contains(&word) {
@@ -385,7 +407,10 @@ impl Words<'_> {
                 // side of the comma.
                 // A relative clause ("Jim Soorley, who is a former priest, says") is no
                 // apposition: the name alone.
-                if matches!(self.lower(k + 1), "who" | "which" | "whose" | "whom" | "where") {
+                if matches!(
+                    self.lower(k + 1),
+                    "who" | "which" | "whose" | "whom" | "where"
+                ) {
                     return self.np_back(k, first);
                 }
                 let appos = self.np_back(inner_end, k + 1);
@@ -450,14 +475,89 @@ impl Words<'_> {
                     "a" | "an" | "the" | "his" | "her" | "their" | "its"
                 )
             {
-                // "in a statement (that)": to the "that" within four words, else past the noun.
-                match (j + 2..(j + 6).min(last)).find(|&k| self.lower(k) == "that") {
-                    Some(k) => return k,
+                // "in a statement (that)", "in an address on television, ...": to the "that" or
+                // the comma within eight words, else past the noun.
+                let end = (j + 10).min(last);
+                match (j + 2..end).find(|&k| matches!(self.lower(k), "that" | ",")) {
+                    Some(k) if self.lower(k) == "that" => return k,
+                    Some(k) => j = k + 1,
                     None => j += 3,
                 }
             } else {
                 return j;
             }
         }
+    }
+}
+
+/// Words that show a finite clause: auxiliaries and modals.
+const CLAUSE_SIGNS: &[&str] = &[
+    "is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "should",
+    "may", "might", "must", "did", "does", "do", "be", "been", "'s", "’s", "'re", "'ve", "'ll",
+    "wo", "ca", "shall", "won't", "can't", "isn't", "wasn't", "hasn't", "don't", "doesn't",
+    "didn't", "aren't", "weren't",
+];
+
+impl Words<'_> {
+    /// Whether words `[a, b)` look like a clause with a verb rather than a phrase ("address on
+    /// public television", "The Treasurer, Peter Costello"): an auxiliary, or a lower-case word
+    /// after the first that ends like a verb ("-ed", "-s").
+    pub fn looks_like_clause(&self, a: usize, b: usize) -> bool {
+        if a >= b || PREPOSITIONS.contains(&self.lower(a)) {
+            return false;
+        }
+        (a..b).any(|k| CLAUSE_SIGNS.contains(&self.lower(k)))
+            || (a + 1..b).any(|k| {
+                let w = &self.words[k];
+                !w.punct
+                    && !w.capital
+                    && w.lower.len() > 3
+                    && (w.lower.ends_with("ed")
+                        || (w.lower.ends_with('s') && !w.lower.ends_with("ss")))
+            })
+    }
+
+    /// Whether word `j` can start a reported clause after a verb without "that".
+    pub fn starts_clause(&self, j: usize) -> bool {
+        let w = match self.words.get(j) {
+            Some(w) => w,
+            None => return false,
+        };
+        !w.punct
+            && (w.capital
+                || w.lower.chars().next().is_some_and(|c| c.is_ascii_digit())
+                || matches!(
+                    w.lower.as_str(),
+                    "he" | "she"
+                        | "it"
+                        | "they"
+                        | "we"
+                        | "i"
+                        | "there"
+                        | "the"
+                        | "a"
+                        | "an"
+                        | "his"
+                        | "her"
+                        | "their"
+                        | "its"
+                        | "this"
+                        | "these"
+                        | "those"
+                        | "some"
+                        | "many"
+                        | "most"
+                        | "all"
+                        | "no"
+                        | "only"
+                        | "more"
+                        | "about"
+                        | "up"
+                        | "nearly"
+                        | "almost"
+                        | "one"
+                        | "two"
+                        | "three"
+                ))
     }
 }
