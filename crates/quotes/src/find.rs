@@ -338,7 +338,11 @@ impl<'w, 'a> Finder<'w, 'a> {
         ) {
             j = self.skip_object(j, last);
         }
-        j = w.skip_adverbials(j, last);
+        // "said on Tuesday (that) ..." dates the saying; after "says" the time belongs to the
+        // content ("says last week he felt rushed").
+        if !w.lower(c).ends_with('s') {
+            j = w.skip_adverbials(j, last);
+        }
         let that = w.lower(j) == "that";
         if that {
             j += 1;
@@ -346,7 +350,9 @@ impl<'w, 'a> Finder<'w, 'a> {
         let ok = match kind {
             Cue::Strong => true,
             Cue::Clause => that || w.starts_clause(j),
-            Cue::Weak => that,
+            Cue::Weak => {
+                that || matches!(w.lower(j), "he" | "she" | "it" | "they" | "we" | "i" | "there")
+            }
             Cue::DirectOnly => false,
         };
         if !ok || j >= last || w.words[j].punct {
@@ -434,6 +440,18 @@ impl<'w, 'a> Finder<'w, 'a> {
                 k.max(j + 2)
             }
             _ if w.words[j].capital && w.lower(j + 1) == "that" => j + 1,
+            // "told Channel Nine, vandalism is ...": a name, then a comma.
+            _ if w.words[j].capital => {
+                let mut k = j;
+                while k < last && k < j + 4 && w.words[k].capital {
+                    k += 1;
+                }
+                if w.lower(k) == "," {
+                    k + 1
+                } else {
+                    j
+                }
+            }
             _ => j,
         }
     }

@@ -503,7 +503,8 @@ impl Words<'_> {
     /// public television", "The Treasurer, Peter Costello"): an auxiliary, or a lower-case word
     /// after the first that ends like a verb ("-ed", "-s").
     pub fn looks_like_clause(&self, a: usize, b: usize) -> bool {
-        if a >= b || PREPOSITIONS.contains(&self.lower(a)) {
+        // "from the battleground", "with a loudspeaker": a short phrase after a preposition.
+        if a >= b || (PREPOSITIONS.contains(&self.lower(a)) && b - a < 6) {
             return false;
         }
         (a..b).any(|k| CLAUSE_SIGNS.contains(&self.lower(k)))
