@@ -351,7 +351,10 @@ impl<'w, 'a> Finder<'w, 'a> {
             Cue::Strong => true,
             Cue::Clause => that || w.starts_clause(j),
             Cue::Weak => {
-                that || matches!(w.lower(j), "he" | "she" | "it" | "they" | "we" | "i" | "there")
+                that || matches!(
+                    w.lower(j),
+                    "he" | "she" | "it" | "they" | "we" | "i" | "there"
+                )
             }
             Cue::DirectOnly => false,
         };

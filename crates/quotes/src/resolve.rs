@@ -196,7 +196,18 @@ impl<'w, 'a> Resolver<'w, 'a> {
                 _ => false,
             }
         };
-        let head_inside = inside.iter().rev().find(|m| !governed(m)).map(|m| m.entity);
+        // A name followed by a common noun in the phrase modifies it ("the US envoy" is not
+        // the US); words after a comma are an apposition ("Mr Downer, the minister").
+        let modifier = |m: &M| {
+            (w.at_or_after(m.end)..b)
+                .take_while(|&k| w.lower(k) != ",")
+                .any(|k| !w.words[k].punct && !w.words[k].capital)
+        };
+        let head_inside = inside
+            .iter()
+            .rev()
+            .find(|m| !governed(m) && !modifier(m))
+            .map(|m| m.entity);
         if let Some(e) = head_inside {
             return (Some(e), How::Name);
         }
@@ -207,7 +218,7 @@ impl<'w, 'a> Resolver<'w, 'a> {
         if b - a == 1 && GROUP_PRONOUNS.contains(&first) {
             return (self.pronoun_group(start), How::Pronoun);
         }
-        if UNNAMED_START.contains(&first) || !inside.is_empty() {
+        if UNNAMED_START.contains(&first) || inside.iter().any(|m| governed(m)) {
             return (None, How::None);
         }
         // A role noun: its last word.
