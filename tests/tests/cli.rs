@@ -40,7 +40,7 @@ fn span_ok(text: &str, v: &Value) -> Option<String> {
 
 /// Checks one analysis against docs/OUTPUT.md; returns the number of entities.
 fn check_contract(a: &Value) -> usize {
-    assert_eq!(a["schema_version"], "1.0");
+    assert_eq!(a["schema_version"], "1.1");
     let text = a["document"]["text"]
         .as_str()
         .expect("--include-text gives document.text");
@@ -117,6 +117,23 @@ fn check_contract(a: &Value) -> usize {
             "evidence is not one or two whole sentences: {r}"
         );
     }
+    for q in a["quotes"].as_array().expect("quotes[]") {
+        assert_eq!(span_ok(text, q).as_deref(), q["text"].as_str(), "{q}");
+        assert!(matches!(q["kind"].as_str(), Some("direct" | "indirect")));
+        for part in ["cue", "speaker"] {
+            if !q[part].is_null() {
+                assert_eq!(span_ok(text, &q[part]).as_deref(), q[part]["text"].as_str());
+            }
+        }
+        match q["speaker_entity"].as_str() {
+            Some(id) => {
+                assert!(ids.contains(id), "quote speaker {id} is an entity id");
+                assert!(q["speaker_name"].is_string());
+            }
+            None => assert!(q["speaker_name"].is_null()),
+        }
+        assert!((0.0..=1.0).contains(&q["score"].as_f64().unwrap()));
+    }
     if let Some(summary) = a["summary"].as_object() {
         assert!(summary["text"].as_str().is_some_and(|t| !t.is_empty()));
         let all: Vec<(u64, u64)> = sentences
@@ -154,6 +171,48 @@ fn seed_articles_follow_the_json_contract() {
             "the default analysis has a summary"
         );
     }
+}
+
+/// The seed's statements (issue #18): three attributed by name, pronoun and role, two partial
+/// quotes inside reported speech, and a nickname in marks that is no statement.
+#[test]
+fn the_seed_quotes_are_attributed_and_the_nickname_is_not_a_statement() {
+    if !offline_models_available() {
+        return;
+    }
+    let seed = workspace_root().join("seeds/belarus-pardons-efe.txt");
+    let a = json_of_success(lede().args(["analyze", "--format", "json"]).arg(&seed));
+    let quotes = a["quotes"].as_array().expect("quotes[]");
+    let direct: Vec<(&str, &str)> = quotes
+        .iter()
+        .filter(|q| q["kind"] == "direct")
+        .map(|q| {
+            (
+                q["text"].as_str().unwrap(),
+                q["speaker_name"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    let speaker_of = |start: &str| {
+        direct
+            .iter()
+            .find(|(t, _)| t.starts_with(start))
+            .map(|&(_, s)| s)
+            .unwrap_or_else(|| panic!("no direct quote starting {start:?} in {direct:?}"))
+    };
+    assert!(speaker_of("The struggle continues").contains("Bialiatski"));
+    assert!(speaker_of("In line with the orders").ends_with("Cole"));
+    assert!(speaker_of("We have discussed the war").ends_with("Cole"));
+    assert_eq!(speaker_of("agreements reached"), "Belarus");
+    assert_eq!(
+        speaker_of("the cancellation of illegal sanctions"),
+        "Belarus"
+    );
+    assert!(
+        direct.iter().all(|(t, _)| !t.contains("the heart")),
+        "a nickname is no statement: {direct:?}"
+    );
+    assert_eq!(direct.len(), 5, "{direct:?}");
 }
 
 #[test]

@@ -52,6 +52,9 @@ mark.head{background:#fff59d;outline:1px solid #f9a825}mark.tail{background:#b2e
 .summary{background:#f4f6f8;border-left:4px solid #90a4ae;padding:.6em 1em}
 svg text{font:11px system-ui,sans-serif}
 .legend span{margin-right:1em}
+.quote{background:#fff3e0;border-bottom:2px solid #ef6c00}
+.reported{border-bottom:2px dotted #6d4c41}
+ul.quotes{margin:0;padding-left:1.1em}
 "#;
 
 /// Renders one analysis as a self-contained HTML page.
@@ -67,11 +70,12 @@ pub fn render_html(a: &Analysis, text: &str) -> String {
     );
     let _ = write!(
         h,
-        "<h1>{}</h1><p class=\"meta\">{} sentences · {} entities · {} relations · schema {}</p>",
+        "<h1>{}</h1><p class=\"meta\">{} sentences · {} entities · {} relations · {} quotes · schema {}</p>",
         escape(title),
         a.sentences.len(),
         a.entities.len(),
         a.relations.len(),
+        a.quotes.len(),
         escape(&a.schema_version)
     );
     if let Some(s) = &a.summary {
@@ -92,9 +96,11 @@ pub fn render_html(a: &Analysis, text: &str) -> String {
     ] {
         let _ = write!(h, "<span><mark class=\"{cls}\">{name}</mark></span>");
     }
+    h.push_str("<span><span class=\"quote\">quoted words</span></span>");
+    h.push_str("<span><span class=\"reported\">reported speech</span></span>");
     h.push_str("</div><div class=\"article\">");
     h.push_str(&article_html(a, text));
-    h.push_str("</div></div><div><h2>Entities</h2><table><tr><th>entity</th><th>type</th><th>mentions</th></tr>");
+    h.push_str("</div></div><div><h2>Entities</h2><table><tr><th>entity</th><th>type</th><th>mentions</th><th>said</th></tr>");
     let mut ents: Vec<_> = a.entities.iter().collect();
     ents.sort_by(|x, y| {
         y.mentions
@@ -103,14 +109,32 @@ pub fn render_html(a: &Analysis, text: &str) -> String {
             .then(x.id.cmp(&y.id))
     });
     for e in ents {
+        let said: Vec<&lede_core::Quote> = a
+            .quotes
+            .iter()
+            .filter(|q| q.speaker_entity.as_deref() == Some(e.id.as_str()))
+            .collect();
         let _ = write!(
             h,
-            "<tr id=\"{id}\"><td>{name}</td><td><span class=\"badge {cls}\">{label}</span></td><td>{n}</td></tr>",
+            "<tr id=\"{id}\"><td>{name}</td><td><span class=\"badge {cls}\">{label}</span></td><td>{n}</td><td>{said}</td></tr>",
             id = escape(&e.id),
             name = escape(&e.name),
             cls = type_class(&e.label),
             label = escape(&e.label),
-            n = e.mentions.len()
+            n = e.mentions.len(),
+            said = quotes_html(&said)
+        );
+    }
+    let unnamed: Vec<&lede_core::Quote> = a
+        .quotes
+        .iter()
+        .filter(|q| q.speaker_entity.is_none())
+        .collect();
+    if !unnamed.is_empty() {
+        let _ = write!(
+            h,
+            "<tr><td colspan=\"3\"><i>speaker not named</i></td><td>{}</td></tr>",
+            quotes_html(&unnamed)
         );
     }
     h.push_str("</table></div></div>");
@@ -138,16 +162,55 @@ pub fn render_html(a: &Analysis, text: &str) -> String {
     h
 }
 
-/// The article as paragraphs with `<mark>`s around mentions (hover: canonical entity + score).
+/// One highlighted stretch of the article: a mention (`<mark>`) or a quote (`<span>`).
+struct Highlight {
+    start: usize,
+    end: usize,
+    open: String,
+    close: &'static str,
+}
+
+/// The article as paragraphs with `<mark>`s around mentions (hover: canonical entity + score)
+/// inside `<span>`s around quotes (hover: speaker). Highlights nest; one that would cross
+/// another is left out.
 fn article_html(a: &Analysis, text: &str) -> String {
-    // Mentions sorted by start; overlapping ones (should not happen) are skipped.
-    let mut marks: Vec<(usize, usize, &str, &str, &str, f32)> = Vec::new();
+    let mut spans: Vec<Highlight> = Vec::new();
+    for q in &a.quotes {
+        let who = q.speaker_name.as_deref().unwrap_or("speaker not named");
+        let cls = match q.kind {
+            lede_core::QuoteKind::Direct => "quote",
+            lede_core::QuoteKind::Indirect => "reported",
+        };
+        spans.push(Highlight {
+            start: q.span.start,
+            end: q.span.end,
+            open: format!(
+                "<span class=\"{cls}\" title=\"{kind} quote · {who}\">",
+                kind = q.kind.as_str(),
+                who = escape(who)
+            ),
+            close: "</span>",
+        });
+    }
     for e in &a.entities {
         for m in &e.mentions {
-            marks.push((m.span.start, m.span.end, &e.id, &e.name, &m.label, m.score));
+            spans.push(Highlight {
+                start: m.span.start,
+                end: m.span.end,
+                open: format!(
+                    "<mark class=\"{cls}\" title=\"{name} ({id}) · {label} · {score:.2}\">",
+                    cls = type_class(&m.label),
+                    name = escape(&e.name),
+                    id = escape(&e.id),
+                    label = escape(&m.label),
+                    score = m.score
+                ),
+                close: "</mark>",
+            });
         }
     }
-    marks.sort_by_key(|m| (m.0, m.1));
+    // Outer first: by start, longer first.
+    spans.sort_by(|x, y| x.start.cmp(&y.start).then(y.end.cmp(&x.end)));
     let mut out = String::from("<p>");
     let mut pos = 0usize;
     let push_text = |out: &mut String, piece: &str| {
@@ -160,30 +223,70 @@ fn article_html(a: &Analysis, text: &str) -> String {
             out.push_str(&escape(para));
         }
     };
-    for (start, end, id, name, label, score) in marks {
-        if start < pos || end > text.len() {
+    let mut open: Vec<&Highlight> = Vec::new();
+    for h in &spans {
+        if h.end > text.len() || h.start < pos || text.get(h.start..h.end).is_none() {
             continue;
         }
-        let (Some(before), Some(inner)) = (text.get(pos..start), text.get(start..end)) else {
-            continue;
-        };
-        push_text(&mut out, before);
-        let _ = write!(
-            out,
-            "<mark class=\"{cls}\" title=\"{name} ({id}) · {label} · {score:.2}\">{inner}</mark>",
-            cls = type_class(label),
-            name = escape(name),
-            id = escape(id),
-            label = escape(label),
-            inner = escape(inner)
-        );
-        pos = end;
+        // Close what ends before this one starts.
+        while let Some(top) = open.last() {
+            if top.end > h.start {
+                break;
+            }
+            push_text(&mut out, &text[pos..top.end]);
+            out.push_str(top.close);
+            pos = top.end;
+            open.pop();
+        }
+        if open.last().is_some_and(|top| h.end > top.end) {
+            continue; // would cross the enclosing highlight
+        }
+        push_text(&mut out, &text[pos..h.start]);
+        out.push_str(&h.open);
+        pos = h.start;
+        open.push(h);
+    }
+    while let Some(top) = open.pop() {
+        push_text(&mut out, &text[pos..top.end]);
+        out.push_str(top.close);
+        pos = top.end;
     }
     if let Some(rest) = text.get(pos..) {
         push_text(&mut out, rest);
     }
     out.push_str("</p>");
     out
+}
+
+/// The quotes of one speaker as a list (quoted words, or reported speech in italics).
+fn quotes_html(quotes: &[&lede_core::Quote]) -> String {
+    if quotes.is_empty() {
+        return String::new();
+    }
+    let mut h = String::from("<ul class=\"quotes\">");
+    for q in quotes {
+        let short: String = q.text.chars().take(160).collect();
+        let more = if q.text.chars().count() > 160 {
+            "…"
+        } else {
+            ""
+        };
+        let cue = q
+            .cue
+            .as_ref()
+            .map(|c| format!(" <span class=\"meta\">({})</span>", escape(&c.text)))
+            .unwrap_or_default();
+        match q.kind {
+            lede_core::QuoteKind::Direct => {
+                let _ = write!(h, "<li>“{}{more}”{cue}</li>", escape(&short));
+            }
+            lede_core::QuoteKind::Indirect => {
+                let _ = write!(h, "<li><i>{}{more}</i>{cue}</li>", escape(&short));
+            }
+        }
+    }
+    h.push_str("</ul>");
+    h
 }
 
 /// The evidence sentence of a relation with the head's mentions and the tail's mentions (or
@@ -575,5 +678,68 @@ mod tests {
         let ev = evidence_html(&a, &a.relations[0]);
         assert!(ev.contains("<mark class=\"head\">Entity number 0</mark>"));
         assert!(ev.contains("<mark class=\"tail\">Entity number 1</mark>"));
+    }
+
+    #[test]
+    fn quotes_nest_around_mentions_and_are_grouped_under_their_speaker() {
+        use lede_core::{Phrase, Quote, QuoteKind};
+        let text = "\"Bob & I won,\" Alice said. A man said it rained.";
+        let doc = Document::new("d", text);
+        let m = OffsetMap::new(text);
+        let mut a = Analysis::empty(&doc);
+        let mention = |s: usize, e: usize| Mention {
+            text: text[s..e].to_string(),
+            label: "PERSON".into(),
+            score: 0.9,
+            span: m.span(s, e).unwrap(),
+        };
+        a.entities = vec![
+            Entity {
+                id: "E1".into(),
+                name: "Bob".into(),
+                label: "PERSON".into(),
+                mentions: vec![mention(1, 4)],
+            },
+            Entity {
+                id: "E2".into(),
+                name: "Alice".into(),
+                label: "PERSON".into(),
+                mentions: vec![mention(15, 20)],
+            },
+        ];
+        let quote = |s: usize, e: usize, kind, speaker: Option<&str>| Quote {
+            span: m.span(s, e).unwrap(),
+            text: text[s..e].to_string(),
+            kind,
+            cue: None,
+            speaker: speaker.map(|_| Phrase {
+                span: m.span(15, 20).unwrap(),
+                text: "Alice".into(),
+            }),
+            speaker_entity: speaker.map(|_| "E2".to_string()),
+            speaker_name: speaker.map(str::to_string),
+            score: 0.9,
+        };
+        let reported = text.find("it rained").unwrap();
+        a.quotes = vec![
+            quote(1, 13, QuoteKind::Direct, Some("Alice")),
+            quote(reported, reported + 9, QuoteKind::Indirect, None),
+        ];
+        let html = render_html(&a, text);
+        let article = html.split("class=\"article\">").nth(1).unwrap();
+        let q = article.find("<span class=\"quote\"").unwrap();
+        let bob = article.find("<mark class=\"per\" title=\"Bob").unwrap();
+        let end = article.find("</span>").unwrap();
+        assert!(
+            q < bob && bob < end,
+            "the mention sits inside the quote: {article}"
+        );
+        assert!(article.contains("Bob</mark> &amp; I won,</span>"));
+        assert!(article.contains("<span class=\"reported\""));
+        // Alice's row lists her quote; the unnamed speaker's quote has its own row.
+        let alice_row = html.split("<tr id=\"E2\">").nth(1).unwrap();
+        let alice_row = &alice_row[..alice_row.find("</tr>").unwrap()];
+        assert!(alice_row.contains("Bob &amp; I won,"), "{alice_row}");
+        assert!(html.contains("<i>speaker not named</i>"));
     }
 }

@@ -212,10 +212,11 @@ fn render_text_raw(a: &Analysis) -> String {
     let _ = writeln!(s, "== {title}");
     let _ = writeln!(
         s,
-        "{} sentences, {} entities, {} relations",
+        "{} sentences, {} entities, {} relations, {} quotes",
         a.sentences.len(),
         a.entities.len(),
-        a.relations.len()
+        a.relations.len(),
+        a.quotes.len()
     );
     if let Some(summary) = &a.summary {
         let _ = writeln!(s, "\nSummary ({}):", summary.method);
@@ -246,6 +247,62 @@ fn render_text_raw(a: &Analysis) -> String {
                 e.mentions.len(),
                 also
             );
+        }
+    }
+    if !a.quotes.is_empty() {
+        let _ = writeln!(s, "\nQuotes, by speaker:");
+        // Speakers in the order they are first quoted; quotes with no resolved speaker last.
+        let mut speakers: Vec<Option<&str>> = Vec::new();
+        for q in &a.quotes {
+            let key = q.speaker_entity.as_deref();
+            if key.is_some() && !speakers.contains(&key) {
+                speakers.push(key);
+            }
+        }
+        speakers.push(None);
+        for key in speakers {
+            let quotes: Vec<_> = a
+                .quotes
+                .iter()
+                .filter(|q| q.speaker_entity.as_deref() == key)
+                .collect();
+            let Some(first) = quotes.first() else {
+                continue;
+            };
+            match (key, first.speaker_name.as_deref()) {
+                (Some(id), Some(name)) => {
+                    let _ = writeln!(s, "  {name} ({id}):");
+                }
+                _ => {
+                    let _ = writeln!(s, "  (speaker not named in the article):");
+                }
+            }
+            for q in quotes {
+                let mut line = String::new();
+                let quoted: String = q.text.chars().take(100).collect();
+                let more = if q.text.chars().count() > 100 {
+                    "..."
+                } else {
+                    ""
+                };
+                match q.kind {
+                    lede::core::QuoteKind::Direct => line.push_str(&format!("\"{quoted}{more}\"")),
+                    lede::core::QuoteKind::Indirect => {
+                        line.push_str(&format!("(reported) {quoted}{more}"))
+                    }
+                }
+                // The attribution's words in text order: "he said", "said the US envoy".
+                let mut parts: Vec<_> = [q.speaker.as_ref(), q.cue.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                parts.sort_by_key(|p| p.span.start);
+                let by: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
+                if !by.is_empty() {
+                    line.push_str(&format!("  [{}]", by.join(" ")));
+                }
+                let _ = writeln!(s, "    {line}");
+            }
         }
     }
     if !a.relations.is_empty() {
