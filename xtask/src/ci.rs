@@ -38,18 +38,27 @@ pub fn run(repo: &Path) -> Result<ExitCode> {
         Ok(String::new())
     })?;
     ci.stage(
-        "lede-core, lede-tokenize: no libtorch in cargo tree",
+        "lede-core, lede-tokenize, lede-quotes: no libtorch in cargo tree",
         || no_libtorch_in_tree(repo),
     )?;
     ci.stage(
-        "lede-core, lede-tokenize: cargo test with LIBTORCH=/nonexistent",
+        "lede-core, lede-tokenize, lede-quotes: cargo test with LIBTORCH=/nonexistent",
         || {
             // CI=1: a model-dependent test fails when its model is missing (lede-test-support).
             run_ok(
                 cargo(repo)
                     .env("LIBTORCH", "/nonexistent")
                     .env("CI", "1")
-                    .args(["test", "--locked", "-p", "lede-core", "-p", "lede-tokenize"]),
+                    .args([
+                        "test",
+                        "--locked",
+                        "-p",
+                        "lede-core",
+                        "-p",
+                        "lede-tokenize",
+                        "-p",
+                        "lede-quotes",
+                    ]),
             )?;
             Ok(String::new())
         },
@@ -85,7 +94,7 @@ pub fn run(repo: &Path) -> Result<ExitCode> {
         package_all(repo)
     })?;
     ci.stage(
-        "lede-core, lede-tokenize: cargo package (verified build of the packages)",
+        "lede-core, lede-tokenize, lede-quotes: cargo package (verified build of the packages)",
         || {
             let (packages, _) = publishable(repo)?;
             let removed = clear_stale_package_sources(&cargo_home()?, &packages)?;
@@ -96,6 +105,8 @@ pub fn run(repo: &Path) -> Result<ExitCode> {
                 "lede-core",
                 "-p",
                 "lede-tokenize",
+                "-p",
+                "lede-quotes",
             ]))?;
             Ok(if removed == 0 {
                 String::new()
@@ -109,6 +120,15 @@ pub fn run(repo: &Path) -> Result<ExitCode> {
         || {
             let mut c = std::process::Command::new("bash");
             c.arg("scripts/relations/check-corpus.sh").current_dir(repo);
+            run_ok(&mut c)?;
+            Ok(String::new())
+        },
+    )?;
+    ci.stage(
+        "quote corpus: records checked against lee_background.cor",
+        || {
+            let mut c = std::process::Command::new("bash");
+            c.arg("scripts/quotes/check-corpus.sh").current_dir(repo);
             run_ok(&mut c)?;
             Ok(String::new())
         },
@@ -217,6 +237,8 @@ fn no_libtorch_in_tree(repo: &Path) -> Result<String> {
         "lede-core",
         "-p",
         "lede-tokenize",
+        "-p",
+        "lede-quotes",
         "-e",
         "normal,build",
         "--prefix",
@@ -237,7 +259,7 @@ fn no_libtorch_in_tree(repo: &Path) -> Result<String> {
     let bad = libtorch_crates_in(&tree);
     ensure!(
         bad.is_empty(),
-        "lede-core / lede-tokenize depend on {}",
+        "lede-core / lede-tokenize / lede-quotes depend on {}",
         bad.join(", ")
     );
     let crates = crate_names(&tree).len();

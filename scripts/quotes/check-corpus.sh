@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Checks the hand-annotated quotation corpus against the text it points into: fetches gensim's
+# lee_background.cor from PyPI (cached in ~/.cache/lede/lee-background), writes the annotation
+# kit, checks every record of both passes and rebuilds the split files, which must equal the
+# committed ones.
+#
+#   scripts/quotes/check-corpus.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+cache="${LEDE_CACHE:-$HOME/.cache/lede}/lee-background"
+if [ "$(ls "$cache"/lee_bg_*.txt 2>/dev/null | wc -l)" -ne 300 ]; then
+    rm -rf "$cache"
+    bash models/summarize/dev/fetch-lee-background.sh "$cache" >&2
+fi
+kit="$(mktemp -d)"
+trap 'rm -rf "$kit"' EXIT
+python3 scripts/relations/corpus.py kit --docs "$cache" --out "$kit" 2>/dev/null
+for f in models/quotes/records/first/*.jsonl models/quotes/records/second/*.jsonl; do
+    python3 scripts/quotes/gold.py check --kit "$kit" "$f" >&2
+done
+snapshot="$(mktemp -d)"
+cp models/quotes/{train,dev,test}.jsonl "$snapshot/"
+python3 scripts/quotes/gold.py build --kit "$kit" >&2
+for f in train dev test; do
+    if ! cmp -s "$snapshot/$f.jsonl" "models/quotes/$f.jsonl"; then
+        cp "$snapshot/$f.jsonl" "models/quotes/$f.jsonl"
+        echo "models/quotes/$f.jsonl differs from what the records build" >&2
+        exit 1
+    fi
+done
+rm -rf "$snapshot"
+echo "quote corpus: records check out against the text; split files rebuilt identically" >&2
