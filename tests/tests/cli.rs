@@ -846,6 +846,66 @@ fn jobs_are_capped_at_the_number_of_text_files() {
     );
 }
 
+/// `lede eval quotes` on a constructed corpus: counts, speakers, and a malformed gold line.
+#[test]
+fn eval_quotes_scores_spans_and_speakers() {
+    if !offline_models_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    let text = "Prime Minister John Howard spoke in Sydney on Monday. \"We will not be bullied,\" \
+                Mr Howard said. He says the talks will resume next week.";
+    std::fs::write(docs.join("d1.txt"), text).unwrap();
+    let span = |needle: &str| {
+        let b = text.find(needle).unwrap();
+        let c = text[..b].chars().count();
+        (c, c + needle.chars().count())
+    };
+    let (ds, de) = span("We will not be bullied,");
+    let (is, ie) = span("the talks will resume next week");
+    let gold = tmp.path().join("gold.jsonl");
+    std::fs::write(
+        &gold,
+        format!(
+            "{{\"doc\": \"d1\", \"quotes\": [\
+             {{\"kind\": \"direct\", \"start\": {ds}, \"end\": {de}, \"text\": \"x\", \"speaker\": \"John Howard\"}}, \
+             {{\"kind\": \"indirect\", \"start\": {is}, \"end\": {ie}, \"text\": \"y\", \"speaker\": \"John Howard\"}}]}}\n"
+        ),
+    )
+    .unwrap();
+    let v = json_of_success(
+        lede()
+            .args(["eval", "quotes", "--json", "--gold"])
+            .arg(&gold)
+            .arg("--docs")
+            .arg(&docs),
+    );
+    assert_eq!(v["documents"], 1);
+    assert_eq!(v["direct"]["exact"]["true_positives"], 1, "{v}");
+    assert_eq!(v["indirect"]["exact"]["true_positives"], 1, "{v}");
+    assert_eq!(v["direct_speakers"]["named"], 1);
+    assert_eq!(v["direct_speakers"]["correct"], 1, "{v}");
+    assert_eq!(v["indirect_speakers"]["correct"], 1, "{v}");
+
+    std::fs::write(
+        &gold,
+        "{\"doc\": \"d1\", \"quotes\": [{\"kind\": \"said\"}]}\n",
+    )
+    .unwrap();
+    let run = lede()
+        .args(["eval", "quotes", "--gold"])
+        .arg(&gold)
+        .arg("--docs")
+        .arg(&docs)
+        .output()
+        .unwrap();
+    assert_ne!(run.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("gold.jsonl:1"), "{stderr}");
+}
+
 #[test]
 fn eval_summary_refuses_an_empty_word_budget() {
     let tmp = tempfile::tempdir().unwrap();
