@@ -54,7 +54,7 @@ svg text{font:11px system-ui,sans-serif}
 .legend span{margin-right:1em}
 .quote{background:#fff3e0;border-bottom:2px solid #ef6c00}
 .reported{border-bottom:2px dotted #6d4c41}
-ul.quotes{margin:0;padding-left:1.1em}
+ul.quotes{margin:0;padding-left:1.1em;font-size:.9em}
 "#;
 
 /// Renders one analysis as a self-contained HTML page.
