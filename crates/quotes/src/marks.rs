@@ -20,9 +20,13 @@ pub(crate) struct Marked {
     pub close: Option<usize>,
 }
 
-/// The longest single-quoted passage read, in bytes: a longer one is more likely an
-/// apostrophe followed by a stray mark than a quote.
+/// The longest passage between straight single marks read, in bytes: a longer one is more
+/// likely an apostrophe followed by a stray mark than a quote.
 const MAX_SINGLE: usize = 300;
+
+/// The same for curly single marks (‘...’), which British-style news uses for whole
+/// statements.
+const MAX_CURLY_SINGLE: usize = 3000;
 
 fn is_space(c: Option<char>) -> bool {
     c.map_or(true, char::is_whitespace)
@@ -72,6 +76,13 @@ pub(crate) fn marked_passages(text: &str) -> Vec<Marked> {
     // An open double passage: (mark offset, content start).
     let mut double: Option<(usize, usize)> = None;
     let mut single: Option<(usize, usize)> = None;
+    let limit = |open: usize| {
+        if text[open..].starts_with('‘') {
+            MAX_CURLY_SINGLE
+        } else {
+            MAX_SINGLE
+        }
+    };
     for (k, &(i, c)) in chars.iter().enumerate() {
         let prev = k.checked_sub(1).map(|j| chars[j].1);
         let next = chars.get(k + 1).map(|&(_, c)| c);
@@ -119,7 +130,7 @@ pub(crate) fn marked_passages(text: &str) -> Vec<Marked> {
                 }
                 match single {
                     Some((open, start)) => {
-                        if i - start > MAX_SINGLE {
+                        if i - start > limit(open) {
                             single = None;
                         } else if c != '‘' && !is_space(prev) && closes_after(next) {
                             out.extend(passage(text, open, start, i, Some(after)));
@@ -141,6 +152,14 @@ pub(crate) fn marked_passages(text: &str) -> Vec<Marked> {
                         }
                     }
                 }
+            }
+            // A quote never closed ends with its paragraph: the next paragraph of a quote that
+            // goes on opens with a mark of its own.
+            '\n' => {
+                if let Some((open, start)) = double.take() {
+                    out.extend(passage(text, open, start, i, None));
+                }
+                single = None;
             }
             _ => {}
         }
@@ -184,6 +203,24 @@ mod tests {
         assert_eq!(m[0].close, None);
         assert!(m[1].close.is_some());
         assert_eq!(texts(r#"He said: "never closed"#), vec!["never closed"]);
+    }
+
+    #[test]
+    fn an_unclosed_quote_ends_with_its_paragraph() {
+        let t = "\"First paragraph of the quote.\n\"Second paragraph,\" he said.\nThe end.";
+        assert_eq!(
+            texts(t),
+            vec!["First paragraph of the quote.", "Second paragraph,"]
+        );
+        let t = "He said: \"never closed\nNext paragraph is narration.";
+        assert_eq!(texts(t), vec!["never closed"]);
+    }
+
+    #[test]
+    fn long_curly_single_quotes_are_read() {
+        let long = "word ".repeat(100);
+        let t = format!("‘{long}and that is all,’ he said.");
+        assert_eq!(texts(&t), vec![format!("{long}and that is all,").as_str()]);
     }
 
     #[test]
