@@ -299,6 +299,18 @@ mod tests {
     }
 
     #[test]
+    fn pronouns_pass_over_people_whose_title_disagrees() {
+        let text = "Mr Crean met Ms Morrow in Canberra. \"It went well,\" she said.";
+        let doc = doc_with(text, &[("Morrow", "PERSON"), ("Crean", "PERSON")]);
+        let q = quotes(&doc);
+        assert_eq!(q.len(), 1, "{q:#?}");
+        assert_eq!(q[0].speaker_name.as_deref(), Some("Morrow"));
+        let text = "Ms Morrow met Mr Crean in Canberra. \"It went well,\" he said.";
+        let doc = doc_with(text, &[("Morrow", "PERSON"), ("Crean", "PERSON")]);
+        assert_eq!(quotes(&doc)[0].speaker_name.as_deref(), Some("Crean"));
+    }
+
+    #[test]
     fn spans_slice_the_text_and_empty_documents_have_none() {
         let text =
             "\u{00ab}C\u{2019}est fini,\u{00bb} a-t-il dit. \u{201c}Ça va,\u{201d} she said.";

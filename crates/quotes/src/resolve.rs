@@ -45,6 +45,35 @@ pub(crate) struct Resolver<'w, 'a> {
     mentions: Vec<M>,
     /// Byte ranges of the quotes: mentions inside them are not speakers in the narration.
     quoted: Vec<(usize, usize)>,
+    /// Per entity, the gender its titles give ("Mr", "Ms", ...), if any.
+    genders: Vec<Option<Gender>>,
+}
+
+/// The gender a pronoun or a title gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Gender {
+    Male,
+    Female,
+}
+
+trait GenderFit {
+    fn is_none_or_is(self, g: Gender) -> bool;
+}
+
+impl GenderFit for Option<Gender> {
+    fn is_none_or_is(self, g: Gender) -> bool {
+        self.map_or(true, |x| x == g)
+    }
+}
+
+/// The gender of a title word before a name.
+fn title_gender(word: &str) -> Option<Gender> {
+    match word {
+        "mr" | "mr." | "sir" | "mister" | "lord" | "king" | "prince" => Some(Gender::Male),
+        "mrs" | "mrs." | "ms" | "ms." | "miss" | "lady" | "dame" | "madam" | "queen"
+        | "princess" => Some(Gender::Female),
+        _ => None,
+    }
 }
 
 const PERSON_PRONOUNS: &[&str] = &["he", "she", "him", "her"];
@@ -111,11 +140,30 @@ impl<'w, 'a> Resolver<'w, 'a> {
         mentions.sort_by_key(|m| m.start);
         // Names inside quoted words (direct or reported) are not the narration's subjects.
         let quoted = found.iter().map(|f| (f.start, f.end)).collect();
+        // An entity's gender from the titles before its mentions, when they agree.
+        let mut genders: Vec<Option<Gender>> = vec![None; entities.len()];
+        let mut mixed = vec![false; entities.len()];
+        for m in &mentions {
+            let i = w.at_or_after(m.start);
+            let title = (i > 0).then(|| title_gender(w.lower(i - 1))).flatten();
+            if let Some(g) = title {
+                match genders[m.entity] {
+                    Some(h) if h != g => mixed[m.entity] = true,
+                    _ => genders[m.entity] = Some(g),
+                }
+            }
+        }
+        for (g, m) in genders.iter_mut().zip(&mixed) {
+            if *m {
+                *g = None;
+            }
+        }
         Resolver {
             w,
             entities,
             mentions,
             quoted,
+            genders,
         }
     }
 
@@ -213,7 +261,15 @@ impl<'w, 'a> Resolver<'w, 'a> {
         }
         let first = w.lower(a);
         if b - a == 1 && PERSON_PRONOUNS.contains(&first) {
-            return (self.pronoun_person(f.start.min(start), last), How::Pronoun);
+            let gender = if matches!(first, "he" | "him") {
+                Gender::Male
+            } else {
+                Gender::Female
+            };
+            return (
+                self.pronoun_person(f.start.min(start), last, gender),
+                How::Pronoun,
+            );
         }
         if b - a == 1 && GROUP_PRONOUNS.contains(&first) {
             return (self.pronoun_group(start), How::Pronoun);
@@ -245,13 +301,23 @@ impl<'w, 'a> Resolver<'w, 'a> {
     /// "he"/"she": the last sentence before that names a person outside quoted words gives
     /// its first such person (the subject, in news prose); the last speaker wins when they
     /// were quoted in or after that sentence.
-    fn pronoun_person(&self, before: usize, last: Option<(usize, usize, usize)>) -> Option<usize> {
+    /// People whose title says otherwise ("Mr Crean" for "she") are passed over.
+    fn pronoun_person(
+        &self,
+        before: usize,
+        last: Option<(usize, usize, usize)>,
+        gender: Gender,
+    ) -> Option<usize> {
         let w = self.w;
+        let fits = |e: usize| self.genders[e].is_none_or_is(gender);
         let candidates: Vec<&M> = self
             .mentions
             .iter()
             .filter(|m| {
-                m.end <= before && m.label == Some(CoarseLabel::Per) && !self.is_quoted(m.start)
+                m.end <= before
+                    && m.label == Some(CoarseLabel::Per)
+                    && !self.is_quoted(m.start)
+                    && fits(m.entity)
             })
             .collect();
         let named = candidates.last().map(|m| {
@@ -262,8 +328,9 @@ impl<'w, 'a> Resolver<'w, 'a> {
                 .map_or(m.entity, |c| c.entity);
             (s, first)
         });
-        let quoted =
-            last.filter(|&(e, _, _)| self.entities[e].coarse_label() == Some(CoarseLabel::Per));
+        let quoted = last.filter(|&(e, _, _)| {
+            self.entities[e].coarse_label() == Some(CoarseLabel::Per) && fits(e)
+        });
         match (named, quoted) {
             (Some((s, e)), Some((le, ls, _))) => Some(if ls >= s { le } else { e }),
             (Some((_, e)), None) | (None, Some((e, _, _))) => Some(e),
