@@ -56,14 +56,9 @@ pub(crate) enum Gender {
     Female,
 }
 
-trait GenderFit {
-    fn is_none_or_is(self, g: Gender) -> bool;
-}
-
-impl GenderFit for Option<Gender> {
-    fn is_none_or_is(self, g: Gender) -> bool {
-        self.map_or(true, |x| x == g)
-    }
+/// Whether a known gender (or none) fits a pronoun's.
+fn fits_gender(known: Option<Gender>, g: Gender) -> bool {
+    known.map_or(true, |x| x == g)
 }
 
 /// The gender of a title word before a name.
@@ -309,7 +304,7 @@ impl<'w, 'a> Resolver<'w, 'a> {
         gender: Gender,
     ) -> Option<usize> {
         let w = self.w;
-        let fits = |e: usize| self.genders[e].is_none_or_is(gender);
+        let fits = |e: usize| fits_gender(self.genders[e], gender);
         let candidates: Vec<&M> = self
             .mentions
             .iter()
