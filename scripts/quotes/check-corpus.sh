@@ -7,14 +7,8 @@
 #   scripts/quotes/check-corpus.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-cache="${LEDE_CACHE:-$HOME/.cache/lede}/lee-background"
-if [ "$(ls "$cache"/lee_bg_*.txt 2>/dev/null | wc -l)" -ne 300 ]; then
-    rm -rf "$cache"
-    bash models/summarize/dev/fetch-lee-background.sh "$cache" >&2
-fi
-kit="$(mktemp -d)"
-trap 'rm -rf "$kit"' EXIT
-python3 scripts/relations/corpus.py kit --docs "$cache" --out "$kit" 2>/dev/null
+# shellcheck source=../lib/lee-kit.sh
+source scripts/lib/lee-kit.sh
 for f in models/quotes/records/first/*.jsonl models/quotes/records/second/*.jsonl; do
     python3 scripts/quotes/gold.py check --kit "$kit" "$f" >&2
 done

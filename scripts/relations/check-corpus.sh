@@ -7,14 +7,8 @@
 #   scripts/relations/check-corpus.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-cache="${LEDE_CACHE:-$HOME/.cache/lede}/lee-background"
-if [ "$(ls "$cache"/lee_bg_*.txt 2>/dev/null | wc -l)" -ne 300 ]; then
-    rm -rf "$cache"
-    bash models/summarize/dev/fetch-lee-background.sh "$cache" >&2
-fi
-kit="$(mktemp -d)"
-trap 'rm -rf "$kit"' EXIT
-python3 scripts/relations/corpus.py kit --docs "$cache" --out "$kit" 2>/dev/null
+# shellcheck source=../lib/lee-kit.sh
+source scripts/lib/lee-kit.sh
 python3 scripts/relations/corpus.py check --kit "$kit" \
     models/relations/corpus/records/R*.jsonl models/relations/corpus/records/N*.jsonl \
     models/relations/corpus/records/second-reader.jsonl

@@ -115,24 +115,20 @@ pub fn run(repo: &Path) -> Result<ExitCode> {
             })
         },
     )?;
-    ci.stage(
-        "relation corpus: records checked against lee_background.cor",
-        || {
-            let mut c = std::process::Command::new("bash");
-            c.arg("scripts/relations/check-corpus.sh").current_dir(repo);
-            run_ok(&mut c)?;
-            Ok(String::new())
-        },
-    )?;
-    ci.stage(
-        "quote corpus: records checked against lee_background.cor",
-        || {
-            let mut c = std::process::Command::new("bash");
-            c.arg("scripts/quotes/check-corpus.sh").current_dir(repo);
-            run_ok(&mut c)?;
-            Ok(String::new())
-        },
-    )?;
+    for (what, script) in [
+        ("relation", "scripts/relations/check-corpus.sh"),
+        ("quote", "scripts/quotes/check-corpus.sh"),
+    ] {
+        ci.stage(
+            &format!("{what} corpus: records checked against lee_background.cor"),
+            || {
+                let mut c = std::process::Command::new("bash");
+                c.arg(script).current_dir(repo);
+                run_ok(&mut c)?;
+                Ok(String::new())
+            },
+        )?;
+    }
     ci.stage("cargo xtask test (CI=1)", || run_tests(repo))?;
     ci.stage(&format!("cargo xtask analyze {SEED}"), || smoke(repo))?;
     ci.stage(

@@ -531,26 +531,21 @@ impl<'w, 'a> Finder<'w, 'a> {
         let (first, last) = w.sentence_words[w.sentence_of[i]];
         let speaker = w.speaker_after(i + 1);
         let sp_end = speaker.map_or(i + 2, |s| s.1);
-        if w.lower(sp_end) == "," && (i == first || w.lower(i - 1) != ",") {
-            let (start, end) = self.clause(sp_end + 1, last)?;
-            return Some(Found {
-                kind: QuoteKind::Indirect,
-                start,
-                end,
-                cue: Some((i, i + 2)),
-                speaker,
-            });
-        }
-        if i > first && w.lower(i - 1) == "," && (sp_end >= last || w.is_final(sp_end)) {
-            let (start, end) = self.clause(first, i - 1)?;
-            return Some(Found {
-                kind: QuoteKind::Indirect,
-                start,
-                end,
-                cue: Some((i, i + 2)),
-                speaker,
-            });
-        }
-        None
+        // The content after "According to X," or before ", according to X."
+        let content = if w.lower(sp_end) == "," && (i == first || w.lower(i - 1) != ",") {
+            (sp_end + 1, last)
+        } else if i > first && w.lower(i - 1) == "," && (sp_end >= last || w.is_final(sp_end)) {
+            (first, i - 1)
+        } else {
+            return None;
+        };
+        let (start, end) = self.clause(content.0, content.1)?;
+        Some(Found {
+            kind: QuoteKind::Indirect,
+            start,
+            end,
+            cue: Some((i, i + 2)),
+            speaker,
+        })
     }
 }
