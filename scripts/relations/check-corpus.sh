@@ -12,15 +12,5 @@ source scripts/lib/lee-kit.sh
 python3 scripts/relations/corpus.py check --kit "$kit" \
     models/relations/corpus/records/R*.jsonl models/relations/corpus/records/N*.jsonl \
     models/relations/corpus/records/second-reader.jsonl
-snapshot="$(mktemp -d)"
-cp models/relations/corpus/{train,dev,test}.jsonl "$snapshot/"
-python3 scripts/relations/corpus.py build --kit "$kit"
-for f in train dev test; do
-    if ! cmp -s "$snapshot/$f.jsonl" "models/relations/corpus/$f.jsonl"; then
-        cp "$snapshot/$f.jsonl" "models/relations/corpus/$f.jsonl"
-        echo "models/relations/corpus/$f.jsonl differs from what the records build" >&2
-        exit 1
-    fi
-done
-rm -rf "$snapshot"
+rebuild_matches models/relations/corpus python3 scripts/relations/corpus.py build --kit "$kit"
 echo "relation corpus: records check out against the text; split files rebuilt identically" >&2

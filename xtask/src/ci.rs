@@ -49,16 +49,8 @@ pub fn run(repo: &Path) -> Result<ExitCode> {
                 cargo(repo)
                     .env("LIBTORCH", "/nonexistent")
                     .env("CI", "1")
-                    .args([
-                        "test",
-                        "--locked",
-                        "-p",
-                        "lede-core",
-                        "-p",
-                        "lede-tokenize",
-                        "-p",
-                        "lede-quotes",
-                    ]),
+                    .args(["test", "--locked"])
+                    .args(libtorch_free_packages()),
             )?;
             Ok(String::new())
         },
@@ -98,16 +90,12 @@ pub fn run(repo: &Path) -> Result<ExitCode> {
         || {
             let (packages, _) = publishable(repo)?;
             let removed = clear_stale_package_sources(&cargo_home()?, &packages)?;
-            run_ok(cargo(repo).env("LIBTORCH", "/nonexistent").args([
-                "package",
-                "--locked",
-                "-p",
-                "lede-core",
-                "-p",
-                "lede-tokenize",
-                "-p",
-                "lede-quotes",
-            ]))?;
+            run_ok(
+                cargo(repo)
+                    .env("LIBTORCH", "/nonexistent")
+                    .args(["package", "--locked"])
+                    .args(libtorch_free_packages()),
+            )?;
             Ok(if removed == 0 {
                 String::new()
             } else {
@@ -224,22 +212,19 @@ fn clock() -> String {
     )
 }
 
+/// The crates that must build, test and package without libtorch, as `-p NAME` arguments.
+const LIBTORCH_FREE: [&str; 3] = ["lede-core", "lede-tokenize", "lede-quotes"];
+
+fn libtorch_free_packages() -> Vec<&'static str> {
+    LIBTORCH_FREE.iter().flat_map(|p| ["-p", *p]).collect()
+}
+
 fn no_libtorch_in_tree(repo: &Path) -> Result<String> {
     let mut command = cargo(repo);
-    command.args([
-        "tree",
-        "--locked",
-        "-p",
-        "lede-core",
-        "-p",
-        "lede-tokenize",
-        "-p",
-        "lede-quotes",
-        "-e",
-        "normal,build",
-        "--prefix",
-        "none",
-    ]);
+    command
+        .args(["tree", "--locked"])
+        .args(libtorch_free_packages());
+    command.args(["-e", "normal,build", "--prefix", "none"]);
     let out = command
         .output()
         .with_context(|| format!("cannot run {}", describe(&command)))?;
