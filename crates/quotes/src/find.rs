@@ -67,9 +67,12 @@ impl<'w, 'a> Finder<'w, 'a> {
 
     /// Whether byte `b` lies inside a marked passage (its marks included).
     fn in_passage(&self, b: usize) -> bool {
-        self.passages
-            .iter()
-            .any(|p| b >= p.open && b < p.close.unwrap_or(p.end))
+        // Passages come in text order and do not overlap: the last one opened at or before b.
+        let k = self.passages.partition_point(|p| p.open <= b);
+        k > 0 && {
+            let p = &self.passages[k - 1];
+            b < p.close.unwrap_or(p.end)
+        }
     }
 
     fn word_count(&self, start: usize, end: usize) -> usize {
@@ -122,7 +125,7 @@ impl<'w, 'a> Finder<'w, 'a> {
         let direct_spans: Vec<(usize, usize)> = out.iter().map(|f| (f.start, f.end)).collect();
         // Verbs after a direct quote that attribute it introduce no reported speech of their
         // own ("...," said a police dispatcher).
-        let direct_cues: Vec<usize> = out
+        let mut direct_cues: Vec<usize> = out
             .iter()
             .filter_map(|f| {
                 f.cue
@@ -130,12 +133,14 @@ impl<'w, 'a> Finder<'w, 'a> {
                     .filter(|&c| self.w.words[c].start >= f.end)
             })
             .collect();
-        let mut taken: Vec<(usize, usize)> = Vec::new();
+        direct_cues.sort_unstable();
+        // Reported speech found so far; only the last can still cover words to come (what
+        // comes before a verb ends before it, what follows it is the last found).
+        let mut taken: Option<(usize, usize)> = None;
         for i in 0..self.w.len() {
-            if direct_cues.contains(&i)
-                || taken
-                    .iter()
-                    .any(|&(a, b)| self.w.words[i].start >= a && self.w.words[i].start < b)
+            let at = self.w.words[i].start;
+            if direct_cues.binary_search(&i).is_ok()
+                || taken.is_some_and(|(a, b)| at >= a && at < b)
             {
                 continue;
             }
@@ -154,7 +159,7 @@ impl<'w, 'a> Finder<'w, 'a> {
                         .iter()
                         .any(|p| p.start <= f.start && p.end >= f.end);
                 if !all_marked {
-                    taken.push((f.start, f.end));
+                    taken = Some((f.start, f.end));
                     out.push(f);
                 }
             }
@@ -165,7 +170,12 @@ impl<'w, 'a> Finder<'w, 'a> {
 
     /// A marked passage as a direct quote, with its attribution, when it is a statement.
     fn direct(&self, p: &Marked) -> Option<Found> {
-        let before = self.w.text[..p.open].trim_end().to_lowercase();
+        // The few words before the mark (at most 60 bytes, cut on a char boundary).
+        let mut from = p.open.saturating_sub(60);
+        while !self.w.text.is_char_boundary(from) {
+            from += 1;
+        }
+        let before = self.w.text[from..p.open].trim_end().to_lowercase();
         if LABEL_BEFORE.iter().any(|l| before.ends_with(l)) {
             return None;
         }

@@ -43,7 +43,8 @@ pub(crate) struct Resolver<'w, 'a> {
     w: &'w Words<'a>,
     entities: &'w [Entity],
     mentions: Vec<M>,
-    /// Byte ranges of the quotes: mentions inside them are not speakers in the narration.
+    /// Byte ranges of the quotes, by start, each with the largest end up to it: mentions
+    /// inside them are not speakers in the narration.
     quoted: Vec<(usize, usize)>,
     /// Per entity, the gender its titles give ("Mr", "Ms", ...), if any.
     genders: Vec<Option<Gender>>,
@@ -134,7 +135,13 @@ impl<'w, 'a> Resolver<'w, 'a> {
             .collect();
         mentions.sort_by_key(|m| m.start);
         // Names inside quoted words (direct or reported) are not the narration's subjects.
-        let quoted = found.iter().map(|f| (f.start, f.end)).collect();
+        let mut quoted: Vec<(usize, usize)> = found.iter().map(|f| (f.start, f.end)).collect();
+        quoted.sort_unstable();
+        let mut reach = 0;
+        for q in &mut quoted {
+            reach = reach.max(q.1);
+            q.1 = reach;
+        }
         // An entity's gender from the titles before its mentions, when they agree.
         let mut genders: Vec<Option<Gender>> = vec![None; entities.len()];
         let mut mixed = vec![false; entities.len()];
@@ -163,7 +170,13 @@ impl<'w, 'a> Resolver<'w, 'a> {
     }
 
     fn is_quoted(&self, b: usize) -> bool {
-        self.quoted.iter().any(|&(s, e)| b >= s && b < e)
+        let k = self.quoted.partition_point(|&(s, _)| s <= b);
+        k > 0 && b < self.quoted[k - 1].1
+    }
+
+    /// The mentions that start before byte `b`, in text order.
+    fn before(&self, b: usize) -> &[M] {
+        &self.mentions[..self.mentions.partition_point(|m| m.start < b)]
     }
 
     /// Resolves every quote's speaker: (entity index, how).
@@ -283,7 +296,7 @@ impl<'w, 'a> Resolver<'w, 'a> {
     }
 
     fn nearest_person(&self, before: usize) -> Option<usize> {
-        self.mentions
+        self.before(before)
             .iter()
             .rev()
             .filter(|m| {
@@ -305,24 +318,21 @@ impl<'w, 'a> Resolver<'w, 'a> {
     ) -> Option<usize> {
         let w = self.w;
         let fits = |e: usize| fits_gender(self.genders[e], gender);
-        let candidates: Vec<&M> = self
-            .mentions
-            .iter()
-            .filter(|m| {
-                m.end <= before
-                    && m.label == Some(CoarseLabel::Per)
-                    && !self.is_quoted(m.start)
-                    && fits(m.entity)
-            })
-            .collect();
-        let named = candidates.last().map(|m| {
+        let fitting = |m: &&M| {
+            m.end <= before
+                && m.label == Some(CoarseLabel::Per)
+                && !self.is_quoted(m.start)
+                && fits(m.entity)
+        };
+        // The last sentence with such a person, and its first such person.
+        let mut named: Option<(usize, usize)> = None;
+        for m in self.before(before).iter().rev().filter(fitting) {
             let s = w.sentence_at(m.start);
-            let first = candidates
-                .iter()
-                .find(|c| w.sentence_at(c.start) == s)
-                .map_or(m.entity, |c| c.entity);
-            (s, first)
-        });
+            match named {
+                Some((ns, _)) if s < ns => break,
+                _ => named = Some((s, m.entity)),
+            }
+        }
         let quoted = last.filter(|&(e, _, _)| {
             self.entities[e].coarse_label() == Some(CoarseLabel::Per) && fits(e)
         });
@@ -336,7 +346,7 @@ impl<'w, 'a> Resolver<'w, 'a> {
     /// "they"/"it"/"we": an organisation or group named in this or the sentence before.
     fn pronoun_group(&self, before: usize) -> Option<usize> {
         let s = self.w.sentence_at(before);
-        self.mentions
+        self.before(before)
             .iter()
             .rev()
             .filter(|m| m.end <= before && !self.is_quoted(m.start))
@@ -347,7 +357,7 @@ impl<'w, 'a> Resolver<'w, 'a> {
 
     /// "the department": the organisation named before whose name has the word.
     fn org_named(&self, head: &str, before: usize) -> Option<usize> {
-        self.mentions
+        self.before(before)
             .iter()
             .rev()
             .filter(|m| m.start < before)
@@ -365,7 +375,7 @@ impl<'w, 'a> Resolver<'w, 'a> {
     /// John Cole", "John Cole, the envoy", "the White House envoy, John Cole").
     fn person_with_role(&self, head: &str, before: usize) -> Option<usize> {
         let w = self.w;
-        self.mentions
+        self.before(before)
             .iter()
             .rev()
             .filter(|m| m.label == Some(CoarseLabel::Per) && m.start < before)
