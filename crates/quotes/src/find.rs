@@ -376,12 +376,23 @@ impl<'w, 'a> Finder<'w, 'a> {
             return None;
         }
         let (start, end) = self.clause(j, end)?;
+        // "Mr Nelson will not say ... and says [...]": a verb joined to the sentence's first
+        // one shares its subject.
+        let speaker = w.speaker_before(c).or_else(|| {
+            let first = w.sentence_words[w.sentence_of[c]].0;
+            let joined = c > first && matches!(w.lower(c - 1), "and" | "but");
+            // "..., saying [...]": the participle's subject opens the sentence too.
+            let participle = w.lower(c).ends_with("ing");
+            (joined || participle)
+                .then(|| w.sentence_subject(c))
+                .flatten()
+        });
         Some(Found {
             kind: QuoteKind::Indirect,
             start,
             end,
             cue: Some((c, c + 1)),
-            speaker: w.speaker_before(c),
+            speaker,
         })
     }
 

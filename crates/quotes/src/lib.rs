@@ -311,6 +311,32 @@ mod tests {
     }
 
     #[test]
+    fn joined_verbs_share_the_subject_and_nationalities_modify() {
+        let text = "Labor says the cuts are wrong. Mr Nelson will not name any area and says \
+                    he is not afraid of the review. The Israeli Government says the talks failed.";
+        let doc = doc_with(
+            text,
+            &[
+                ("Labor", "ORG"),
+                ("Mr Nelson", "PERSON"),
+                ("Israeli", "NORP"),
+            ],
+        );
+        let q = quotes(&doc);
+        let by = |start: &str| {
+            q.iter()
+                .find(|x| x.text.starts_with(start))
+                .unwrap_or_else(|| panic!("no quote {start:?}: {q:#?}"))
+        };
+        assert_eq!(
+            by("he is not afraid").speaker_name.as_deref(),
+            Some("Mr Nelson")
+        );
+        // "Israeli" modifies "Government", which the article never names.
+        assert_eq!(by("the talks failed").speaker_entity, None);
+    }
+
+    #[test]
     fn spans_slice_the_text_and_empty_documents_have_none() {
         let text =
             "\u{00ab}C\u{2019}est fini,\u{00bb} a-t-il dit. \u{201c}Ça va,\u{201d} she said.";

@@ -254,10 +254,13 @@ impl<'w, 'a> Resolver<'w, 'a> {
         };
         // A name followed by a common noun in the phrase modifies it ("the US envoy" is not
         // the US); words after a comma are an apposition ("Mr Downer, the minister").
+        // A nationality before any word is one too ("the Israeli Government").
         let modifier = |m: &M| {
             (w.at_or_after(m.end)..b)
                 .take_while(|&k| w.lower(k) != ",")
-                .any(|k| !w.words[k].punct && !w.words[k].capital)
+                .any(|k| {
+                    !w.words[k].punct && (!w.words[k].capital || m.label == Some(CoarseLabel::Misc))
+                })
         };
         let head_inside = inside
             .iter()
@@ -357,6 +360,12 @@ impl<'w, 'a> Resolver<'w, 'a> {
 
     /// "the department": the organisation named before whose name has the word.
     fn org_named(&self, head: &str, before: usize) -> Option<usize> {
+        // "authorities" names the "Palestinian Authority", "forces" the "Defence Force".
+        let singular = head
+            .strip_suffix("ies")
+            .map(|s| format!("{s}y"))
+            .or_else(|| head.strip_suffix('s').map(str::to_string))
+            .unwrap_or_else(|| head.to_string());
         self.before(before)
             .iter()
             .rev()
@@ -366,7 +375,7 @@ impl<'w, 'a> Resolver<'w, 'a> {
                     .name
                     .to_lowercase()
                     .split_whitespace()
-                    .any(|t| t == head)
+                    .any(|t| t == head || t == singular)
             })
             .map(|m| m.entity)
     }

@@ -425,6 +425,28 @@ impl Words<'_> {
         self.np_back(end, first)
     }
 
+    /// The name that opens the sentence of word `c` ("Mr Nelson will not ..."): its
+    /// capitalised words (with "of", "the" and possessives inside), before `c`.
+    pub fn sentence_subject(&self, c: usize) -> Option<(usize, usize)> {
+        let mut a = self.sentence_words[self.sentence_of[c]].0;
+        while a < c && CONNECTIVES.contains(&self.lower(a)) {
+            a += 1;
+        }
+        let mut b = a;
+        while b < c && b - a < 8 {
+            let w = &self.words[b];
+            let inner = b > a && matches!(w.lower.as_str(), "of" | "the" | "'s" | "’s" | "-");
+            if !(w.capital && !w.punct) && !inner {
+                break;
+            }
+            b += 1;
+        }
+        while b > a && !self.words[b - 1].capital {
+            b -= 1; // no trailing "of"
+        }
+        (b > a).then_some((a, b))
+    }
+
     /// The speaker phrase after verb `c` ("..., said the US envoy.").
     pub fn speaker_after(&self, c: usize) -> Option<(usize, usize)> {
         let last = self.sentence_words[self.sentence_of[c]].1;
