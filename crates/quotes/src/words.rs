@@ -436,7 +436,8 @@ impl Words<'_> {
         while b < c && b - a < 8 {
             let w = &self.words[b];
             let inner = b > a && matches!(w.lower.as_str(), "of" | "the" | "'s" | "’s" | "-");
-            if !(w.capital && !w.punct) && !inner {
+            let name_word = w.capital && !w.punct;
+            if !name_word && !inner {
                 break;
             }
             b += 1;
