@@ -299,8 +299,16 @@ impl<'w, 'a> Finder<'w, 'a> {
         {
             b -= 1;
         }
-        self.content_ok(a, b)
-            .then(|| (w.words[a].start, w.words[b - 1].end))
+        if !self.content_ok(a, b) {
+            return None;
+        }
+        // A full stop the tokenizer left on the last word ("does not wash." before a quote).
+        let mut end = w.words[b - 1].end;
+        let last = &w.text[w.words[b - 1].start..end];
+        if last.len() > 2 && last.ends_with('.') && !last[..last.len() - 1].contains('.') {
+            end -= 1;
+        }
+        Some((w.words[a].start, end))
     }
 
     fn content_ok(&self, a: usize, b: usize) -> bool {
@@ -405,6 +413,15 @@ impl<'w, 'a> Finder<'w, 'a> {
             if w.is_final(k) && k + 1 < last && w.words[k + 1].start > w.words[k].end {
                 return k;
             }
+            // "... does not wash. "Within ...": a word with its stop, then a quote opens.
+            if w.lower(k).len() > 2
+                && w.lower(k).ends_with('.')
+                && k + 1 < last
+                && w.is_mark(k + 1)
+                && w.words[k + 1].start > w.words[k].end
+            {
+                return k + 1;
+            }
             if !matches!(w.lower(k), "but" | "and" | ",") {
                 continue;
             }
@@ -420,7 +437,10 @@ impl<'w, 'a> Finder<'w, 'a> {
                 && m + 1 < last
                 && !w.words[m + 1].punct
             {
-                return k;
+                // "... but so far, the government says": the connective goes with the cut.
+                let back = (k.saturating_sub(3).max(j + 1)..k)
+                    .find(|&i| matches!(w.lower(i), "but" | "and"));
+                return back.unwrap_or(k);
             }
         }
         last
