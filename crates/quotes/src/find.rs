@@ -372,7 +372,7 @@ impl<'w, 'a> Finder<'w, 'a> {
                 that || matches!(
                     w.lower(j),
                     "he" | "she" | "it" | "they" | "we" | "i" | "there"
-                ) || (w.starts_clause(j) && w.has_finite_verb(j, self.content_end(j, last)))
+                )
             }
             Cue::DirectOnly => false,
         };

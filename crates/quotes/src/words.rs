@@ -541,18 +541,6 @@ impl Words<'_> {
             })
     }
 
-    /// A stricter test for verbs that more often take a noun ("confirmed the deaths"): an
-    /// auxiliary, or a lower-case past form after the first word within the next eight
-    /// ("confirmed Australian troops arrived", "acknowledged the gun was his").
-    pub fn has_finite_verb(&self, a: usize, b: usize) -> bool {
-        let b = b.min(a + 9);
-        (a..b).any(|k| CLAUSE_SIGNS.contains(&self.lower(k)))
-            || (a + 1..b).any(|k| {
-                let w = &self.words[k];
-                !w.punct && !w.capital && w.lower.len() > 4 && w.lower.ends_with("ed")
-            })
-    }
-
     /// Whether word `j` can start a reported clause after a verb without "that".
     pub fn starts_clause(&self, j: usize) -> bool {
         let w = match self.words.get(j) {
