@@ -89,6 +89,10 @@ impl<'w, 'a> Finder<'w, 'a> {
             return None;
         }
         let first = self.w.sentence_words[self.w.sentence_of[i]].0;
+        // A capitalised "States" or "Report" inside a sentence is a name, not a verb.
+        if self.w.words[i].capital && i > first {
+            return None;
+        }
         let prev = |k: usize| {
             if i >= first + k {
                 self.w.lower(i - k)

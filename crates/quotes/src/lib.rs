@@ -337,6 +337,16 @@ mod tests {
     }
 
     #[test]
+    fn capitalised_verb_forms_inside_a_sentence_are_names() {
+        let text = "The President of the United States Donald Trump has convinced the leader. \
+                    Amnesty said the medication was denied.";
+        let doc = doc_with(text, &[("Donald Trump", "PERSON"), ("Amnesty", "ORG")]);
+        let q = quotes(&doc);
+        assert_eq!(q.len(), 1, "{q:#?}");
+        assert_eq!(q[0].text, "the medication was denied");
+    }
+
+    #[test]
     fn spans_slice_the_text_and_empty_documents_have_none() {
         let text =
             "\u{00ab}C\u{2019}est fini,\u{00bb} a-t-il dit. \u{201c}Ça va,\u{201d} she said.";
