@@ -66,7 +66,7 @@ Environment:
   LEDE_MODELS_DIR   extra directory searched for project models by name
   LEDE_LOG          log filter, as --log-level (e.g. debug, lede=trace)";
 
-/// lede: entities, relations and a summary from news articles.
+/// lede: entities, relations, a summary and who said what, from news articles.
 #[derive(Debug, Parser)]
 #[command(name = "lede", version, about, long_about = None, after_help = AFTER_HELP)]
 struct Cli {
@@ -85,7 +85,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Analyse articles: sentences, entities, relations, summary.
+    /// Analyse articles: sentences, entities, relations, summary, quotes.
     Analyze(AnalyzeArgs),
     /// Measure quality against gold annotations.
     #[command(subcommand)]
