@@ -114,6 +114,8 @@ const ORG_HEADS: &[&str] = &[
     "station",
     "government",
 ];
+/// Prepositions that end a name's phrase.
+const PREPOSITIONS: &[&str] = &["from", "of", "for", "at", "in", "with", "on"];
 /// Role phrases that never resolve: the speaker is someone the article does not name.
 const UNNAMED_START: &[&str] = &[
     "a", "an", "one", "some", "two", "three", "several", "many", "another",
@@ -241,26 +243,29 @@ impl<'w, 'a> Resolver<'w, 'a> {
             if after < b && matches!(w.lower(after), "'s" | "’s" | "'" | "’") {
                 return true; // "Brisbane's Lord Mayor" is not Brisbane
             }
+            // The last preposition, comma or possessive before the name: only a preposition
+            // governs it ("the Bureau of Meteorology's Claire Richards" is Claire Richards).
             let k = w.at_or_after(m.start);
-            let of = (a..k)
+            (a..k)
                 .rev()
-                .find(|&i| matches!(w.lower(i), "for" | "of" | "from" | "with"));
-            let comma = (a..k).rev().find(|&i| w.lower(i) == ",");
-            match (of, comma) {
-                (Some(o), Some(c)) => o > c,
-                (Some(_), None) => true,
-                _ => false,
-            }
+                .find(|&i| {
+                    matches!(
+                        w.lower(i),
+                        "for" | "of" | "from" | "with" | "," | "'s" | "’s"
+                    )
+                })
+                .is_some_and(|i| matches!(w.lower(i), "for" | "of" | "from" | "with"))
         };
         // A name followed by a common noun in the phrase modifies it ("the US envoy" is not
         // the US); words after a comma are an apposition ("Mr Downer, the minister").
         // A nationality before any word is one too ("the Israeli Government").
+        // A place or nationality before any word modifies it too ("the Solomon Islands Prime
+        // Minister"); a prepositional phrase after a name does not ("Mr X from the service").
         let modifier = |m: &M| {
+            let place = matches!(m.label, Some(CoarseLabel::Misc) | Some(CoarseLabel::Loc));
             (w.at_or_after(m.end)..b)
-                .take_while(|&k| w.lower(k) != ",")
-                .any(|k| {
-                    !w.words[k].punct && (!w.words[k].capital || m.label == Some(CoarseLabel::Misc))
-                })
+                .take_while(|&k| w.lower(k) != "," && !PREPOSITIONS.contains(&w.lower(k)))
+                .any(|k| !w.words[k].punct && (!w.words[k].capital || place))
         };
         let head_inside = inside
             .iter()
