@@ -234,7 +234,7 @@ impl<'w, 'a> Finder<'w, 'a> {
         {
             return None;
         }
-        for c in i..(i + 9).min(w.len()) {
+        for c in i..(i + 12).min(w.len()) {
             if w.words[c].punct && !matches!(w.lower(c), "-" | "&" | "'s" | "’s" | ".") {
                 return None;
             }

@@ -425,8 +425,9 @@ impl Words<'_> {
         self.np_back(end, first)
     }
 
-    /// The name that opens the sentence of word `c` ("Mr Nelson will not ..."): its
-    /// capitalised words (with "of", "the" and possessives inside), before `c`.
+    /// The name that opens the sentence of word `c` ("Mr Nelson will not ...", "Team captain
+    /// John Fitzgerald has ..."): its capitalised words (with "of", "the", possessives and
+    /// title words inside), before `c`.
     pub fn sentence_subject(&self, c: usize) -> Option<(usize, usize)> {
         let mut a = self.sentence_words[self.sentence_of[c]].0;
         while a < c && CONNECTIVES.contains(&self.lower(a)) {
@@ -437,7 +438,9 @@ impl Words<'_> {
             let w = &self.words[b];
             let inner = b > a && matches!(w.lower.as_str(), "of" | "the" | "'s" | "’s" | "-");
             let name_word = w.capital && !w.punct;
-            if !name_word && !inner {
+            // "Team captain John Fitzgerald": a title word between capitals.
+            let title = !w.punct && self.words.get(b + 1).is_some_and(|n| n.capital) && b + 1 < c;
+            if !name_word && !inner && !title {
                 break;
             }
             b += 1;
