@@ -365,6 +365,10 @@ impl<'w, 'a> Finder<'w, 'a> {
         if !w.lower(c).ends_with('s') {
             j = w.skip_adverbials(j, last);
         }
+        // "said Saturday that ...": a day or name, then "that".
+        if w.lower(j + 1) == "that" && j + 1 < last && w.words[j].capital {
+            j += 1;
+        }
         let that = w.lower(j) == "that";
         if that {
             j += 1;
@@ -425,6 +429,44 @@ impl<'w, 'a> Finder<'w, 'a> {
                 && w.words[k + 1].start > w.words[k].end
             {
                 return k + 1;
+            }
+            if w.lower(k) == "," {
+                let next = w.lower(k + 1);
+                // ", but there was also speculation ...", ", however Todd Woodbridge hit out
+                // ...": the writer goes on with a new subject (a pronoun continues the speech).
+                if matches!(next, "but" | "however" | "while" | "whereas")
+                    && k + 2 < last
+                    && (w.lower(k + 2) == "there"
+                        || (w.words[k + 2].capital
+                            && !matches!(
+                                w.lower(k + 2),
+                                "he" | "she" | "it" | "they" | "we" | "i"
+                            )))
+                {
+                    return k;
+                }
+                // ", in a statement received by ...", ", in separate calls with ...": how it
+                // was said, not what.
+                if next == "in"
+                    && (k + 2..(k + 6).min(last)).any(|i| {
+                        matches!(
+                            w.lower(i),
+                            "statement"
+                                | "interview"
+                                | "call"
+                                | "calls"
+                                | "address"
+                                | "speech"
+                                | "letter"
+                                | "report"
+                                | "broadcast"
+                                | "briefing"
+                                | "comments"
+                        )
+                    })
+                {
+                    return k;
+                }
             }
             if !matches!(w.lower(k), "but" | "and" | ",") {
                 continue;
@@ -488,7 +530,8 @@ impl<'w, 'a> Finder<'w, 'a> {
                 k.max(j + 2)
             }
             _ if w.words[j].capital && w.lower(j + 1) == "that" => j + 1,
-            // "told Channel Nine, vandalism is ...": a name, then a comma.
+            // "told Channel Nine, vandalism is ...": a name, then a comma; "told Channel Seven
+            // the Government ...": a name, then a clause.
             _ if w.words[j].capital => {
                 let mut k = j;
                 while k < last && k < j + 4 && w.words[k].capital {
@@ -496,6 +539,13 @@ impl<'w, 'a> Finder<'w, 'a> {
                 }
                 if w.lower(k) == "," {
                     k + 1
+                } else if k > j
+                    && matches!(
+                        w.lower(k),
+                        "the" | "he" | "she" | "it" | "they" | "we" | "there" | "a" | "an"
+                    )
+                {
+                    k
                 } else {
                     j
                 }
