@@ -17,6 +17,23 @@ pub(crate) struct Found {
     pub speaker: Option<(usize, usize)>,
 }
 
+impl Found {
+    /// Reported speech over bytes `[start, end)`, its verb at words `cue`.
+    fn indirect(
+        (start, end): (usize, usize),
+        cue: (usize, usize),
+        speaker: Option<(usize, usize)>,
+    ) -> Self {
+        Found {
+            kind: QuoteKind::Indirect,
+            start,
+            end,
+            cue: Some(cue),
+            speaker,
+        }
+    }
+}
+
 /// Words before an opening mark that make the passage a name or a label, not a statement.
 const LABEL_BEFORE: &[&str] = &[
     "known as",
@@ -403,13 +420,7 @@ impl<'w, 'a> Finder<'w, 'a> {
                 .then(|| w.sentence_subject(c))
                 .flatten()
         });
-        Some(Found {
-            kind: QuoteKind::Indirect,
-            start,
-            end,
-            cue: Some((c, c + 1)),
-            speaker,
-        })
+        Some(Found::indirect((start, end), (c, c + 1), speaker))
     }
 
     /// Where reported speech that starts at word `j` ends: at the sentence's end, at a full
@@ -608,13 +619,7 @@ impl<'w, 'a> Finder<'w, 'a> {
         }
         let (start, end) = self.clause(a, comma)?;
         let speaker = speaker.or_else(|| w.speaker_before(c));
-        Some(Found {
-            kind: QuoteKind::Indirect,
-            start,
-            end,
-            cue: Some((c, c + 1)),
-            speaker,
-        })
+        Some(Found::indirect((start, end), (c, c + 1), speaker))
     }
 
     /// "According to X, [content]." and "[content], according to X."
@@ -635,12 +640,6 @@ impl<'w, 'a> Finder<'w, 'a> {
             return None;
         };
         let (start, end) = self.clause(content.0, content.1)?;
-        Some(Found {
-            kind: QuoteKind::Indirect,
-            start,
-            end,
-            cue: Some((i, i + 2)),
-            speaker,
-        })
+        Some(Found::indirect((start, end), (i, i + 2), speaker))
     }
 }
