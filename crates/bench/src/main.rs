@@ -63,12 +63,15 @@ struct Args {
 /// Words per run of the length curve, at least (short documents are repeated).
 const LENGTH_RUN_WORDS: usize = 20_000;
 
+/// The full analysis: every task `lede analyze` runs by default.
+const FULL: &str = "ner,relations,summary,quotes";
+
 /// lede's task sets: a name for the tables and the `--tasks` value.
 const LEDE_TASKS: [(&str, &str); 4] = [
     ("ner", "ner"),
     ("ner+relations", "ner,relations"),
     ("ner+summary", "ner,summary"),
-    ("full", "ner,relations,summary"),
+    ("full", FULL),
 ];
 
 /// One measured run.
@@ -221,13 +224,7 @@ fn real_main() -> Result<()> {
         }
         fs::write(&path, jsonl).with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("lede-bench: {copies} document(s) of {n} words, full analysis");
-        let t = timed(&mut lede_command(
-            &args.lede,
-            "ner,relations,summary",
-            1,
-            &path,
-            false,
-        ))?;
+        let t = timed(&mut lede_command(&args.lede, FULL, 1, &path, false))?;
         let total = (n * copies) as f64;
         lengths.push(LengthPoint {
             words: n,
