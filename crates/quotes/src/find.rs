@@ -98,8 +98,8 @@ impl<'w, 'a> Finder<'w, 'a> {
         (a..b).filter(|&i| !self.w.words[i].punct).count()
     }
 
-    /// A verb of saying in the sentence `s`, outside passages, usable for reported speech:
-    /// not an infinitive, not negated, not passive.
+    /// Word `i` as a verb of saying usable for reported speech: outside marked passages, not
+    /// a capitalised name, not an infinitive, not negated, not passive.
     fn usable_cue(&self, i: usize) -> Option<Cue> {
         let c = cue(self.w.lower(i))?;
         if self.in_passage(self.w.words[i].start) {

@@ -184,14 +184,14 @@ impl<'w, 'a> Resolver<'w, 'a> {
     /// Resolves every quote's speaker: (entity index, how).
     pub fn resolve(&self, found: &[Found]) -> Vec<(Option<usize>, How)> {
         let mut out: Vec<(Option<usize>, How)> = Vec::with_capacity(found.len());
-        let mut last: Option<(usize, usize, usize)> = None; // (entity, sentence, byte)
+        let mut last: Option<(usize, usize)> = None; // (entity, sentence)
         for f in found {
             let r = match f.speaker {
                 Some(sp) => self.phrase(sp, f, last),
                 None => (None, How::Continuation),
             };
             if let (Some(e), _) = r {
-                last = Some((e, self.w.sentence_at(f.start), f.start));
+                last = Some((e, self.w.sentence_at(f.start)));
             }
             out.push(r);
         }
@@ -226,7 +226,7 @@ impl<'w, 'a> Resolver<'w, 'a> {
         &self,
         (a, b): (usize, usize),
         f: &Found,
-        last: Option<(usize, usize, usize)>,
+        last: Option<(usize, usize)>,
     ) -> (Option<usize>, How) {
         let w = self.w;
         let (start, end) = (w.words[a].start, w.words[b - 1].end);
@@ -321,7 +321,7 @@ impl<'w, 'a> Resolver<'w, 'a> {
     fn pronoun_person(
         &self,
         before: usize,
-        last: Option<(usize, usize, usize)>,
+        last: Option<(usize, usize)>,
         gender: Gender,
     ) -> Option<usize> {
         let w = self.w;
@@ -341,12 +341,11 @@ impl<'w, 'a> Resolver<'w, 'a> {
                 _ => named = Some((s, m.entity)),
             }
         }
-        let quoted = last.filter(|&(e, _, _)| {
-            self.entities[e].coarse_label() == Some(CoarseLabel::Per) && fits(e)
-        });
+        let quoted = last
+            .filter(|&(e, _)| self.entities[e].coarse_label() == Some(CoarseLabel::Per) && fits(e));
         match (named, quoted) {
-            (Some((s, e)), Some((le, ls, _))) => Some(if ls >= s { le } else { e }),
-            (Some((_, e)), None) | (None, Some((e, _, _))) => Some(e),
+            (Some((s, e)), Some((le, ls))) => Some(if ls >= s { le } else { e }),
+            (Some((_, e)), None) | (None, Some((e, _))) => Some(e),
             (None, None) => None,
         }
     }
