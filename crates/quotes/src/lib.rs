@@ -311,6 +311,32 @@ mod tests {
     }
 
     #[test]
+    fn definite_roles_without_a_name_beside_them() {
+        // The role first, the name in the next sentence.
+        let text = "The new Prime Minister says there are tough times ahead. \
+                    Sir Allan Kemakeza was elected on the first ballot.";
+        let doc = doc_with(text, &[("Allan Kemakeza", "PERSON")]);
+        let q = quotes(&doc);
+        assert_eq!(q.len(), 1, "{q:#?}");
+        assert_eq!(q[0].speaker_name.as_deref(), Some("Allan Kemakeza"));
+        // The role after the name: the person the narration is about.
+        let text = "The envoy, Anthony Zinni, met Mr Arafat on Sunday. \
+                    \"The attacks must stop,\" the retired general said.";
+        let doc = doc_with(text, &[("Anthony Zinni", "PERSON"), ("Arafat", "PERSON")]);
+        let q = quotes(&doc);
+        assert_eq!(q.len(), 1, "{q:#?}");
+        assert_eq!(q[0].speaker_name.as_deref(), Some("Anthony Zinni"));
+        // An indefinite role stays unnamed; an office speaks for its holder.
+        let text = "Mr Sharon met the cabinet. A general said the attacks would stop. \
+                    \"The decision is final,\" a statement from Ariel Sharon's office said.";
+        let doc = doc_with(text, &[("Ariel Sharon|Mr Sharon", "PERSON")]);
+        let q = quotes(&doc);
+        assert_eq!(q.len(), 2, "{q:#?}");
+        assert_eq!(q[0].speaker_name, None);
+        assert_eq!(q[1].speaker_name.as_deref(), Some("Ariel Sharon"), "{q:#?}");
+    }
+
+    #[test]
     fn joined_verbs_share_the_subject_and_nationalities_modify() {
         let text = "Labor says the cuts are wrong. Mr Nelson will not name any area and says \
                     he is not afraid of the review. The Israeli Government says the talks failed.";

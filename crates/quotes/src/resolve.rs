@@ -72,6 +72,58 @@ fn title_gender(word: &str) -> Option<Gender> {
     }
 }
 
+/// Heads of role phrases that name one person ("the retired general", "the Governor-General").
+const PERSON_ROLES: &[&str] = &[
+    "minister",
+    "president",
+    "premier",
+    "leader",
+    "chief",
+    "commander",
+    "general",
+    "governor",
+    "mayor",
+    "secretary",
+    "chairman",
+    "chairwoman",
+    "envoy",
+    "ambassador",
+    "spokesman",
+    "spokeswoman",
+    "senator",
+    "treasurer",
+    "director",
+    "executive",
+    "coach",
+    "captain",
+    "judge",
+    "magistrate",
+    "coroner",
+    "prosecutor",
+    "bishop",
+    "archbishop",
+    "founder",
+    "head",
+    "boss",
+    "manager",
+    "commissioner",
+    "chancellor",
+    "king",
+    "queen",
+    "prince",
+    "actor",
+    "singer",
+];
+
+/// Whether name `m` inside a phrase ending before word `b` is a place or nationality
+/// possessor ("Brisbane's Lord Mayor"): the phrase is then definite.
+fn possessed_place(w: &Words<'_>, m: &M, b: usize) -> bool {
+    let after = w.at_or_after(m.end);
+    after < b
+        && matches!(w.lower(after), "'s" | "’s")
+        && matches!(m.label, Some(CoarseLabel::Loc) | Some(CoarseLabel::Misc))
+}
+
 const PERSON_PRONOUNS: &[&str] = &["he", "she", "him", "her"];
 const GROUP_PRONOUNS: &[&str] = &["they", "it", "we"];
 /// Role heads that name organisations ("the department says").
@@ -283,14 +335,30 @@ impl<'w, 'a> Resolver<'w, 'a> {
                 Gender::Female
             };
             return (
-                self.pronoun_person(f.start.min(start), last, gender),
+                self.pronoun_person(f.start.min(start), last, Some(gender)),
                 How::Pronoun,
             );
         }
         if b - a == 1 && GROUP_PRONOUNS.contains(&first) {
             return (self.pronoun_group(start), How::Pronoun);
         }
-        if UNNAMED_START.contains(&first) || inside.iter().any(|m| governed(m)) {
+        // "a statement from Prime Minister Ariel Sharon's office": the office speaks for
+        // its holder.
+        if w.lower(b - 1) == "office" {
+            let holder = inside.iter().rev().find(|m| {
+                m.label == Some(CoarseLabel::Per)
+                    && w.at_or_after(m.end) + 2 == b
+                    && matches!(w.lower(b - 2), "'s" | "’s")
+            });
+            if let Some(m) = holder {
+                return (Some(m.entity), How::Role);
+            }
+        }
+        if UNNAMED_START.contains(&first)
+            || inside
+                .iter()
+                .any(|m| governed(m) && !possessed_place(w, m, b))
+        {
             return (None, How::None);
         }
         // A role noun: its last word.
@@ -299,8 +367,21 @@ impl<'w, 'a> Resolver<'w, 'a> {
             let e = self.org_named(&head, start);
             return (e, if e.is_some() { How::Role } else { How::None });
         }
-        let e = self.person_with_role(&head, start);
-        (e, if e.is_some() { How::Role } else { How::None })
+        if let Some(e) = self.person_with_role(&head, start) {
+            return (Some(e), How::Role);
+        }
+        // A definite role that the article never puts beside a name ("the retired general
+        // said"): the person the narration is about, named in the sentence after when the
+        // role comes first ("The new Prime Minister says ... Sir Allan Kemakeza, ..."), else
+        // before, as for "he".
+        let definite = first == "the" || inside.iter().any(|m| possessed_place(w, m, b));
+        if definite && PERSON_ROLES.contains(&head.as_str()) {
+            let e = self
+                .person_opening_next(end)
+                .or_else(|| self.pronoun_person(f.start.min(start), last, None));
+            return (e, if e.is_some() { How::Role } else { How::None });
+        }
+        (None, How::None)
     }
 
     fn nearest_person(&self, before: usize) -> Option<usize> {
@@ -322,10 +403,10 @@ impl<'w, 'a> Resolver<'w, 'a> {
         &self,
         before: usize,
         last: Option<(usize, usize)>,
-        gender: Gender,
+        gender: Option<Gender>,
     ) -> Option<usize> {
         let w = self.w;
-        let fits = |e: usize| fits_gender(self.genders[e], gender);
+        let fits = |e: usize| gender.map_or(true, |g| fits_gender(self.genders[e], g));
         let fitting = |m: &&M| {
             m.end <= before
                 && m.label == Some(CoarseLabel::Per)
@@ -348,6 +429,21 @@ impl<'w, 'a> Resolver<'w, 'a> {
             (Some((_, e)), None) | (None, Some((e, _))) => Some(e),
             (None, None) => None,
         }
+    }
+
+    /// The person whose name opens the sentence after the one that holds byte `b` (titles
+    /// before the name allowed: "Commander Haji Mohammad Zaman said ...").
+    fn person_opening_next(&self, b: usize) -> Option<usize> {
+        let w = self.w;
+        let s = w.sentence_at(b) + 1;
+        let &(first, last) = w.sentence_words.get(s)?;
+        let from = w.words.get(first)?.start;
+        let m = self.mentions.iter().find(|m| m.start >= from)?;
+        let i = w.at_or_after(m.start);
+        let opens = i < last
+            && (first..i).all(|k| w.words[k].capital && !w.words[k].punct)
+            && i - first <= 2;
+        (opens && m.label == Some(CoarseLabel::Per) && !self.is_quoted(m.start)).then_some(m.entity)
     }
 
     /// "they"/"it"/"we": an organisation or group named in this or the sentence before.

@@ -294,6 +294,10 @@ impl<'a> Clustering<'a> {
             self.link_parentheticals(dsu);
         }
 
+        if self.c.opts.short_forms {
+            self.link_short_forms(dsu);
+        }
+
         if self.c.opts.acronyms {
             let mut long_forms: Vec<(usize, u8, String, String)> = Vec::new();
             for &(i, class) in &named {
@@ -319,6 +323,40 @@ impl<'a> Clustering<'a> {
                     if let Some(&j) = matches.first() {
                         dsu.union(i, j);
                     }
+                }
+            }
+        }
+    }
+
+    /// `Amnesty` after `Amnesty International`: a one-word organisation name and the one
+    /// longer organisation name, written first, that begins with it.
+    pub(super) fn link_short_forms(&self, dsu: &mut Dsu) {
+        let orgs: Vec<(usize, &Group)> = self
+            .groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.coarse == Some(CoarseLabel::Org))
+            .collect();
+        for &(i, short) in &orgs {
+            if short.key.contains(' ')
+                || short.key.chars().filter(|c| c.is_alphabetic()).count() < 4
+            {
+                continue;
+            }
+            let first_at = short.items.first().copied().unwrap_or(usize::MAX);
+            let matches: Vec<usize> = orgs
+                .iter()
+                .filter(|(_, long)| {
+                    long.key.split(' ').nth(1).is_some()
+                        && long.key.split(' ').next() == Some(short.key.as_str())
+                        && long.items.first().is_some_and(|&p| p < first_at)
+                })
+                .map(|&(j, _)| j)
+                .collect();
+            let roots: BTreeSet<usize> = matches.iter().map(|&j| dsu.find(j)).collect();
+            if roots.len() == 1 {
+                if let Some(&j) = matches.first() {
+                    dsu.union(i, j);
                 }
             }
         }

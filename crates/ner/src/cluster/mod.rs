@@ -139,6 +139,10 @@
 //!   a name of two or more words whose capitalised words' initials spell it (with or without
 //!   capitalised function words such as `Of`), and exactly one entity has such a long form
 //!   ([`ClusterOptions::acronyms`]).
+//! * (ORG only) one is a single word of at least four letters, the other a name of two or
+//!   more words that begins with that word and is first written before it (`Amnesty
+//!   International` ... `Amnesty`, `Qantas Airways` ... `Qantas`), and exactly one entity has
+//!   such a longer name ([`ClusterOptions::short_forms`]).
 //!
 //! # Cost
 //!
@@ -191,6 +195,10 @@ pub struct ClusterOptions {
     pub parenthetical_aliases: bool,
     /// Attach a lone given name to the one person who has it. Default on.
     pub given_name_links: bool,
+    /// Link a one-word organisation name to the one longer organisation name, written
+    /// before it, that begins with that word (`Amnesty` after `Amnesty International`).
+    /// Default on.
+    pub short_forms: bool,
 }
 
 impl Default for ClusterOptions {
@@ -204,6 +212,7 @@ impl Default for ClusterOptions {
             acronyms: true,
             parenthetical_aliases: true,
             given_name_links: true,
+            short_forms: true,
         }
     }
 }

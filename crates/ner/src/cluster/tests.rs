@@ -768,3 +768,50 @@ proptest! {
         prop_assert_eq!(&a, &c);
     }
 }
+
+#[test]
+fn one_word_organisation_joins_the_longer_name_written_before_it() {
+    let text = "Amnesty International condemned the attacks. Amnesty said so.";
+    let e = cluster(
+        text,
+        &[("Amnesty International", "ORG"), ("Amnesty", "ORG")],
+    );
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].name, "Amnesty International");
+    let opts = ClusterOptions {
+        short_forms: false,
+        ..ClusterOptions::default()
+    };
+    let ms = mentions(
+        text,
+        &[("Amnesty International", "ORG"), ("Amnesty", "ORG")],
+    );
+    assert_eq!(cluster_mentions(text, &ms, &opts).len(), 2);
+}
+
+#[test]
+fn short_organisation_names_stay_apart_when_ambiguous_late_or_not_organisations() {
+    // Two longer names begin with the word: no link.
+    let text = "Qantas Airways and Qantas Holdings met. Qantas spoke.";
+    let e = cluster(
+        text,
+        &[
+            ("Qantas Airways", "ORG"),
+            ("Qantas Holdings", "ORG"),
+            ("Qantas", "ORG"),
+        ],
+    );
+    assert_eq!(e.len(), 3);
+    // The short name comes first: no link.
+    let text = "Ansett spoke. Ansett Australia agreed.";
+    let e = cluster(text, &[("Ansett", "ORG"), ("Ansett Australia", "ORG")]);
+    assert_eq!(e.len(), 2);
+    // A place is not an organisation's short name.
+    let text = "The Sydney Swans won. Sydney cheered.";
+    let e = cluster(text, &[("Sydney Swans", "ORG"), ("Sydney", "GPE")]);
+    assert_eq!(e.len(), 2);
+    // Too short to be a name on its own.
+    let text = "The ABC Learning group grew. ABC reported it.";
+    let e = cluster(text, &[("ABC Learning", "ORG"), ("ABC", "ORG")]);
+    assert_eq!(e.len(), 2);
+}
