@@ -17,8 +17,11 @@
 //! * **Speakers**: the attribution's words ([`lede_core::Quote::speaker`]) resolve to an entity
 //!   of the document when they hold a name, through a pronoun (the last speaker when recent,
 //!   else the nearest person named before), through a role noun that the article gives a named
-//!   person or organisation ("the White House envoy, John Cole" ... "said the US envoy"), and,
-//!   for a quote with no attribution of its own, the speaker of the quote before it.
+//!   person or organisation ("the White House envoy, John Cole" ... "said the US envoy"),
+//!   through a definite role the article never puts beside a name ("the retired general
+//!   said": the person named at the start of the next sentence, else the one "he" would
+//!   name), through an office to its holder ("Ariel Sharon's office said"), and, for a quote
+//!   with no attribution of its own, the speaker of the quote before it.
 //! * [`eval`]: span F1 (exact and overlap) and speaker accuracy against hand-annotated gold,
 //!   beside the nearest-preceding-person baseline.
 //!
