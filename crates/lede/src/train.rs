@@ -168,6 +168,16 @@ pub(crate) struct TrainNerArgs {
     /// Use only the first N training documents (for quick trials).
     #[arg(long, value_name = "N")]
     max_docs: Option<usize>,
+    /// Start from a trained lede-ner-minilm model (same base, same entity types) instead of
+    /// the bare base: its weights for the layers kept, its shape embeddings and head. With
+    /// `--encoder-layers` below the model's, a smaller model grows from a larger one.
+    #[arg(long, value_name = "DIR")]
+    init: Option<PathBuf>,
+    /// Keep the embedding LayerNorm and the shape embeddings as they start. With `--init`
+    /// and `--layers` that leave out the first layers, those layers' states stay exactly the
+    /// init model's (what the relation classifier reads).
+    #[arg(long)]
+    freeze_input: bool,
     /// Resolve the base without network access.
     #[arg(long)]
     offline: bool,
@@ -230,6 +240,8 @@ fn train_ner(a: TrainNerArgs) -> Result<()> {
         min_type_count: min_type_count,
     });
     cfg.max_docs = a.max_docs;
+    cfg.init_dir = a.init;
+    cfg.freeze_input = a.freeze_input;
     let report = train(&cfg, &mut console_progress()).context("training failed")?;
     // The report's own JSON form of the dev scores (`tp`, `fp`, `fn_`, `precision`, ...).
     let best_dev = serde_json::to_value(&report)?["best_dev"].take();

@@ -315,6 +315,69 @@ fn a_model_can_keep_fewer_layers_than_its_base() {
     }
 }
 
+#[test]
+fn a_model_can_start_from_another_and_keep_its_lower_layers() {
+    // The larger model: both of the tiny base's layers trained.
+    let (big, mut cfg) = quick_setup();
+    cfg.epochs = 1;
+    train(&cfg, &mut |_: &TrainEvent| {}).unwrap();
+    let read = |dir: &Path| -> std::collections::BTreeMap<String, tch::Tensor> {
+        tch::Tensor::read_safetensors(dir.join(WEIGHTS_FILE))
+            .unwrap()
+            .into_iter()
+            .collect()
+    };
+    let big_weights = read(&big.model);
+
+    // Started from it, only layer 1 and the head trained, the input side frozen: layer 0,
+    // the embedding LayerNorm and the shape embeddings come out exactly as they went in.
+    let small = big.model.parent().unwrap().join("small");
+    cfg.out_dir = small.clone();
+    cfg.init_dir = Some(big.model.clone());
+    cfg.trained_layers = Some(vec![1]);
+    cfg.freeze_input = true;
+    cfg.seed = 7;
+    train(&cfg, &mut |_: &TrainEvent| {}).unwrap();
+    let small_weights = read(&small);
+    let kept = |n: &str| {
+        n.contains("encoder.layer.0.")
+            || n.contains("embeddings.LayerNorm")
+            || n.contains("shape_embeddings")
+    };
+    let mut compared = 0;
+    for (name, t) in &small_weights {
+        let same = big_weights.get(name).is_some_and(|b| b.equal(t));
+        if kept(name) {
+            assert!(same, "{name} changed");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 3, "{compared}");
+    assert!(
+        small_weights
+            .iter()
+            .any(|(n, t)| n.contains("encoder.layer.1.") && !big_weights[n].equal(t)),
+        "layer 1 was trained"
+    );
+    let ner = OfflineNer::builder(&small, &big.base).build().unwrap();
+    assert_eq!(ner.config().trained_layers, vec![0, 1]);
+
+    // A smaller model from the larger one: layer 1's deltas are passed over.
+    let one = big.model.parent().unwrap().join("one");
+    cfg.out_dir = one.clone();
+    cfg.encoder_layers = Some(1);
+    cfg.trained_layers = Some(vec![0]);
+    cfg.freeze_input = false;
+    train(&cfg, &mut |_: &TrainEvent| {}).unwrap();
+    assert!(read(&one).keys().all(|n| !n.contains("encoder.layer.1.")));
+    OfflineNer::builder(&one, &big.base).build().unwrap();
+
+    // Another set of entity types than the init model's is refused.
+    cfg.entity_types = Some(vec!["PERSON".into()]);
+    let err = train(&cfg, &mut |_: &TrainEvent| {}).unwrap_err();
+    assert!(err.to_string().contains("entity types"), "{err}");
+}
+
 /// The shipped model over the installed MiniLM, when both are here.
 #[test]
 fn shipped_model_when_installed() {

@@ -187,6 +187,17 @@ impl NerNet {
 
     /// Adds the stored deltas to the base and sets the model's own variables.
     pub(crate) fn overlay(&mut self, dir: &Path, config: &ModelConfig) -> Result<()> {
+        self.overlay_layers(dir, config, false)
+    }
+
+    /// As [`overlay`](Self::overlay), for a network that keeps fewer encoder layers than the
+    /// stored model: deltas of the layers it does not keep are passed over (training a
+    /// smaller model from a larger one, `TrainConfig::init_dir`).
+    pub(crate) fn overlay_kept(&mut self, dir: &Path, config: &ModelConfig) -> Result<()> {
+        self.overlay_layers(dir, config, true)
+    }
+
+    fn overlay_layers(&mut self, dir: &Path, config: &ModelConfig, kept_only: bool) -> Result<()> {
         let path = dir.join(WEIGHTS_FILE);
         if !path.exists() {
             return Err(OfflineError::io(
@@ -221,6 +232,9 @@ impl NerNet {
                         format!("unknown tensor {name}"),
                     ));
                 };
+                if kept_only && !vars.contains_key(target) && target.starts_with("encoder.layer.") {
+                    continue;
+                }
                 let mut var = vars.get(target).map(|v| v.shallow_clone()).ok_or_else(|| {
                     OfflineError::bad_model(&path, format!("tensor {name} matches no variable"))
                 })?;

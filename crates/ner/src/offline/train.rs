@@ -126,6 +126,15 @@ pub struct TrainConfig {
     pub min_type_count: usize,
     /// Use only the first N training documents (quick runs).
     pub max_docs: Option<usize>,
+    /// Start from this trained lede-ner-minilm model instead of the bare base: its encoder
+    /// deltas (for the layers this model keeps), its embedding LayerNorm, shape embeddings
+    /// and head. It must be trained on the same base with the same entity types. The
+    /// written model stores every kept layer.
+    pub init_dir: Option<PathBuf>,
+    /// Keep the embedding LayerNorm and the shape embeddings as they start (the base's, or
+    /// `init_dir`'s): with `init_dir` and `trained_layers` above the first ones, the states
+    /// of the untrained layers stay exactly the init model's.
+    pub freeze_input: bool,
 }
 
 impl TrainConfig {
@@ -157,6 +166,8 @@ impl TrainConfig {
             entity_types: None,
             min_type_count: 5,
             max_docs: None,
+            init_dir: None,
+            freeze_input: false,
         }
     }
 }
@@ -455,9 +466,40 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result
     }
     let mut net = NerNet::new(&bert, tags.len() as i64, SHAPE_VOCAB)?;
     net.load_base(&weights_path)?;
-    let names = net.trained_names(&trained_layers);
-    net.freeze_except(&names);
+    // What is stored (deltas against the base): the trained layers, or every kept layer when
+    // training starts from another model. What is optimised: the trained layers and the
+    // model's own variables, less the input side when it is frozen.
+    let stored_layers: Vec<i64> = if cfg.init_dir.is_some() {
+        (0..layers).collect()
+    } else {
+        trained_layers.clone()
+    };
+    let names = net.trained_names(&stored_layers);
+    let optimised: Vec<String> = net
+        .trained_names(&trained_layers)
+        .into_iter()
+        .filter(|n| !cfg.freeze_input || !is_input_side(n))
+        .collect();
+    net.freeze_except(&optimised);
     let base_values = net.snapshot(&names);
+    if let Some(init) = &cfg.init_dir {
+        let init_config = ModelConfig::read(init)?;
+        if init_config.base.sha256 != base_sha {
+            return Err(OfflineError::Config(format!(
+                "{} was trained on another base (SHA-256 {}, this base {base_sha})",
+                init.display(),
+                init_config.base.sha256
+            )));
+        }
+        if init_config.entity_types != types {
+            return Err(OfflineError::Config(format!(
+                "{} has the entity types {:?}; this training has {types:?}",
+                init.display(),
+                init_config.entity_types
+            )));
+        }
+        net.overlay_kept(init, &init_config)?;
+    }
     let enc = Encoder::from_base_dir(&cfg.base_dir)?;
 
     // Training windows.
@@ -512,7 +554,7 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&TrainEvent)) -> Result
     let facts = RunFacts {
         base_sha: &base_sha,
         encoder_layers: layers as usize,
-        trained_layers: &trained_layers,
+        trained_layers: &stored_layers,
         types: &types,
         train_documents: train_ex.len(),
         dev_documents: dev_ex.len(),
@@ -684,6 +726,11 @@ fn model_config(cfg: &TrainConfig, facts: &RunFacts<'_>, report: &TrainReport) -
             "epoch_reports": report.epochs,
         }),
     }
+}
+
+/// The embedding LayerNorm and the shape embeddings: what shapes the input of the first layer.
+fn is_input_side(name: &str) -> bool {
+    name.starts_with("embeddings.LayerNorm.") || name.contains("shape_embeddings")
 }
 
 fn file_name(p: &Path) -> String {
