@@ -108,7 +108,7 @@ pub(crate) struct ModelArgs {
     #[arg(long)]
     pub offline: bool,
     /// Precision of the offline NER encoder's linear layers: int8 (NER about 1.5x faster than
-    /// fp32, exact F1 0.010 lower on the hand-labelled dev split) or fp32 (as trained).
+    /// fp32, exact F1 0.006 lower on the hand-labelled dev split) or fp32 (as trained).
     /// docs/PERFORMANCE.md has the speed and quality of each [default: int8].
     #[arg(long, value_name = "int8|fp32")]
     pub precision: Option<lede::Precision>,

@@ -72,7 +72,7 @@ fn title_gender(word: &str) -> Option<Gender> {
     }
 }
 
-/// Heads of role phrases that name one person ("the retired general", "the Governor-General").
+/// Heads of role phrases that name one person ("the retired general", "the provincial chief").
 const PERSON_ROLES: &[&str] = &[
     "minister",
     "president",
@@ -438,7 +438,7 @@ impl<'w, 'a> Resolver<'w, 'a> {
         let s = w.sentence_at(b) + 1;
         let &(first, last) = w.sentence_words.get(s)?;
         let from = w.words.get(first)?.start;
-        let m = self.mentions.iter().find(|m| m.start >= from)?;
+        let m = self.mentions.get(self.before(from).len())?;
         let i = w.at_or_after(m.start);
         let opens = i < last
             && (first..i).all(|k| w.words[k].capital && !w.words[k].punct)
