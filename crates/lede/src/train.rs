@@ -53,7 +53,7 @@ pub(crate) struct TrainRelationsArgs {
     #[arg(long)]
     no_cross_sentence: bool,
     /// Lowest dev precision at its threshold for the classifier to report a label; labels
-    /// below it are left to the cues (0: keep all) [default: 0.6].
+    /// below it are left to the cues (0: keep all) [default: 0.7].
     #[arg(long, value_name = "P")]
     min_dev_precision: Option<f64>,
     /// The classifier decides its labels alone: the cue matches of those labels are not
@@ -80,6 +80,14 @@ pub(crate) struct TrainRelationsArgs {
     /// Tokens of context on either side of a pair read as features (0: none).
     #[arg(long, value_name = "N")]
     context: Option<usize>,
+    /// Hashed columns of the pair's tokens (between the mentions and 3 on either side) read as
+    /// features (0: none).
+    #[arg(long, value_name = "N")]
+    words: Option<usize>,
+    /// Folds of the training documents whose out-of-fold predictions join dev's in the choice
+    /// of each label's threshold (0: dev alone) [default: 5].
+    #[arg(long, value_name = "K")]
+    threshold_folds: Option<usize>,
     /// Perceptrons trained from consecutive seeds and averaged into one file.
     #[arg(long, value_name = "N")]
     ensemble: Option<usize>,
@@ -428,7 +436,7 @@ fn train_relations(a: TrainRelationsArgs) -> Result<()> {
     cfg.cue_features = !a.no_cue_features;
     cfg.decides = a.decide;
     cfg.cross_sentence = !a.no_cross_sentence;
-    given_or_default!(cfg, a, { epochs: epochs, seed: seed, hidden_units: hidden, beta: beta, weight_decay: weight_decay, ensemble: ensemble, context_tokens: context, min_dev_precision: min_dev_precision });
+    given_or_default!(cfg, a, { epochs: epochs, seed: seed, hidden_units: hidden, beta: beta, weight_decay: weight_decay, ensemble: ensemble, context_tokens: context, word_buckets: words, threshold_folds: threshold_folds, min_dev_precision: min_dev_precision });
     let schema = lede::relations::Schema::news()?;
     let report = train_supervised(&schema, &train, &dev, &cfg)?;
     println!("{}", serde_json::to_string_pretty(&report)?);

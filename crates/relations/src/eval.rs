@@ -3,7 +3,7 @@
 //! Gold lines are JSON objects `{"doc": id, "head": name, "relation": label, "tail": name}`.
 //! A gold name matches a predicted entity when it equals (case- and accent-insensitively, and
 //! ignoring a leading "the") the entity's canonical name or the text of any of its mentions; a value tail (`"63"`,
-//! `"11 years"`) matches the `tail_name` of a relation whose tail is a value. Symmetric labels
+//! `"11 years"`, or as written: `"eleven-year"`, [`crate::value_key`]) matches the `tail_name` of a relation whose tail is a value. Symmetric labels
 //! match in either direction; the unlabelled scores ignore the label and the direction.
 //! Matching is one-to-one: each prediction can match one gold relation.
 
@@ -15,6 +15,7 @@ use lede_core::{Analysis, Entity, Relation};
 use serde::{Deserialize, Serialize};
 
 use crate::extractor::VALUE_TAIL_ID;
+use crate::pattern::value_key;
 use crate::schema::Schema;
 use crate::text::fold;
 use crate::{RelationError, Result};
@@ -192,9 +193,11 @@ pub fn evaluate(gold: &[GoldRelation], analyses: &[Analysis], schema: &Schema) -
         scores.documents += 1;
         let preds: Vec<Pred<'_>> = a.relations.iter().map(|r| pred_view(a, r)).collect();
         // A gold nationality word ("Iraqi") also matches its country's entity, which is how
-        // the extractor reads a demonym when the article names the country.
+        // the extractor reads a demonym when the article names the country; a value written
+        // in words ("eight", "four-year") matches the extractor's normal form ("8", "4 years").
         let has = |names: &[String], name: &str| {
             names.contains(&name_key(name))
+                || value_key(name).is_some_and(|k| names.contains(&k))
                 || schema
                     .demonym_targets(name)
                     .is_some_and(|cs| cs.iter().any(|c| names.contains(&name_key(c))))
@@ -411,6 +414,26 @@ mod tests {
         assert_eq!(s.spurious.len(), 2);
         assert!(s.spurious.iter().any(|g| g.relation == "released"));
         assert!(s.missed.iter().any(|g| g.relation == "age"));
+    }
+
+    #[test]
+    fn values_written_in_words_match_the_normal_form() {
+        let mut a = Analysis::empty(&Document::new("d", "x"));
+        a.entities = vec![ent("E1", "Sarah Payne", &["Sarah Payne"])];
+        a.relations = vec![
+            rel("E1", "age", VALUE_TAIL_ID, "8"),
+            rel("E1", "sentenced_to", VALUE_TAIL_ID, "4 years"),
+            rel("E1", "sentenced_to", VALUE_TAIL_ID, "5 months"),
+        ];
+        let golds = vec![
+            gold("Sarah Payne", "age", "eight"),
+            gold("Sarah Payne", "sentenced_to", "four-year"),
+            gold("Sarah Payne", "sentenced_to", "five weeks"),
+        ];
+        let s = evaluate(&golds, &[a], &Schema::news().unwrap());
+        assert_eq!(s.labelled.true_positives, 2);
+        assert_eq!(s.labelled.false_positives, 1);
+        assert_eq!(s.missed, vec![golds[2].clone()]);
     }
 
     #[test]

@@ -90,6 +90,7 @@ pub use extractor::{
     classifier_dir_for, NewsRelationExtractor, RelationExtractorBuilder, ScoredRelation, Source,
     FALLBACK_DIR, VALUE_TAIL_ID,
 };
+pub use pattern::value_key;
 pub use schema::{
     types_accept, Cue, CueSpec, Label, LabelSpec, RebelMapping, Schema, ValueKind, NEWS_SCHEMA_TOML,
 };

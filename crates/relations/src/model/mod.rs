@@ -193,6 +193,75 @@ pub enum ExtraFeature {
     /// `cross:sentence`: 1 for a pair across two adjacent sentences, 0 within one. A
     /// classifier trained with it is also given such pairs ([`crate::CandidateOptions`]).
     CrossSentence,
+    /// `words:N`: the pair's tokens as N hashed indicator columns ([`word_buckets`]): each
+    /// token between the two mentions, and each of the [`WORD_WINDOW`] tokens before the
+    /// first and after the second, folded ([`crate::text::fold`]) and hashed with its place
+    /// (between, before, after), so that "chief executive" between a company and a person
+    /// is an input of its own whatever the encoder makes of it.
+    Words(usize),
+}
+
+/// Words on either side of a pair that [`ExtraFeature::Words`] reads.
+pub const WORD_WINDOW: usize = 3;
+
+/// Most hashed word columns a classifier may read.
+pub const MAX_WORD_BUCKETS: usize = 1 << 16;
+
+/// The bucket of a word in `buckets` hashed columns, by its place (`b`etween, `l`eft of the
+/// pair, `r`ight of it): FNV-1a over the place and the folded word, so the same file reads
+/// the same columns on every platform.
+pub fn word_bucket(place: u8, word: &str, buckets: usize) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in std::iter::once(place).chain(crate::text::fold(word).bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    usize::try_from(h % buckets.max(1) as u64).unwrap_or(0)
+}
+
+/// The buckets ([`word_bucket`]) of a pair's tokens: those between the spans `first` and
+/// `second` (byte offsets, `first` before `second`), and up to [`WORD_WINDOW`] tokens before
+/// `first` and after `second`; punctuation counts (an apposition's comma), every number is
+/// "0". Sorted, without repeats.
+pub fn word_buckets(
+    doc: &AnnotatedDocument,
+    first: (usize, usize),
+    second: (usize, usize),
+    buckets: usize,
+) -> Vec<usize> {
+    let words: Vec<(usize, usize, &str)> = doc
+        .tokens
+        .iter()
+        .map(|t| {
+            let w = if t.kind == TokenKind::Number {
+                "0"
+            } else {
+                t.text.as_str()
+            };
+            (t.span.start, t.span.end, w)
+        })
+        .collect();
+    let before_end = words.partition_point(|t| t.1 <= first.0);
+    let between_start = words.partition_point(|t| t.0 < first.1);
+    let between_end = words.partition_point(|t| t.1 <= second.0);
+    let after_start = words.partition_point(|t| t.0 < second.1);
+    let mut out: Vec<usize> = Vec::new();
+    let mut put = |place: u8, range: std::ops::Range<usize>| {
+        for w in words.get(range).unwrap_or(&[]) {
+            out.push(word_bucket(place, w.2, buckets));
+        }
+    };
+    put(b'l', before_end.saturating_sub(WORD_WINDOW)..before_end);
+    if between_start < between_end {
+        put(b'b', between_start..between_end);
+    }
+    put(
+        b'r',
+        after_start..after_start.saturating_add(WORD_WINDOW).min(words.len()),
+    );
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The name of [`ExtraFeature::CrossSentence`].
@@ -224,6 +293,11 @@ impl ExtraFeature {
                 .filter(|n| (1..=64).contains(n))
                 .map(ExtraFeature::Context),
             "cross" if arg == "sentence" => Some(ExtraFeature::CrossSentence),
+            "words" => arg
+                .parse()
+                .ok()
+                .filter(|n| (1..=MAX_WORD_BUCKETS).contains(n))
+                .map(ExtraFeature::Words),
             "head" if FEATURE_TYPES.contains(&arg) => Some(ExtraFeature::HeadType(arg.into())),
             "tail" if FEATURE_TYPES.contains(&arg) => Some(ExtraFeature::TailType(arg.into())),
             _ => None,
@@ -237,6 +311,7 @@ pub fn extra_width(names: &[String], dim: usize) -> usize {
         .iter()
         .map(|n| match ExtraFeature::parse(n) {
             Some(ExtraFeature::Context(_)) => dim.saturating_mul(2),
+            Some(ExtraFeature::Words(n)) => n,
             _ => 1,
         })
         .fold(0usize, usize::saturating_add)
@@ -265,6 +340,18 @@ pub fn standard_extra_features(
     context: usize,
     cross: bool,
 ) -> Vec<String> {
+    standard_extra_features_with_words(schema, cues, context, cross, 0)
+}
+
+/// [`standard_extra_features`] with, when `words > 0`, the pair's tokens hashed into `words`
+/// columns ([`ExtraFeature::Words`]).
+pub fn standard_extra_features_with_words(
+    schema: &Schema,
+    cues: bool,
+    context: usize,
+    cross: bool,
+    words: usize,
+) -> Vec<String> {
     let mut out: Vec<String> = FEATURE_TYPES
         .iter()
         .map(|t| format!("head:{t}"))
@@ -275,6 +362,9 @@ pub fn standard_extra_features(
     }
     if cross {
         out.push(CROSS_SENTENCE_FEATURE.to_string());
+    }
+    if words > 0 {
+        out.push(format!("words:{words}"));
     }
     if cues {
         out.extend(
@@ -370,6 +460,18 @@ pub(crate) fn extra_feature_rows(
                         }
                         col += dim;
                     }
+                    continue;
+                }
+                Some(ExtraFeature::Words(n)) => {
+                    let (first, second) = if c.head_span.0 <= c.tail_span.0 {
+                        (c.head_span, c.tail_span)
+                    } else {
+                        (c.tail_span, c.head_span)
+                    };
+                    for b in word_buckets(doc, first, second, *n) {
+                        out[(row, col + b)] = 1.0;
+                    }
+                    col += n;
                     continue;
                 }
                 None => 0.0,
@@ -1185,6 +1287,66 @@ mod tests {
             ent("GPE", "Kolésnikovo"),
         ];
         d
+    }
+
+    #[test]
+    fn word_buckets_read_the_tokens_between_and_around_a_pair() {
+        let mut d = doc();
+        d.tokens = RuleWordTokenizer::default().tokenize(d.text());
+        let text = d.text().to_string();
+        let at = |w: &str| {
+            let a = text.find(w).unwrap();
+            (a, a + w.len())
+        };
+        let n = 1 << 12;
+        let got = word_buckets(&d, at("Vladimir Putin"), at("Xi"), n);
+        let mut want: Vec<usize> = vec![
+            word_bucket(b'b', "met", n),
+            // Three tokens before: not "Intro".
+            word_bucket(b'l', ".", n),
+            word_bucket(b'l', "Russian", n),
+            word_bucket(b'l', "President", n),
+            word_bucket(b'r', "in", n),
+            word_bucket(b'r', "Kolésnikovo", n),
+            word_bucket(b'r', ".", n),
+        ];
+        want.sort_unstable();
+        want.dedup();
+        assert_eq!(got, want);
+        // The place is part of the key, and folding makes case and accents one word.
+        assert_ne!(word_bucket(b'b', "met", n), word_bucket(b'l', "met", n));
+        assert_eq!(
+            word_bucket(b'r', "KOLESNIKOVO", n),
+            word_bucket(b'r', "Kolésnikovo", n)
+        );
+        // The columns are filled from the candidate's spans, in either order.
+        let names = vec!["words:4096".to_string()];
+        assert_eq!(extra_width(&names, 384), 4096);
+        assert!(ExtraFeature::parse("words:0").is_none());
+        let schema = Schema::news().unwrap();
+        let cand = |head: (usize, usize), tail: (usize, usize)| Candidate {
+            head: 1,
+            tail: 2,
+            head_span: head,
+            tail_span: tail,
+            sentence: 1,
+            last_sentence: 1,
+            labels: vec![],
+        };
+        let rows = extra_feature_rows(
+            &names,
+            &schema,
+            &d,
+            &[],
+            &[
+                cand(at("Vladimir Putin"), at("Xi")),
+                cand(at("Xi"), at("Vladimir Putin")),
+            ],
+        );
+        for r in 0..2 {
+            let on: Vec<usize> = (0..n).filter(|&c| rows[(r, c)] == 1.0).collect();
+            assert_eq!(on, want);
+        }
     }
 
     #[test]

@@ -25,8 +25,8 @@ use tch::Tensor;
 
 use super::fit::{FitOptions, Perceptron};
 use super::{
-    extra_feature_rows, softmax_rows, standard_extra_features, vector_features, HeadMeta,
-    NONE_LABEL,
+    extra_feature_rows, softmax_rows, standard_extra_features_with_words, vector_features,
+    HeadMeta, NONE_LABEL,
 };
 use crate::candidates::{from_context, Candidate};
 use crate::context::DocContext;
@@ -141,6 +141,11 @@ pub struct SupervisedConfig {
     pub token_vectors: String,
     /// Tokens of context on either side of a pair read as features (0: none).
     pub context_tokens: usize,
+    /// Hashed columns of the pair's tokens ([`super::ExtraFeature::Words`]; 0: none).
+    pub word_buckets: usize,
+    /// Folds of the training documents whose out-of-fold predictions join the dev
+    /// documents' in the choice of thresholds (0 or 1: dev alone).
+    pub threshold_folds: usize,
     /// Whether pairs across two adjacent sentences are candidates too (with the
     /// [`super::CROSS_SENTENCE_FEATURE`] telling them apart).
     pub cross_sentence: bool,
@@ -175,9 +180,11 @@ impl SupervisedConfig {
             min_train_examples: 10,
             ensemble: 5,
             context_tokens: 3,
+            word_buckets: 0,
+            threshold_folds: 5,
             cross_sentence: true,
             beta: 1.0,
-            min_dev_precision: 0.6,
+            min_dev_precision: 0.7,
         }
     }
 }
@@ -451,8 +458,165 @@ fn best_threshold(
     best.filter(|b| b.1 > 0.0)
 }
 
+/// A document's candidate pairs with their features and its gold relations in bytes.
+struct DocFeatures<'a> {
+    doc: &'a AnnotatedDocument,
+    gold: Vec<GoldBytes>,
+    cands: Vec<Candidate>,
+    feats: Array2<f32>,
+}
+
+fn doc_features<'a>(
+    schema: &Schema,
+    docs: &'a [(AnnotatedDocument, CorpusDoc)],
+    extra: &[String],
+    source: &str,
+) -> Result<Vec<DocFeatures<'a>>> {
+    docs.iter()
+        .map(|(doc, g)| {
+            let gold = gold_bytes(schema, doc, g)?;
+            let (cands, feats) = featurize(schema, doc, extra, source)?;
+            Ok(DocFeatures {
+                doc,
+                gold,
+                cands,
+                feats,
+            })
+        })
+        .collect()
+}
+
+/// Training rows of documents: features, class (0: none) and, per positive row, its label.
+#[derive(Default)]
+struct Rows {
+    xs: Vec<f32>,
+    ys: Vec<i64>,
+    width: usize,
+    positives: Vec<usize>,
+    left_out: usize,
+    unreachable: usize,
+}
+
+fn rows_of<'a>(
+    schema: &Schema,
+    docs: impl Iterator<Item = &'a DocFeatures<'a>>,
+    class_of: &dyn Fn(usize) -> Option<i64>,
+) -> Rows {
+    let mut r = Rows::default();
+    for d in docs {
+        let mut reached = vec![false; d.gold.len()];
+        for (c, row) in d.cands.iter().zip(d.feats.axis_iter(Axis(0))) {
+            r.width = row.len();
+            match match_candidate(schema, d.doc, c, &d.gold) {
+                Match::Positive(labels, found) => {
+                    for k in found {
+                        if let Some(x) = reached.get_mut(k) {
+                            *x = true;
+                        }
+                    }
+                    for l in labels {
+                        if let Some(y) = class_of(l) {
+                            r.xs.extend(row.iter());
+                            r.ys.push(y);
+                            r.positives.push(l);
+                        }
+                    }
+                }
+                Match::Elsewhere => r.left_out += 1,
+                Match::Negative => {
+                    r.xs.extend(row.iter());
+                    r.ys.push(0);
+                }
+            }
+        }
+        r.unreachable += reached.iter().filter(|x| !**x).count();
+    }
+    r
+}
+
+/// An ensemble of perceptrons trained from consecutive seeds, stored as one perceptron whose
+/// hidden layer is theirs side by side and whose output averages their logits.
+fn fit_ensemble(rows: &Rows, n_classes: usize, cfg: &SupervisedConfig) -> Result<Perceptron> {
+    let n = rows.ys.len() as i64;
+    let x = Tensor::f_from_slice(&rows.xs)?.f_view([n, rows.width as i64])?;
+    let options = FitOptions {
+        hidden_units: cfg.hidden_units,
+        epochs: cfg.epochs,
+        learning_rate: cfg.learning_rate,
+        weight_decay: cfg.weight_decay,
+        batch_size: cfg.batch_size,
+    };
+    let mut members = Vec::with_capacity(cfg.ensemble.max(1));
+    for m in 0..cfg.ensemble.max(1) {
+        tch::manual_seed(cfg.seed + m as i64);
+        members.push(Perceptron::fit(&x, &rows.ys, n_classes, &options)?);
+    }
+    Ok(Perceptron::average(&members))
+}
+
+/// Scores held-out documents at the level the evaluation counts (entity-level relations,
+/// one-to-one with the gold): per label, (probability, correct) of each relation, and the
+/// gold relations per label in `gold_count`.
+fn score_heldout<'a>(
+    schema: &Schema,
+    model: &Perceptron,
+    docs: impl Iterator<Item = &'a DocFeatures<'a>>,
+    classes: &[usize],
+    scored: &mut BTreeMap<usize, Vec<(f32, bool)>>,
+    gold_count: &mut BTreeMap<usize, usize>,
+) -> Result<()> {
+    let n_classes = classes.len() + 1;
+    for d in docs {
+        for gb in &d.gold {
+            *gold_count.entry(gb.label).or_default() += 1;
+        }
+        if d.cands.is_empty() {
+            continue;
+        }
+        let width = d.feats.ncols();
+        let flat: Vec<f32> = d.feats.iter().copied().collect();
+        let fx = Tensor::f_from_slice(&flat)?.f_view([d.cands.len() as i64, width as i64])?;
+        let logits = model.logits(&fx);
+        let v = Vec::<f32>::try_from(&logits.f_contiguous()?.f_view([-1])?)?;
+        let logits = Array2::from_shape_vec((d.cands.len(), n_classes), v)
+            .map_err(|e| RelationError::InvalidData(format!("logits: {e}")))?;
+        let probs = softmax_rows(&logits, 1.0);
+        // One-to-one: a gold relation is found by the best-scored fact that matches it.
+        let mut used = vec![false; d.gold.len()];
+        let mut fs: Vec<_> = facts(schema, &d.cands, &probs, classes)
+            .into_iter()
+            .collect();
+        fs.sort_by(|a, b| b.1 .0.total_cmp(&a.1 .0).then(a.0.cmp(&b.0)));
+        for ((l, _, _), (p, members)) in fs {
+            let mut hit = false;
+            for &i in &members {
+                let Some(c) = d.cands.get(i) else { continue };
+                // Which gold relation: the first unused one of this label that the pair is.
+                let (hn, tn) = (
+                    side_names(d.doc, c.head, c.head_span),
+                    side_names(d.doc, c.tail, c.tail_span),
+                );
+                if let Some(k) = d.gold.iter().enumerate().position(|(k, gb)| {
+                    !used[k] && gb.label == l && pair_matches(schema, (&hn, &tn), c, gb)
+                }) {
+                    used[k] = true;
+                    hit = true;
+                    break;
+                }
+            }
+            scored.entry(l).or_default().push((p, hit));
+        }
+    }
+    Ok(())
+}
+
 /// Trains the classifier on `train` and chooses its thresholds on `dev`; each document comes
 /// with its gold relations. Writes the classifier into [`SupervisedConfig::out_dir`].
+///
+/// With [`SupervisedConfig::threshold_folds`] `k > 1`, the thresholds are chosen on more
+/// held-out predictions: the dev documents' and, for each of `k` folds of the training
+/// documents, those of an ensemble trained on the other folds (the shipped classifier is
+/// still trained on all of `train`).
 ///
 /// # Errors
 /// [`RelationError::TokenVectors`] for documents without the configured vectors, offsets that
@@ -464,11 +628,12 @@ pub fn train_supervised(
     cfg: &SupervisedConfig,
 ) -> Result<SupervisedReport> {
     tch::manual_seed(cfg.seed);
-    let extra = standard_extra_features(
+    let extra = standard_extra_features_with_words(
         schema,
         cfg.cue_features,
         cfg.context_tokens,
         cfg.cross_sentence,
+        cfg.word_buckets,
     );
     let classes = super::pair_classes(schema);
     let class_of = |l: usize| classes.iter().position(|&c| c == l).map(|p| p as i64 + 1);
@@ -477,126 +642,74 @@ pub fn train_supervised(
         dev_documents: dev.len(),
         ..SupervisedReport::default()
     };
-    let mut xs: Vec<f32> = Vec::new();
-    let mut ys: Vec<i64> = Vec::new();
-    let mut width = 0usize;
+    let train_feats = doc_features(schema, train, &extra, &cfg.token_vectors)?;
+    let dev_feats = doc_features(schema, dev, &extra, &cfg.token_vectors)?;
+    let rows = rows_of(schema, train_feats.iter(), &class_of);
     let mut per_label: BTreeMap<String, SupervisedLabel> = BTreeMap::new();
-    for (doc, g) in train {
-        let gold = gold_bytes(schema, doc, g)?;
-        let (cands, feats) = featurize(schema, doc, &extra, &cfg.token_vectors)?;
-        let mut reached = vec![false; gold.len()];
-        for (c, row) in cands.iter().zip(feats.axis_iter(Axis(0))) {
-            width = row.len();
-            match match_candidate(schema, doc, c, &gold) {
-                Match::Positive(labels, found) => {
-                    for k in found {
-                        if let Some(r) = reached.get_mut(k) {
-                            *r = true;
-                        }
-                    }
-                    for l in labels {
-                        if let Some(y) = class_of(l) {
-                            xs.extend(row.iter());
-                            ys.push(y);
-                            report.train_positives += 1;
-                            if let Some(lab) = schema.labels().get(l) {
-                                per_label
-                                    .entry(lab.name().to_string())
-                                    .or_default()
-                                    .train_examples += 1;
-                            }
-                        }
-                    }
-                }
-                Match::Elsewhere => report.train_left_out += 1,
-                Match::Negative => {
-                    xs.extend(row.iter());
-                    ys.push(0);
-                }
-            }
+    for &l in &rows.positives {
+        if let Some(lab) = schema.labels().get(l) {
+            per_label
+                .entry(lab.name().to_string())
+                .or_default()
+                .train_examples += 1;
         }
-        report.train_unreachable += reached.iter().filter(|r| !**r).count();
     }
-    report.train_examples = ys.len();
-    if ys.is_empty() || width == 0 {
+    report.train_positives = rows.positives.len();
+    report.train_left_out = rows.left_out;
+    report.train_unreachable = rows.unreachable;
+    report.train_examples = rows.ys.len();
+    let width = rows.width;
+    if rows.ys.is_empty() || width == 0 {
         return Err(RelationError::InvalidData(
             "no training examples: the training documents have no candidate pairs".into(),
         ));
     }
     let n_classes = classes.len() + 1;
-    let n = ys.len() as i64;
-    let x_train = Tensor::f_from_slice(&xs)?.f_view([n, width as i64])?;
-    // An ensemble of perceptrons trained from different seeds, stored as one perceptron whose
-    // hidden layer is theirs side by side and whose output averages their logits.
-    let options = FitOptions {
-        hidden_units: cfg.hidden_units,
-        epochs: cfg.epochs,
-        learning_rate: cfg.learning_rate,
-        weight_decay: cfg.weight_decay,
-        batch_size: cfg.batch_size,
-    };
-    let mut members = Vec::with_capacity(cfg.ensemble.max(1));
-    for m in 0..cfg.ensemble.max(1) {
-        tch::manual_seed(cfg.seed + m as i64);
-        members.push(Perceptron::fit(&x_train, &ys, n_classes, &options)?);
-    }
-    let model = Perceptron::average(&members);
+    let model = fit_ensemble(&rows, n_classes, cfg)?;
     let hidden_units = model.hidden_units();
 
-    // Thresholds on dev, over entity-level relations.
+    // Thresholds on dev (and, with folds, on out-of-fold training predictions), over
+    // entity-level relations.
+    report.dev_unreachable = rows_of(schema, dev_feats.iter(), &class_of).unreachable;
     let mut scored: BTreeMap<usize, Vec<(f32, bool)>> = BTreeMap::new();
     let mut dev_gold: BTreeMap<usize, usize> = BTreeMap::new();
-    for (doc, g) in dev {
-        let gold = gold_bytes(schema, doc, g)?;
-        for gb in &gold {
-            *dev_gold.entry(gb.label).or_default() += 1;
-        }
-        let (cands, feats) = featurize(schema, doc, &extra, &cfg.token_vectors)?;
-        let mut reached = vec![false; gold.len()];
-        for c in &cands {
-            if let Match::Positive(_, found) = match_candidate(schema, doc, c, &gold) {
-                for k in found {
-                    if let Some(r) = reached.get_mut(k) {
-                        *r = true;
-                    }
-                }
+    score_heldout(
+        schema,
+        &model,
+        dev_feats.iter(),
+        &classes,
+        &mut scored,
+        &mut dev_gold,
+    )?;
+    let k = cfg.threshold_folds;
+    if k > 1 {
+        for fold in 0..k {
+            let fold_rows = rows_of(
+                schema,
+                train_feats
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % k != fold)
+                    .map(|x| x.1),
+                &class_of,
+            );
+            if fold_rows.ys.is_empty() {
+                continue;
             }
-        }
-        report.dev_unreachable += reached.iter().filter(|r| !**r).count();
-        if cands.is_empty() {
-            continue;
-        }
-        let flat: Vec<f32> = feats.iter().copied().collect();
-        let fx = Tensor::f_from_slice(&flat)?.f_view([cands.len() as i64, width as i64])?;
-        let logits = model.logits(&fx);
-        let v = Vec::<f32>::try_from(&logits.f_contiguous()?.f_view([-1])?)?;
-        let logits = Array2::from_shape_vec((cands.len(), n_classes), v)
-            .map_err(|e| RelationError::InvalidData(format!("logits: {e}")))?;
-        let probs = softmax_rows(&logits, 1.0);
-        // One-to-one: a gold relation is found by the best-scored fact that matches it.
-        let mut used = vec![false; gold.len()];
-        let mut fs: Vec<_> = facts(schema, &cands, &probs, &classes)
-            .into_iter()
-            .collect();
-        fs.sort_by(|a, b| b.1 .0.total_cmp(&a.1 .0).then(a.0.cmp(&b.0)));
-        for ((l, _, _), (p, members)) in fs {
-            let mut hit = false;
-            for &i in &members {
-                let Some(c) = cands.get(i) else { continue };
-                // Which gold relation: the first unused one of this label that the pair is.
-                let (hn, tn) = (
-                    side_names(doc, c.head, c.head_span),
-                    side_names(doc, c.tail, c.tail_span),
-                );
-                if let Some(k) = gold.iter().enumerate().position(|(k, gb)| {
-                    !used[k] && gb.label == l && pair_matches(schema, (&hn, &tn), c, gb)
-                }) {
-                    used[k] = true;
-                    hit = true;
-                    break;
-                }
-            }
-            scored.entry(l).or_default().push((p, hit));
+            let m = fit_ensemble(&fold_rows, n_classes, cfg)?;
+            score_heldout(
+                schema,
+                &m,
+                train_feats
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % k == fold)
+                    .map(|x| x.1),
+                &classes,
+                &mut scored,
+                &mut dev_gold,
+            )?;
+            tracing::info!(fold, of = k, "out-of-fold predictions for the thresholds");
         }
     }
     // Labels the classifier may report: enough training examples. Each gets its own threshold
@@ -711,6 +824,8 @@ pub fn train_supervised(
             "hidden_units": cfg.hidden_units,
             "ensemble": cfg.ensemble,
             "context_tokens": cfg.context_tokens,
+            "word_buckets": cfg.word_buckets,
+            "threshold_folds": cfg.threshold_folds,
             "seed": cfg.seed,
             "thresholds": "per label with at least min_dev_relations dev relations, else pooled over the labels; best F-beta on the dev documents' entity-level relations",
             "beta": cfg.beta,
@@ -881,6 +996,29 @@ mod tests {
         let (no, _, _) = doc("t2", "Per998 Son", "visited", "Land4243");
         let rels = ex.extract(&no).unwrap();
         assert!(!rels.iter().any(|r| r.label == "leader_of"), "{rels:?}");
+    }
+
+    #[test]
+    fn out_of_fold_predictions_join_dev_in_the_thresholds() {
+        let schema = Schema::news().unwrap();
+        let counted = |folds: usize| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut cfg = SupervisedConfig::new(dir.path().to_path_buf(), SOURCE.into());
+            cfg.epochs = 30;
+            cfg.ensemble = 1;
+            cfg.min_train_examples = 2;
+            cfg.min_dev_relations = 2;
+            cfg.threshold_folds = folds;
+            cfg.word_buckets = 64;
+            let report = train_supervised(&schema, &corpus(20, 0), &corpus(6, 20), &cfg).unwrap();
+            let meta = PairClassifier::load(dir.path()).unwrap().meta;
+            assert!(meta.extra_features.iter().any(|f| f == "words:64"));
+            assert_eq!(meta.training["threshold_folds"], folds);
+            report.labels["leader_of"].dev_relations
+        };
+        // Dev alone: its 3 documents with "leads"; with 4 folds, the 10 of training too.
+        assert_eq!(counted(0), 3);
+        assert_eq!(counted(4), 13);
     }
 
     #[test]

@@ -18,4 +18,4 @@ mod value;
 pub use matcher::types_accept;
 pub(crate) use matcher::{Arguments, Bound, Matcher, RawMatch, SentenceView, ViewMention, ViewTok};
 pub(crate) use parse::{Pattern, Slot};
-pub use value::ValueKind;
+pub use value::{value_key, ValueKind};

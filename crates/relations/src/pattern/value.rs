@@ -120,3 +120,59 @@ pub(crate) fn recognize_value(
         }
     }
 }
+
+/// A number written in digits or words up to 99 ("8", "eight", "twenty-eight").
+fn number_value(s: &str) -> Option<u32> {
+    if !s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    if let Some(n) = number_word(s) {
+        return Some(n);
+    }
+    let (tens, ones) = s.split_once('-')?;
+    let tens = match tens {
+        "twenty" => 20,
+        "thirty" => 30,
+        "forty" => 40,
+        "fifty" => 50,
+        "sixty" => 60,
+        "seventy" => 70,
+        "eighty" => 80,
+        "ninety" => 90,
+        _ => return None,
+    };
+    let ones = number_word(ones).filter(|n| (1..=9).contains(n))?;
+    Some(tens + ones)
+}
+
+/// The normalised form of a value written in an annotation or a gold file, the form the
+/// extractor reports value tails in: an age ("eight", "Twenty-eight", "28") as its digits,
+/// a term ("four-year", "five months", "18 months") as "4 years", "5 months", "18 months",
+/// and "life" or "death" as themselves. `None` for text that is no such value.
+///
+/// ```
+/// use lede_relations::value_key;
+/// assert_eq!(value_key("Twenty-eight").as_deref(), Some("28"));
+/// assert_eq!(value_key("four-year").as_deref(), Some("4 years"));
+/// assert_eq!(value_key("one month").as_deref(), Some("1 month"));
+/// assert_eq!(value_key("Moscow"), None);
+/// ```
+pub fn value_key(text: &str) -> Option<String> {
+    let t = crate::text::fold(text.trim());
+    if t == "life" || t == "death" {
+        return Some(t);
+    }
+    if let Some(n) = number_value(&t) {
+        return Some(n.to_string());
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let (n, u) = match words.as_slice() {
+        [n, u] => (number_value(n)?, unit(u)?),
+        [w] => {
+            let (n, u) = w.rsplit_once('-')?;
+            (number_value(n)?, unit(u)?)
+        }
+        _ => return None,
+    };
+    Some(plural(n, u))
+}
