@@ -26,8 +26,8 @@ pub(crate) enum TrainCommand {
     /// Writes the scorer file (--out) and prints a JSON report; progress on stderr.
     Summary(TrainSummaryArgs),
     /// Train the relation pair classifier on the hand-annotated relation corpus
-    /// (models/relations/corpus: train.jsonl to learn, dev.jsonl to choose each label's
-    /// threshold; the test split is never read). It reads the NER pass's token vectors, with
+    /// (models/relations/corpus: train.jsonl to learn; dev.jsonl and out-of-fold predictions
+    /// over train.jsonl to choose each label's threshold; the test split is never read). It reads the NER pass's token vectors, with
     /// the schema's cue scores and the entity types as further inputs, so the pipeline keeps
     /// one encoder pass per document. Documents: `DIR/<doc>.txt` (`scripts/relations/corpus.py
     /// kit` writes them). Writes `pair-classifier.safetensors` and `.json` into --out and
@@ -52,8 +52,8 @@ pub(crate) struct TrainRelationsArgs {
     /// Only pairs within one sentence (default: pairs across two adjacent sentences too).
     #[arg(long)]
     no_cross_sentence: bool,
-    /// Lowest dev precision at its threshold for the classifier to report a label; labels
-    /// below it are left to the cues (0: keep all) [default: 0.7].
+    /// Lowest held-out precision (dev and out-of-fold) at its threshold for the classifier to
+    /// report a label; labels below it are left to the cues (0: keep all) [default: 0.7].
     #[arg(long, value_name = "P")]
     min_dev_precision: Option<f64>,
     /// The classifier decides its labels alone: the cue matches of those labels are not
@@ -70,7 +70,7 @@ pub(crate) struct TrainRelationsArgs {
     /// Hidden units of the perceptron.
     #[arg(long, value_name = "N")]
     hidden: Option<usize>,
-    /// The thresholds maximise F-beta on dev: 1 weighs precision and recall alike, below 1
+    /// The thresholds maximise F-beta on the held-out predictions: 1 weighs precision and recall alike, below 1
     /// favours precision [default: 1].
     #[arg(long, value_name = "F")]
     beta: Option<f64>,

@@ -12,8 +12,10 @@
 //! entity types and, optionally, the schema's cue scores ([`super::standard_extra_features`]):
 //! the cues are inputs, not labels.
 //!
-//! The per-label thresholds are chosen on the development documents at the level the
-//! evaluation scores: relations between entities, deduplicated over mentions and sentences.
+//! The per-label thresholds are chosen on held-out predictions at the level the evaluation
+//! scores (relations between entities, deduplicated over mentions and sentences): those on
+//! the development documents and, with [`SupervisedConfig::threshold_folds`], the out-of-fold
+//! predictions over the training documents.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -827,7 +829,8 @@ pub fn train_supervised(
             "word_buckets": cfg.word_buckets,
             "threshold_folds": cfg.threshold_folds,
             "seed": cfg.seed,
-            "thresholds": "per label with at least min_dev_relations dev relations, else pooled over the labels; best F-beta on the dev documents' entity-level relations",
+            "thresholds": "per label with at least min_dev_relations held-out relations, else pooled over the labels; best F-beta on the entity-level relations of the dev documents and of threshold_folds out-of-fold predictions over the training documents, among thresholds with held-out precision at least min_dev_precision",
+            "min_dev_precision": cfg.min_dev_precision,
             "beta": cfg.beta,
             "min_dev_relations": cfg.min_dev_relations,
             "min_train_examples": cfg.min_train_examples,
