@@ -683,7 +683,8 @@ pub fn train_supervised(
         &mut scored,
         &mut dev_gold,
     )?;
-    let k = cfg.threshold_folds;
+    // No more folds than training documents: every fold holds at least one.
+    let k = cfg.threshold_folds.min(train_feats.len());
     if k > 1 {
         for fold in 0..k {
             let fold_rows = rows_of(
