@@ -27,9 +27,9 @@ pub(crate) enum TrainCommand {
     Summary(TrainSummaryArgs),
     /// Train the relation pair classifier on the hand-annotated relation corpus
     /// (models/relations/corpus: train.jsonl to learn; dev.jsonl and out-of-fold predictions
-    /// over train.jsonl to choose each label's threshold; the test split is never read). It reads the NER pass's token vectors, with
-    /// the schema's cue scores and the entity types as further inputs, so the pipeline keeps
-    /// one encoder pass per document. Documents: `DIR/<doc>.txt` (`scripts/relations/corpus.py
+    /// over train.jsonl to choose each label's threshold; the test split is never read). It
+    /// reads the NER pass's token vectors, with the schema's cue scores and the entity types
+    /// as further inputs, so the pipeline keeps one encoder pass per document. Documents: `DIR/<doc>.txt` (`scripts/relations/corpus.py
     /// kit` writes them). Writes `pair-classifier.safetensors` and `.json` into --out and
     /// prints a JSON report; progress on stderr.
     Relations(TrainRelationsArgs),
@@ -70,8 +70,8 @@ pub(crate) struct TrainRelationsArgs {
     /// Hidden units of the perceptron.
     #[arg(long, value_name = "N")]
     hidden: Option<usize>,
-    /// The thresholds maximise F-beta on the held-out predictions: 1 weighs precision and recall alike, below 1
-    /// favours precision [default: 1].
+    /// The thresholds maximise F-beta on the held-out predictions: 1 weighs precision and
+    /// recall alike, below 1 favours precision [default: 1].
     #[arg(long, value_name = "F")]
     beta: Option<f64>,
     /// Adam weight decay.

@@ -2,9 +2,10 @@
 //!
 //! Gold lines are JSON objects `{"doc": id, "head": name, "relation": label, "tail": name}`.
 //! A gold name matches a predicted entity when it equals (case- and accent-insensitively, and
-//! ignoring a leading "the") the entity's canonical name or the text of any of its mentions; a value tail (`"63"`,
-//! `"11 years"`, or as written: `"eleven-year"`, [`crate::value_key`]) matches the `tail_name` of a relation whose tail is a value. Symmetric labels
-//! match in either direction; the unlabelled scores ignore the label and the direction.
+//! ignoring a leading "the") the entity's canonical name or the text of any of its mentions;
+//! a value tail (`"63"`, `"11 years"`, or as written, `"eleven-year"`: [`crate::value_key`])
+//! matches the `tail_name` of a relation whose tail is a value. Symmetric labels match in
+//! either direction; the unlabelled scores ignore the label and the direction.
 //! Matching is one-to-one: each prediction can match one gold relation.
 
 use std::collections::BTreeMap;

@@ -229,26 +229,20 @@ pub fn word_buckets(
     second: (usize, usize),
     buckets: usize,
 ) -> Vec<usize> {
-    let words: Vec<(usize, usize, &str)> = doc
-        .tokens
-        .iter()
-        .map(|t| {
+    let toks = &doc.tokens;
+    let before_end = toks.partition_point(|t| t.span.end <= first.0);
+    let between_start = toks.partition_point(|t| t.span.start < first.1);
+    let between_end = toks.partition_point(|t| t.span.end <= second.0);
+    let after_start = toks.partition_point(|t| t.span.start < second.1);
+    let mut out: Vec<usize> = Vec::new();
+    let mut put = |place: u8, range: std::ops::Range<usize>| {
+        for t in toks.get(range).unwrap_or(&[]) {
             let w = if t.kind == TokenKind::Number {
                 "0"
             } else {
                 t.text.as_str()
             };
-            (t.span.start, t.span.end, w)
-        })
-        .collect();
-    let before_end = words.partition_point(|t| t.1 <= first.0);
-    let between_start = words.partition_point(|t| t.0 < first.1);
-    let between_end = words.partition_point(|t| t.1 <= second.0);
-    let after_start = words.partition_point(|t| t.0 < second.1);
-    let mut out: Vec<usize> = Vec::new();
-    let mut put = |place: u8, range: std::ops::Range<usize>| {
-        for w in words.get(range).unwrap_or(&[]) {
-            out.push(word_bucket(place, w.2, buckets));
+            out.push(word_bucket(place, w, buckets));
         }
     };
     put(b'l', before_end.saturating_sub(WORD_WINDOW)..before_end);
@@ -257,7 +251,7 @@ pub fn word_buckets(
     }
     put(
         b'r',
-        after_start..after_start.saturating_add(WORD_WINDOW).min(words.len()),
+        after_start..after_start.saturating_add(WORD_WINDOW).min(toks.len()),
     );
     out.sort_unstable();
     out.dedup();
@@ -340,18 +334,6 @@ pub fn standard_extra_features(
     context: usize,
     cross: bool,
 ) -> Vec<String> {
-    standard_extra_features_with_words(schema, cues, context, cross, 0)
-}
-
-/// [`standard_extra_features`] with, when `words > 0`, the pair's tokens hashed into `words`
-/// columns ([`ExtraFeature::Words`]).
-pub fn standard_extra_features_with_words(
-    schema: &Schema,
-    cues: bool,
-    context: usize,
-    cross: bool,
-    words: usize,
-) -> Vec<String> {
     let mut out: Vec<String> = FEATURE_TYPES
         .iter()
         .map(|t| format!("head:{t}"))
@@ -362,9 +344,6 @@ pub fn standard_extra_features_with_words(
     }
     if cross {
         out.push(CROSS_SENTENCE_FEATURE.to_string());
-    }
-    if words > 0 {
-        out.push(format!("words:{words}"));
     }
     if cues {
         out.extend(

@@ -27,8 +27,8 @@ use tch::Tensor;
 
 use super::fit::{FitOptions, Perceptron};
 use super::{
-    extra_feature_rows, softmax_rows, standard_extra_features_with_words, vector_features,
-    HeadMeta, NONE_LABEL,
+    extra_feature_rows, softmax_rows, standard_extra_features, vector_features, HeadMeta,
+    NONE_LABEL,
 };
 use crate::candidates::{from_context, Candidate};
 use crate::context::DocContext;
@@ -630,13 +630,15 @@ pub fn train_supervised(
     cfg: &SupervisedConfig,
 ) -> Result<SupervisedReport> {
     tch::manual_seed(cfg.seed);
-    let extra = standard_extra_features_with_words(
+    let mut extra = standard_extra_features(
         schema,
         cfg.cue_features,
         cfg.context_tokens,
         cfg.cross_sentence,
-        cfg.word_buckets,
     );
+    if cfg.word_buckets > 0 {
+        extra.push(format!("words:{}", cfg.word_buckets));
+    }
     let classes = super::pair_classes(schema);
     let class_of = |l: usize| classes.iter().position(|&c| c == l).map(|p| p as i64 + 1);
     let mut report = SupervisedReport {

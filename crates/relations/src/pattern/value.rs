@@ -123,10 +123,7 @@ pub(crate) fn recognize_value(
 
 /// A number written in digits or words up to 99 ("8", "eight", "twenty-eight").
 fn number_value(s: &str) -> Option<u32> {
-    if !s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit()) {
-        return s.parse().ok();
-    }
-    if let Some(n) = number_word(s) {
+    if let Some(n) = small_number(s) {
         return Some(n);
     }
     let (tens, ones) = s.split_once('-')?;
