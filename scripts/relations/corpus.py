@@ -13,7 +13,12 @@ models/lede-ner-minilm/eval (10 gold documents, CoNLL types). The corpus text is
   corpus.py batches                      # reader batches of the first pass, and the second sample
   corpus.py check   --kit KIT FILE...    # records against the text and names; exit 1 on errors
   corpus.py build   --kit KIT            # writes train/dev/test.jsonl (standoff) from records/
+                                         # and bbc/train.jsonl from records/bbc/B*.jsonl
   corpus.py agree   --kit KIT FIRST SECOND   # relation F1 and Cohen's kappa between two readers
+
+The BBC articles of the extra training set (bbc/selection.json; their text from
+scripts/relations/fetch-bbc.sh, copied into the kit as KIT/bbc_<folder>_<NNN>.txt) have no name
+list: their records give `head_type` and `tail_type` (docs/annotation/RELATIONS.md, B1-B4).
 
 Split (by document, fixed before any relation was annotated): the test split holds the 10 NER
 gold documents and the 30 NER dev documents (the NER model never trained on them) and 20 more
@@ -35,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "models" / "relations" / "corpus"
 RECORDS = CORPUS / "records"
+BBC = CORPUS / "bbc"
 NER_HAND = ROOT / "models" / "lede-ner-minilm" / "hand"
 NER_GOLD = ROOT / "models" / "lede-ner-minilm" / "eval" / "gold-lee-background.jsonl"
 SCHEMA = ROOT / "models" / "relations" / "news.toml"
@@ -80,7 +86,15 @@ def load_kit(kit: Path) -> dict[str, str]:
     texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted(kit.glob("lee_bg_*.txt"))}
     if not texts:
         sys.exit(f"{kit}: no kit here (run `corpus.py kit` first)")
+    # The BBC articles of the extra training set (scripts/relations/fetch-bbc.sh), when present.
+    for p in sorted(kit.glob("bbc_*.txt")):
+        texts[p.stem] = p.read_text(encoding="utf-8").rstrip()
     return texts
+
+
+def is_bbc(doc: str) -> bool:
+    """An article of the extra training set: its records carry the types of their names."""
+    return doc.startswith("bbc_")
 
 
 def corpus_digest(texts: dict[str, str]) -> str:
@@ -288,8 +302,12 @@ def occurrences(text: str, needle: str, lo: int = 0, hi: int | None = None) -> l
 SENT_START = re.compile(r"(^|[.!?][\"'’”)]*\s+)$")
 
 
-def resolve(rec: dict, text: str, names: list[dict], labels: dict) -> tuple[dict | None, list[str], list[str]]:
-    """One record -> standoff relation, errors, warnings."""
+KNOWN_TYPES = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
+
+
+def resolve(rec: dict, text: str, names: list[dict], labels: dict, typed: bool = False) -> tuple[dict | None, list[str], list[str]]:
+    """One record -> standoff relation, errors, warnings. `typed`: the record gives the types
+    of its names (`head_type`, `tail_type`) instead of naming mentions of the kit's list."""
     errs: list[str] = []
     warns: list[str] = []
     label = rec.get("label")
@@ -338,6 +356,21 @@ def resolve(rec: dict, text: str, names: list[dict], labels: dict) -> tuple[dict
             span["value"] = True
             if value_kind == "age" and not (re.fullmatch(r"\d{1,3}", surface) or surface.lower() in AGE_WORDS):
                 errs.append(f"age tail {surface!r} is not a number (digits, or a number word)")
+        elif typed:
+            # No name list for these articles: the reader gives the type (docs/annotation/RELATIONS.md,
+            # "The BBC articles"), checked against the label here.
+            given = rec.get(f"{slot}_type")
+            allowed = set(lab[slot])
+            if not isinstance(given, str) or given not in KNOWN_TYPES:
+                errs.append(f"{slot}_type {given!r} is not one of {', '.join(sorted(KNOWN_TYPES))}")
+                continue
+            if given not in allowed:
+                errs.append(f"{slot} {surface!r} is {given}; {label} takes {'/'.join(lab[slot])} there")
+                continue
+            if not surface[:1].isupper() and not surface[:1].isdigit():
+                errs.append(f"{slot} {surface!r} does not start with a capital: not a name")
+                continue
+            span["type"] = given
         else:
             m = next((m for m in names if m["start"] == start and m["end"] == end), None)
             if m is None:
@@ -390,7 +423,7 @@ def check(records, texts: dict[str, str], names: dict[str, list[dict]], labels: 
             n_err += 1
             continue
         seen_docs.add(doc)
-        rel, errs, warns = resolve(rec, texts[doc], names.get(doc, []), labels)
+        rel, errs, warns = resolve(rec, texts[doc], names.get(doc, []), labels, typed=is_bbc(doc))
         for e in errs:
             log(f"error {where} ({doc}): {e}")
         for w in warns:
@@ -417,12 +450,21 @@ def fact_key(rel: dict) -> tuple:
     return (rel["label"], h, t)
 
 
+def bbc_docs() -> list[str]:
+    """The BBC articles chosen for annotation (bbc/selection.json): extra training documents."""
+    path = BBC / "selection.json"
+    if not path.exists():
+        return []
+    sel = json.loads(path.read_text(encoding="utf-8"))
+    return sorted(d for batch in sel["first_pass"].values() for d in batch)
+
+
 def cmd_check(args) -> None:
     texts = load_kit(args.kit)
     names = load_names(texts)
     labels = load_schema()
     split = read_split()
-    in_set = set(split["test"]) | set(split["dev"]) | set(split["train"])
+    in_set = set(split["test"]) | set(split["dev"]) | set(split["train"]) | set(bbc_docs())
     resolved, seen, n_err, n_warn = check(read_records(args.files), texts, names, labels, in_set)
     n_rel = sum(len(v) for v in resolved.values())
     log(f"{len(seen)} documents, {n_rel} relations, {n_err} errors, {n_warn} warnings")
@@ -437,6 +479,25 @@ def first_reader_files() -> list[Path]:
     return sorted(list(RECORDS.glob("R*.jsonl")) + list(RECORDS.glob("N*.jsonl")))
 
 
+def bbc_reader_files() -> list[Path]:
+    """The first pass over the BBC articles (one file per reader batch)."""
+    return sorted((RECORDS / "bbc").glob("B*.jsonl"))
+
+
+def standoff_rows(resolved: dict[str, list[dict]], seen: set[str], docs: list[str], line_of) -> list[str]:
+    rows = []
+    for doc in docs:
+        if doc not in seen:
+            continue
+        rels = sorted(resolved[doc], key=lambda r: (r["evidence"]["start"], r["head"]["start"], r["label"]))
+        row = {"doc": doc}
+        if line_of is not None:
+            row["line"] = line_of(doc)
+        row["relations"] = rels
+        rows.append(json.dumps(row, ensure_ascii=False))
+    return rows
+
+
 def cmd_build(args) -> None:
     texts = load_kit(args.kit)
     names = load_names(texts)
@@ -447,15 +508,22 @@ def cmd_build(args) -> None:
     if n_err:
         sys.exit(f"{n_err} errors in the first readers' records: fix them first")
     for name in ("train", "dev", "test"):
-        rows = []
-        for doc in split[name]:
-            if doc not in seen:
-                continue
-            rels = sorted(resolved[doc], key=lambda r: (r["evidence"]["start"], r["head"]["start"], r["label"]))
-            rows.append(json.dumps({"doc": doc, "line": int(doc.rsplit("_", 1)[1]), "relations": rels}, ensure_ascii=False))
+        rows = standoff_rows(resolved, seen, split[name], lambda doc: int(doc.rsplit("_", 1)[1]))
         (CORPUS / f"{name}.jsonl").write_text("\n".join(rows) + ("\n" if rows else ""), encoding="utf-8")
         n = sum(len(json.loads(r)["relations"]) for r in rows)
         log(f"{name}: {len(rows)} of {len(split[name])} documents annotated, {n} relations")
+    bbc = bbc_docs()
+    files = bbc_reader_files()
+    if bbc and files:
+        if not any(is_bbc(d) for d in texts):
+            sys.exit(f"{args.kit}: no BBC articles in the kit (scripts/relations/fetch-bbc.sh KIT)")
+        resolved, seen, n_err, _ = check(read_records(files), texts, names, labels, set(bbc))
+        if n_err:
+            sys.exit(f"{n_err} errors in the BBC readers' records: fix them first")
+        rows = standoff_rows(resolved, seen, bbc, None)
+        (BBC / "train.jsonl").write_text("\n".join(rows) + ("\n" if rows else ""), encoding="utf-8")
+        n = sum(len(json.loads(r)["relations"]) for r in rows)
+        log(f"bbc/train: {len(rows)} of {len(bbc)} documents annotated, {n} relations")
 
 
 def same_entity(a: dict, b: dict) -> bool:
