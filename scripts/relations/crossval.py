@@ -34,6 +34,8 @@ def main() -> int:
     ap.add_argument("--name", default="run", help="name of this setting (output folder)")
     ap.add_argument("--empty-dev", action="store_true",
                     help="merge the dev group into training and give the trainer no dev split")
+    ap.add_argument("--train-groups", type=int, default=GROUPS - 2,
+                    help="train on this many of the six other groups (a learning curve)")
     ap.add_argument("train_args", nargs="*", help="after --: options of lede train relations")
     a = ap.parse_args()
 
@@ -47,10 +49,13 @@ def main() -> int:
 
     total = [0, 0, 0]
     for k in range(FOLDS):
-        fold = os.path.join(a.work, f"fold{k}")
+        fold = os.path.join(a.work, a.name, f"corpus{k}")
         os.makedirs(fold, exist_ok=True)
         dev = (k + 1) % GROUPS
-        train = [l for j in range(GROUPS) if j not in (k, dev) for l in groups[j]]
+        others = [j for j in range(k + 2, k + GROUPS) if j % GROUPS not in (k, dev)]
+        # In the groups' own order, so that all six give the same rows as before the option.
+        train = [l for j in sorted(x % GROUPS for x in others[:a.train_groups])
+                 for l in groups[j]]
         dev_lines = groups[dev]
         if a.empty_dev:
             train, dev_lines = train + dev_lines, []

@@ -84,6 +84,15 @@ pub(crate) struct TrainRelationsArgs {
     /// features (0: none).
     #[arg(long, value_name = "N")]
     words: Option<usize>,
+    /// Tokens at each end of the stretch between a pair's two mentions read as features, the
+    /// mean of the first N and that of the last N (0: none).
+    #[arg(long, value_name = "N")]
+    edges: Option<usize>,
+    /// More training documents in the corpus format (repeatable), e.g. the BBC articles of
+    /// models/relations/corpus/bbc/train.jsonl (their text from scripts/relations/fetch-bbc.sh
+    /// in --docs): learned from, never held out for the thresholds.
+    #[arg(long, value_name = "FILE")]
+    added_train: Vec<PathBuf>,
     /// Folds of the training documents whose out-of-fold predictions join dev's in the choice
     /// of each label's threshold (0: dev alone) [default: 5].
     #[arg(long, value_name = "K")]
@@ -398,7 +407,9 @@ fn train_summary(a: TrainSummaryArgs) -> Result<()> {
 }
 
 fn train_relations(a: TrainRelationsArgs) -> Result<()> {
-    use lede::relations::model::supervised::{read_corpus, train_supervised, SupervisedConfig};
+    use lede::relations::model::supervised::{
+        read_corpus, train_supervised_with, SupervisedConfig,
+    };
     use lede::{RelationClassifier, Tasks};
 
     let analyzer = crate::builder_from(&a.model, None)
@@ -414,12 +425,10 @@ fn train_relations(a: TrainRelationsArgs) -> Result<()> {
     let Some(source) = analyzer.token_vectors_source() else {
         bail!("the recognizer gives no token vectors: the classifier reads the NER pass's states (use the offline model set)");
     };
-    let mut sets = Vec::new();
-    for name in ["train", "dev"] {
-        let path = a.corpus.join(format!("{name}.jsonl"));
+    let load = |path: &std::path::Path| -> Result<Vec<_>> {
         let corpus =
-            read_corpus(&path).with_context(|| format!("cannot load {}", path.display()))?;
-        tracing::info!(documents = corpus.len(), split = name, "annotating");
+            read_corpus(path).with_context(|| format!("cannot load {}", path.display()))?;
+        tracing::info!(documents = corpus.len(), file = %path.display(), "annotating");
         let mut docs = Vec::with_capacity(corpus.len());
         for g in corpus {
             let doc = crate::commands::read_doc(Some(&a.docs), &g.doc)?;
@@ -428,17 +437,21 @@ fn train_relations(a: TrainRelationsArgs) -> Result<()> {
                 .with_context(|| format!("document {:?}", g.doc))?;
             docs.push((annotated, g));
         }
-        sets.push(docs);
+        Ok(docs)
+    };
+    let train = load(&a.corpus.join("train.jsonl"))?;
+    let dev = load(&a.corpus.join("dev.jsonl"))?;
+    let mut added = Vec::new();
+    for path in &a.added_train {
+        added.extend(load(path)?);
     }
-    let dev = sets.pop().unwrap_or_default();
-    let train = sets.pop().unwrap_or_default();
     let mut cfg = SupervisedConfig::new(a.out.clone(), source);
     cfg.cue_features = !a.no_cue_features;
     cfg.decides = a.decide;
     cfg.cross_sentence = !a.no_cross_sentence;
-    given_or_default!(cfg, a, { epochs: epochs, seed: seed, hidden_units: hidden, beta: beta, weight_decay: weight_decay, ensemble: ensemble, context_tokens: context, word_buckets: words, threshold_folds: threshold_folds, min_dev_precision: min_dev_precision });
+    given_or_default!(cfg, a, { epochs: epochs, seed: seed, hidden_units: hidden, beta: beta, weight_decay: weight_decay, ensemble: ensemble, context_tokens: context, word_buckets: words, edge_tokens: edges, threshold_folds: threshold_folds, min_dev_precision: min_dev_precision });
     let schema = lede::relations::Schema::news()?;
-    let report = train_supervised(&schema, &train, &dev, &cfg)?;
+    let report = train_supervised_with(&schema, &train, &added, &dev, &cfg)?;
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
 }

@@ -199,6 +199,11 @@ pub enum ExtraFeature {
     /// (between, before, after), so that "chief executive" between a company and a person
     /// is an input of its own whatever the encoder makes of it.
     Words(usize),
+    /// `edges:N`: the mean token vector of the first N tokens between the pair's two mentions
+    /// and that of the last N (two vectors of the encoder's width; zeros when nothing lies
+    /// between), so that the words next to each mention ("X , leader of Y") are not
+    /// averaged away over a long stretch between them.
+    Edges(usize),
 }
 
 /// Words on either side of a pair that [`ExtraFeature::Words`] reads.
@@ -286,6 +291,11 @@ impl ExtraFeature {
                 .ok()
                 .filter(|n| (1..=64).contains(n))
                 .map(ExtraFeature::Context),
+            "edges" => arg
+                .parse()
+                .ok()
+                .filter(|n| (1..=64).contains(n))
+                .map(ExtraFeature::Edges),
             "cross" if arg == "sentence" => Some(ExtraFeature::CrossSentence),
             "words" => arg
                 .parse()
@@ -304,7 +314,7 @@ pub fn extra_width(names: &[String], dim: usize) -> usize {
     names
         .iter()
         .map(|n| match ExtraFeature::parse(n) {
-            Some(ExtraFeature::Context(_)) => dim.saturating_mul(2),
+            Some(ExtraFeature::Context(_) | ExtraFeature::Edges(_)) => dim.saturating_mul(2),
             Some(ExtraFeature::Words(n)) => n,
             _ => 1,
         })
@@ -409,6 +419,15 @@ pub(crate) fn extra_feature_rows(
         .map(|t| (t.span.start, t.span.end))
         .collect();
     let mut out = Array2::<f32>::zeros((cands.len(), width));
+    // The mean vector of token rows into the next `dim` columns (zeros without vectors).
+    let put_mean = |out: &mut Array2<f32>, row: usize, col: &mut usize, rows: &[usize]| {
+        if let Some(m) = tv.and_then(|v| v.mean(rows)) {
+            for (k, x) in m.into_iter().enumerate().take(dim) {
+                out[(row, *col + k)] = x;
+            }
+        }
+        *col += dim;
+    };
     for (row, c) in cands.iter().enumerate() {
         let mut col = 0usize;
         for (f, cue_label) in &feats {
@@ -432,12 +451,19 @@ pub(crate) fn extra_feature_rows(
                     let after: Vec<usize> =
                         (after_start..(after_start + n).min(spans.len())).collect();
                     for rows in [before, after] {
-                        if let Some(m) = tv.and_then(|v| v.mean(&rows)) {
-                            for (k, x) in m.into_iter().enumerate().take(dim) {
-                                out[(row, col + k)] = x;
-                            }
-                        }
-                        col += dim;
+                        put_mean(&mut out, row, &mut col, &rows);
+                    }
+                    continue;
+                }
+                Some(ExtraFeature::Edges(n)) => {
+                    let first = c.head_span.1.min(c.tail_span.1);
+                    let second = c.head_span.0.max(c.tail_span.0);
+                    let from = spans.partition_point(|t| t.0 < first);
+                    let to = spans.partition_point(|t| t.1 <= second).max(from);
+                    let left: Vec<usize> = (from..to.min(from + n)).collect();
+                    let right: Vec<usize> = (to.saturating_sub(*n).max(from)..to).collect();
+                    for rows in [left, right] {
+                        put_mean(&mut out, row, &mut col, &rows);
                     }
                     continue;
                 }
@@ -1268,6 +1294,21 @@ mod tests {
         d
     }
 
+    /// [`doc`] with its tokens and one-hot token vectors from "src": row i has a 1 at column i.
+    fn one_hot_doc() -> AnnotatedDocument {
+        let mut d = doc();
+        lede_tokenize::Segmenter::default().fill(&mut d);
+        let n = d.tokens.len();
+        let values = (0..n * n)
+            .map(|i| if i / n == i % n { 1.0 } else { 0.0 })
+            .collect();
+        d.token_vectors = Some(lede_core::TokenVectors {
+            source: "src".into(),
+            vectors: lede_core::Embeddings { dim: n, values },
+        });
+        d
+    }
+
     #[test]
     fn word_buckets_read_the_tokens_between_and_around_a_pair() {
         let mut d = doc();
@@ -1459,19 +1500,55 @@ mod tests {
     }
 
     #[test]
-    fn vector_features_pool_token_rows_and_check_the_source() {
-        let mut d = doc();
-        lede_tokenize::Segmenter::default().fill(&mut d);
+    fn edge_features_read_the_tokens_next_to_each_mention() {
+        let d = one_hot_doc();
         let text = d.text().to_string();
         let n = d.tokens.len();
-        // One-hot rows: row i has a 1 at column i.
-        let values = (0..n * n)
-            .map(|i| if i / n == i % n { 1.0 } else { 0.0 })
-            .collect();
-        d.token_vectors = Some(lede_core::TokenVectors {
-            source: "src".into(),
-            vectors: lede_core::Embeddings { dim: n, values },
-        });
+        let idx = |w: &str| d.tokens.iter().position(|t| t.text == w).unwrap();
+        let span = |name: &str| {
+            let a = text.find(name).unwrap();
+            (a, a + name.len())
+        };
+        let cand = |head: &str, tail: &str| Candidate {
+            sentence: 1,
+            last_sentence: 1,
+            head: 1,
+            tail: 3,
+            head_span: span(head),
+            tail_span: span(tail),
+            labels: vec![],
+        };
+        assert_eq!(ExtraFeature::parse("edges:2"), Some(ExtraFeature::Edges(2)));
+        assert!(ExtraFeature::parse("edges:0").is_none());
+        let names = vec!["edges:2".to_string()];
+        assert_eq!(extra_width(&names, n), 2 * n);
+        let schema = Schema::news().unwrap();
+        // Between "Vladimir Putin" and "Kolésnikovo": "met Xi in", in either order.
+        let cands = [
+            cand("Vladimir Putin", "Kolésnikovo"),
+            cand("Kolésnikovo", "Vladimir Putin"),
+            cand("Russian", "President"),
+        ];
+        let x = extra_feature_rows(&names, &schema, &d, &[], &cands);
+        for r in 0..2 {
+            let on = |from: usize| -> Vec<(usize, f32)> {
+                (0..n)
+                    .filter(|&k| x[(r, from + k)] != 0.0)
+                    .map(|k| (k, x[(r, from + k)]))
+                    .collect()
+            };
+            assert_eq!(on(0), vec![(idx("met"), 0.5), (idx("Xi"), 0.5)]);
+            assert_eq!(on(n), vec![(idx("Xi"), 0.5), (idx("in"), 0.5)]);
+        }
+        // Adjacent mentions: nothing between, both vectors zero.
+        assert!(x.row(2).iter().all(|&v| v == 0.0));
+    }
+
+    #[test]
+    fn vector_features_pool_token_rows_and_check_the_source() {
+        let mut d = one_hot_doc();
+        let text = d.text().to_string();
+        let n = d.tokens.len();
         let idx = |w: &str| d.tokens.iter().position(|t| t.text == w).unwrap();
         let span = |name: &str| {
             let a = text.find(name).unwrap();

@@ -145,6 +145,9 @@ pub struct SupervisedConfig {
     pub context_tokens: usize,
     /// Hashed columns of the pair's tokens ([`super::ExtraFeature::Words`]; 0: none).
     pub word_buckets: usize,
+    /// Tokens at each end of the stretch between a pair's mentions read as features
+    /// ([`super::ExtraFeature::Edges`]; 0: none).
+    pub edge_tokens: usize,
     /// Folds of the training documents whose out-of-fold predictions join the dev
     /// documents' in the choice of thresholds (0 or 1: dev alone).
     pub threshold_folds: usize,
@@ -183,6 +186,7 @@ impl SupervisedConfig {
             ensemble: 5,
             context_tokens: 3,
             word_buckets: 0,
+            edge_tokens: 0,
             threshold_folds: 5,
             cross_sentence: true,
             beta: 1.0,
@@ -213,6 +217,9 @@ pub struct SupervisedReport {
     pub train_documents: usize,
     /// Development documents.
     pub dev_documents: usize,
+    /// Added training documents ([`train_supervised_with`]): learned from, never held out.
+    #[serde(default)]
+    pub added_documents: usize,
     /// Training examples (candidate pairs; a pair with two gold labels counts twice).
     pub train_examples: usize,
     /// Positive training examples.
@@ -327,6 +334,19 @@ fn pair_matches(
         && side_matches(schema, tn, c.tail_span, g.head, &g.head_text))
 }
 
+/// Whether a candidate's mentions overlap a gold relation's arguments (in either order for a
+/// symmetric label): the same mentions, with the recognizer's boundaries ("US Federal Reserve"
+/// for the gold "Federal Reserve").
+fn spans_overlap(schema: &Schema, c: &Candidate, g: &GoldBytes) -> bool {
+    let over = |a: (usize, usize), b: (usize, usize)| a.0 < b.1 && b.0 < a.1;
+    let symmetric = schema
+        .labels()
+        .get(g.label)
+        .is_some_and(|l| l.spec.symmetric);
+    (over(c.head_span, g.head) && over(c.tail_span, g.tail))
+        || (symmetric && over(c.head_span, g.tail) && over(c.tail_span, g.head))
+}
+
 /// How a candidate relates to the gold relations of its document.
 enum Match {
     /// Gold labels it states (its sentence is in their evidence), and which gold relations
@@ -353,7 +373,14 @@ fn match_candidate(
     let mut found = Vec::new();
     let mut elsewhere = false;
     for (k, g) in gold.iter().enumerate() {
-        if !c.labels.contains(&g.label) || !pair_matches(schema, (&hn, &tn), c, g) {
+        if !pair_matches(schema, (&hn, &tn), c, g) && !spans_overlap(schema, c, g) {
+            continue;
+        }
+        if !c.labels.contains(&g.label) {
+            // The gold pair, but the recognizer's types rule the label out: not a negative
+            // example of the pair (it would teach the classifier that the text does not state
+            // what it states), and no positive one either.
+            elsewhere = true;
             continue;
         }
         // The evidence overlaps the pair's sentence (across two: both of them).
@@ -629,6 +656,22 @@ pub fn train_supervised(
     dev: &[(AnnotatedDocument, CorpusDoc)],
     cfg: &SupervisedConfig,
 ) -> Result<SupervisedReport> {
+    train_supervised_with(schema, train, &[], dev, cfg)
+}
+
+/// [`train_supervised`] with `added` training documents from another source (another
+/// publication, another period): every ensemble, the out-of-fold ones included, learns from
+/// them, but they are never held out, so the thresholds rest on `train` and `dev` alone.
+///
+/// # Errors
+/// As [`train_supervised`].
+pub fn train_supervised_with(
+    schema: &Schema,
+    train: &[(AnnotatedDocument, CorpusDoc)],
+    added: &[(AnnotatedDocument, CorpusDoc)],
+    dev: &[(AnnotatedDocument, CorpusDoc)],
+    cfg: &SupervisedConfig,
+) -> Result<SupervisedReport> {
     tch::manual_seed(cfg.seed);
     let mut extra = standard_extra_features(
         schema,
@@ -639,16 +682,34 @@ pub fn train_supervised(
     if cfg.word_buckets > 0 {
         extra.push(format!("words:{}", cfg.word_buckets));
     }
+    if cfg.edge_tokens > 0 {
+        extra.push(format!("edges:{}", cfg.edge_tokens));
+    }
+    if let Some(bad) = extra
+        .iter()
+        .find(|n| super::ExtraFeature::parse(n).is_none())
+    {
+        return Err(RelationError::InvalidData(format!(
+            "the feature {bad} is out of range (context and edges: 1 to 64 tokens, words: 1 to {} columns)",
+            super::MAX_WORD_BUCKETS
+        )));
+    }
     let classes = super::pair_classes(schema);
     let class_of = |l: usize| classes.iter().position(|&c| c == l).map(|p| p as i64 + 1);
     let mut report = SupervisedReport {
         train_documents: train.len(),
         dev_documents: dev.len(),
+        added_documents: added.len(),
         ..SupervisedReport::default()
     };
     let train_feats = doc_features(schema, train, &extra, &cfg.token_vectors)?;
+    let added_feats = doc_features(schema, added, &extra, &cfg.token_vectors)?;
     let dev_feats = doc_features(schema, dev, &extra, &cfg.token_vectors)?;
-    let rows = rows_of(schema, train_feats.iter(), &class_of);
+    let rows = rows_of(
+        schema,
+        train_feats.iter().chain(added_feats.iter()),
+        &class_of,
+    );
     let mut per_label: BTreeMap<String, SupervisedLabel> = BTreeMap::new();
     for &l in &rows.positives {
         if let Some(lab) = schema.labels().get(l) {
@@ -695,7 +756,8 @@ pub fn train_supervised(
                     .iter()
                     .enumerate()
                     .filter(|(i, _)| i % k != fold)
-                    .map(|x| x.1),
+                    .map(|x| x.1)
+                    .chain(added_feats.iter()),
                 &class_of,
             );
             if fold_rows.ys.is_empty() {
@@ -799,6 +861,38 @@ pub fn train_supervised(
     let encoder_dim = (0..=width)
         .find(|&d| super::feature_dim(d) + super::extra_width(&extra, d) == width)
         .ok_or_else(|| RelationError::InvalidData("feature width does not fit".into()))?;
+    let mut training = serde_json::json!({
+        "corpus": "hand-annotated relations over gensim lee_background.cor (models/relations/corpus, guideline docs/annotation/RELATIONS.md)",
+        "train_documents": report.train_documents,
+        "dev_documents": report.dev_documents,
+        "train_examples": report.train_examples,
+        "train_positives": report.train_positives,
+        "cue_features": cfg.cue_features,
+        "epochs": cfg.epochs,
+        "learning_rate": cfg.learning_rate,
+        "weight_decay": cfg.weight_decay,
+        "hidden_units": cfg.hidden_units,
+        "ensemble": cfg.ensemble,
+        "context_tokens": cfg.context_tokens,
+        "word_buckets": cfg.word_buckets,
+        "threshold_folds": cfg.threshold_folds,
+        "seed": cfg.seed,
+        "thresholds": "per label with at least min_dev_relations held-out relations, else pooled over the labels; best F-beta on the entity-level relations of the dev documents and of threshold_folds out-of-fold predictions over the training documents, among thresholds with held-out precision at least min_dev_precision",
+        "min_dev_precision": cfg.min_dev_precision,
+        "beta": cfg.beta,
+        "min_dev_relations": cfg.min_dev_relations,
+        "min_train_examples": cfg.min_train_examples,
+    });
+    // Settings added later are written only when used, so that a classifier trained without
+    // them is the same file as before they existed.
+    if let Some(t) = training.as_object_mut() {
+        if !added.is_empty() {
+            t.insert("added_documents".into(), added.len().into());
+        }
+        if cfg.edge_tokens > 0 {
+            t.insert("edge_tokens".into(), cfg.edge_tokens.into());
+        }
+    }
     let meta = HeadMeta {
         version: 1,
         encoder: cfg.token_vectors.clone(),
@@ -816,28 +910,7 @@ pub fn train_supervised(
         extra_features: extra,
         decides: cfg.decides,
         weights_sha256: String::new(),
-        training: serde_json::json!({
-            "corpus": "hand-annotated relations over gensim lee_background.cor (models/relations/corpus, guideline docs/annotation/RELATIONS.md)",
-            "train_documents": report.train_documents,
-            "dev_documents": report.dev_documents,
-            "train_examples": report.train_examples,
-            "train_positives": report.train_positives,
-            "cue_features": cfg.cue_features,
-            "epochs": cfg.epochs,
-            "learning_rate": cfg.learning_rate,
-            "weight_decay": cfg.weight_decay,
-            "hidden_units": cfg.hidden_units,
-            "ensemble": cfg.ensemble,
-            "context_tokens": cfg.context_tokens,
-            "word_buckets": cfg.word_buckets,
-            "threshold_folds": cfg.threshold_folds,
-            "seed": cfg.seed,
-            "thresholds": "per label with at least min_dev_relations held-out relations, else pooled over the labels; best F-beta on the entity-level relations of the dev documents and of threshold_folds out-of-fold predictions over the training documents, among thresholds with held-out precision at least min_dev_precision",
-            "min_dev_precision": cfg.min_dev_precision,
-            "beta": cfg.beta,
-            "min_dev_relations": cfg.min_dev_relations,
-            "min_train_examples": cfg.min_train_examples,
-        }),
+        training,
     };
     model.save(&cfg.out_dir, &meta)?;
     Ok(report)
@@ -927,6 +1000,16 @@ mod tests {
         (d, g, leads)
     }
 
+    /// Settings for the tiny corpora of these tests: few epochs, thresholds for every label.
+    fn small_cfg(dir: &Path, epochs: usize, ensemble: usize) -> SupervisedConfig {
+        let mut cfg = SupervisedConfig::new(dir.to_path_buf(), SOURCE.into());
+        cfg.epochs = epochs;
+        cfg.ensemble = ensemble;
+        cfg.min_train_examples = 2;
+        cfg.min_dev_relations = 2;
+        cfg
+    }
+
     fn corpus(n: usize, offset: usize) -> Vec<(AnnotatedDocument, CorpusDoc)> {
         (0..n)
             .map(|i| {
@@ -966,11 +1049,7 @@ mod tests {
     fn trains_a_classifier_the_extractor_loads_and_uses() {
         let schema = Schema::news().unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let mut cfg = SupervisedConfig::new(dir.path().to_path_buf(), SOURCE.into());
-        cfg.epochs = 60;
-        cfg.ensemble = 2;
-        cfg.min_train_examples = 2;
-        cfg.min_dev_relations = 2;
+        let mut cfg = small_cfg(dir.path(), 60, 2);
         cfg.decides = true;
         let report = train_supervised(&schema, &corpus(40, 0), &corpus(10, 40), &cfg).unwrap();
         assert_eq!(report.train_documents, 40);
@@ -1009,11 +1088,7 @@ mod tests {
         let schema = Schema::news().unwrap();
         let counted = |folds: usize| {
             let dir = tempfile::tempdir().unwrap();
-            let mut cfg = SupervisedConfig::new(dir.path().to_path_buf(), SOURCE.into());
-            cfg.epochs = 30;
-            cfg.ensemble = 1;
-            cfg.min_train_examples = 2;
-            cfg.min_dev_relations = 2;
+            let mut cfg = small_cfg(dir.path(), 30, 1);
             cfg.threshold_folds = folds;
             cfg.word_buckets = 64;
             let report = train_supervised(&schema, &corpus(20, 0), &corpus(6, 20), &cfg).unwrap();
@@ -1025,6 +1100,86 @@ mod tests {
         // Dev alone: its 3 documents with "leads"; with 4 folds, the 10 of training too.
         assert_eq!(counted(0), 3);
         assert_eq!(counted(4), 13);
+    }
+
+    #[test]
+    fn recognizer_boundaries_and_types_do_not_make_false_negatives() {
+        let schema = Schema::news().unwrap();
+        // The kinds of the candidates in the gold direction (Anna Berg first); the reverse
+        // pairs, which other labels' types allow, are negatives throughout.
+        let kinds = |d: &AnnotatedDocument, g: &CorpusDoc| -> Vec<&'static str> {
+            let gold = gold_bytes(&schema, d, g).unwrap();
+            let ctx = DocContext::build(d, &schema);
+            from_context(&schema, &ctx, crate::CandidateOptions::default())
+                .iter()
+                .filter(|c| c.head == 0)
+                .map(|c| match match_candidate(&schema, d, c, &gold) {
+                    Match::Positive(..) => "positive",
+                    Match::Elsewhere => "elsewhere",
+                    Match::Negative => "negative",
+                })
+                .collect()
+        };
+        let (d, g, _) = doc("m", "Anna Berg", "leads", "Norland");
+        assert_eq!(kinds(&d, &g), vec!["positive"]);
+        // The recognizer's tail is "Norland today": the same mention, wider.
+        let mut wide = d.clone();
+        let text = wide.text().to_string();
+        let at = text.find("Norland").unwrap();
+        let span = OffsetMap::new(&text)
+            .span(at, at + "Norland today".len())
+            .unwrap();
+        wide.entities[1].name = "Norland today".into();
+        wide.entities[1].mentions[0].text = "Norland today".into();
+        wide.entities[1].mentions[0].span = span;
+        assert_eq!(kinds(&wide, &g), vec!["positive"]);
+        // The recognizer calls Norland a person: leader_of is ruled out for the pair, which is
+        // then no example at all rather than a negative one.
+        let mut typed = d.clone();
+        typed.entities[1].label = "PERSON".into();
+        typed.entities[1].mentions[0].label = "PERSON".into();
+        let k = kinds(&typed, &g);
+        assert!(
+            !k.is_empty() && k.iter().all(|x| *x == "elsewhere"),
+            "{k:?}"
+        );
+    }
+
+    #[test]
+    fn added_documents_are_learned_from_but_never_held_out() {
+        let schema = Schema::news().unwrap();
+        let run = |added: &[(AnnotatedDocument, CorpusDoc)]| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut cfg = small_cfg(dir.path(), 30, 1);
+            cfg.threshold_folds = 4;
+            cfg.edge_tokens = 2;
+            let report =
+                train_supervised_with(&schema, &corpus(20, 0), added, &corpus(6, 20), &cfg)
+                    .unwrap();
+            let meta = PairClassifier::load(dir.path()).unwrap().meta;
+            assert!(meta.extra_features.iter().any(|f| f == "edges:2"));
+            assert_eq!(meta.training["edge_tokens"], 2);
+            (report, meta.training.get("added_documents").cloned())
+        };
+        let (alone, none) = run(&[]);
+        assert_eq!(none, None, "no added documents: the key is left out");
+        let (with, n) = run(&corpus(12, 100));
+        assert_eq!((with.added_documents, n), (12, Some(12.into())));
+        assert!(with.train_examples > alone.train_examples);
+        // The held-out relations behind the thresholds are dev's and train's out-of-fold ones
+        // only: the same count with or without the added documents.
+        assert_eq!(
+            with.labels["leader_of"].dev_relations,
+            alone.labels["leader_of"].dev_relations
+        );
+        // A feature setting out of range is refused before any training.
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = SupervisedConfig::new(dir.path().to_path_buf(), SOURCE.into());
+        cfg.edge_tokens = 65;
+        assert!(matches!(
+            train_supervised(&schema, &corpus(4, 0), &corpus(2, 4), &cfg),
+            Err(RelationError::InvalidData(m)) if m.contains("edges:65")
+        ));
     }
 
     #[test]
