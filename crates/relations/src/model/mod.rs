@@ -1309,6 +1309,26 @@ mod tests {
         d
     }
 
+    /// The byte span of the first occurrence of `name` in `text`.
+    fn span_of(text: &str, name: &str) -> (usize, usize) {
+        let a = text.find(name).unwrap();
+        (a, a + name.len())
+    }
+
+    /// A one-sentence candidate between the first occurrences of two names in `text`, the
+    /// entities `ids`.
+    fn cand_between(text: &str, head: &str, tail: &str, ids: (usize, usize)) -> Candidate {
+        Candidate {
+            sentence: 1,
+            last_sentence: 1,
+            head: ids.0,
+            tail: ids.1,
+            head_span: span_of(text, head),
+            tail_span: span_of(text, tail),
+            labels: vec![],
+        }
+    }
+
     #[test]
     fn word_buckets_read_the_tokens_between_and_around_a_pair() {
         let mut d = doc();
@@ -1459,19 +1479,8 @@ mod tests {
     fn windows_cover_the_candidates_and_widen_by_words() {
         let d = doc();
         let text = d.text();
-        let span = |name: &str| {
-            let a = text.find(name).unwrap();
-            (a, a + name.len())
-        };
-        let c = |h: &str, t: &str| Candidate {
-            sentence: 1,
-            last_sentence: 1,
-            head: 0,
-            tail: 1,
-            head_span: span(h),
-            tail_span: span(t),
-            labels: vec![],
-        };
+        let span = |name: &str| span_of(text, name);
+        let c = |h: &str, t: &str| cand_between(text, h, t, (0, 1));
         let w = sentence_windows(&[c("Xi", "Kolésnikovo"), c("Vladimir Putin", "Xi")]);
         assert_eq!(w.get(&1), Some(&(span("Vladimir Putin").0, text.len() - 1)));
         let m = mask_sentence(&d, 1).unwrap();
@@ -1505,19 +1514,7 @@ mod tests {
         let text = d.text().to_string();
         let n = d.tokens.len();
         let idx = |w: &str| d.tokens.iter().position(|t| t.text == w).unwrap();
-        let span = |name: &str| {
-            let a = text.find(name).unwrap();
-            (a, a + name.len())
-        };
-        let cand = |head: &str, tail: &str| Candidate {
-            sentence: 1,
-            last_sentence: 1,
-            head: 1,
-            tail: 3,
-            head_span: span(head),
-            tail_span: span(tail),
-            labels: vec![],
-        };
+        let cand = |head: &str, tail: &str| cand_between(&text, head, tail, (1, 3));
         assert_eq!(ExtraFeature::parse("edges:2"), Some(ExtraFeature::Edges(2)));
         assert!(ExtraFeature::parse("edges:0").is_none());
         let names = vec!["edges:2".to_string()];
@@ -1550,19 +1547,7 @@ mod tests {
         let text = d.text().to_string();
         let n = d.tokens.len();
         let idx = |w: &str| d.tokens.iter().position(|t| t.text == w).unwrap();
-        let span = |name: &str| {
-            let a = text.find(name).unwrap();
-            (a, a + name.len())
-        };
-        let c = Candidate {
-            sentence: 1,
-            last_sentence: 1,
-            head: 1,
-            tail: 3,
-            head_span: span("Vladimir Putin"),
-            tail_span: span("Kolésnikovo"),
-            labels: vec![],
-        };
+        let c = cand_between(&text, "Vladimir Putin", "Kolésnikovo", (1, 3));
         let f = vector_features(&d, std::slice::from_ref(&c), "src").unwrap();
         assert_eq!(f.ncols(), feature_dim(n));
         let row = f.row(0);
