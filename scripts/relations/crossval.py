@@ -52,10 +52,10 @@ def main() -> int:
         fold = os.path.join(a.work, a.name, f"corpus{k}")
         os.makedirs(fold, exist_ok=True)
         dev = (k + 1) % GROUPS
-        others = [j for j in range(k + 2, k + GROUPS) if j % GROUPS not in (k, dev)]
-        # In the groups' own order, so that all six give the same rows as before the option.
-        train = [l for j in sorted(x % GROUPS for x in others[:a.train_groups])
-                 for l in groups[j]]
+        # The groups after the fold's own and its dev group, the nearest first; taken in the
+        # groups' own order, so that all six give the same rows as before --train-groups.
+        others = [(k + 2 + i) % GROUPS for i in range(GROUPS - 2)]
+        train = [l for j in sorted(others[:a.train_groups]) for l in groups[j]]
         dev_lines = groups[dev]
         if a.empty_dev:
             train, dev_lines = train + dev_lines, []

@@ -212,6 +212,9 @@ pub const WORD_WINDOW: usize = 3;
 /// Most hashed word columns a classifier may read.
 pub const MAX_WORD_BUCKETS: usize = 1 << 16;
 
+/// Most tokens a [`ExtraFeature::Context`] or [`ExtraFeature::Edges`] window may read.
+pub const MAX_WINDOW_TOKENS: usize = 64;
+
 /// The bucket of a word in `buckets` hashed columns, by its place (`b`etween, `l`eft of the
 /// pair, `r`ight of it): FNV-1a over the place and the folded word, so the same file reads
 /// the same columns on every platform.
@@ -284,24 +287,14 @@ impl ExtraFeature {
         if arg.is_empty() {
             return None;
         }
+        // A count from 1 to `max`.
+        let count = |max: usize| arg.parse().ok().filter(|n| (1..=max).contains(n));
         match kind {
             "cue" => Some(ExtraFeature::Cue(arg.to_string())),
-            "context" => arg
-                .parse()
-                .ok()
-                .filter(|n| (1..=64).contains(n))
-                .map(ExtraFeature::Context),
-            "edges" => arg
-                .parse()
-                .ok()
-                .filter(|n| (1..=64).contains(n))
-                .map(ExtraFeature::Edges),
+            "context" => count(MAX_WINDOW_TOKENS).map(ExtraFeature::Context),
+            "edges" => count(MAX_WINDOW_TOKENS).map(ExtraFeature::Edges),
             "cross" if arg == "sentence" => Some(ExtraFeature::CrossSentence),
-            "words" => arg
-                .parse()
-                .ok()
-                .filter(|n| (1..=MAX_WORD_BUCKETS).contains(n))
-                .map(ExtraFeature::Words),
+            "words" => count(MAX_WORD_BUCKETS).map(ExtraFeature::Words),
             "head" if FEATURE_TYPES.contains(&arg) => Some(ExtraFeature::HeadType(arg.into())),
             "tail" if FEATURE_TYPES.contains(&arg) => Some(ExtraFeature::TailType(arg.into())),
             _ => None,

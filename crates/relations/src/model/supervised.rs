@@ -690,7 +690,8 @@ pub fn train_supervised_with(
         .find(|n| super::ExtraFeature::parse(n).is_none())
     {
         return Err(RelationError::InvalidData(format!(
-            "the feature {bad} is out of range (context and edges: 1 to 64 tokens, words: 1 to {} columns)",
+            "the feature {bad} is out of range (context and edges: 1 to {} tokens, words: 1 to {} columns)",
+            super::MAX_WINDOW_TOKENS,
             super::MAX_WORD_BUCKETS
         )));
     }
