@@ -425,6 +425,13 @@ fn train_relations(a: TrainRelationsArgs) -> Result<()> {
     let Some(source) = analyzer.token_vectors_source() else {
         bail!("the recognizer gives no token vectors: the classifier reads the NER pass's states (use the offline model set)");
     };
+    let mut cfg = SupervisedConfig::new(a.out.clone(), source);
+    cfg.cue_features = !a.no_cue_features;
+    cfg.decides = a.decide;
+    cfg.cross_sentence = !a.no_cross_sentence;
+    given_or_default!(cfg, a, { epochs: epochs, seed: seed, hidden_units: hidden, beta: beta, weight_decay: weight_decay, ensemble: ensemble, context_tokens: context, word_buckets: words, edge_tokens: edges, threshold_folds: threshold_folds, min_dev_precision: min_dev_precision });
+    // Settings out of range are refused before the documents are annotated (seconds to minutes).
+    cfg.validate().context("bad training settings")?;
     let load = |path: &std::path::Path| -> Result<Vec<_>> {
         let corpus =
             read_corpus(path).with_context(|| format!("cannot load {}", path.display()))?;
@@ -445,11 +452,6 @@ fn train_relations(a: TrainRelationsArgs) -> Result<()> {
     for path in &a.added_train {
         added.extend(load(path)?);
     }
-    let mut cfg = SupervisedConfig::new(a.out.clone(), source);
-    cfg.cue_features = !a.no_cue_features;
-    cfg.decides = a.decide;
-    cfg.cross_sentence = !a.no_cross_sentence;
-    given_or_default!(cfg, a, { epochs: epochs, seed: seed, hidden_units: hidden, beta: beta, weight_decay: weight_decay, ensemble: ensemble, context_tokens: context, word_buckets: words, edge_tokens: edges, threshold_folds: threshold_folds, min_dev_precision: min_dev_precision });
     let schema = lede::relations::Schema::news()?;
     let report = train_supervised_with(&schema, &train, &added, &dev, &cfg)?;
     println!("{}", serde_json::to_string_pretty(&report)?);

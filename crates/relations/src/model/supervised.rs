@@ -193,6 +193,63 @@ impl SupervisedConfig {
             min_dev_precision: 0.7,
         }
     }
+
+    /// Checks the settings without training: what [`train_supervised_with`] refuses at its
+    /// start, for callers that want the error before they annotate any document.
+    ///
+    /// # Errors
+    /// [`RelationError::InvalidData`] naming the first setting out of range: a context, edge
+    /// or word feature wider than [`super::MAX_WINDOW_TOKENS`] tokens or
+    /// [`super::MAX_WORD_BUCKETS`] columns, no hidden unit, epoch, example per step or
+    /// ensemble member, a learning rate or beta that is not a positive number, a negative
+    /// weight decay, or a precision floor outside 0 to 1.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(RelationError::InvalidData(m));
+        let window = super::MAX_WINDOW_TOKENS;
+        for (name, n) in [
+            ("context", self.context_tokens),
+            ("edges", self.edge_tokens),
+        ] {
+            if n > window {
+                return bad(format!("{name}: {n} tokens (at most {window})"));
+            }
+        }
+        if self.word_buckets > super::MAX_WORD_BUCKETS {
+            return bad(format!(
+                "words: {} columns (at most {})",
+                self.word_buckets,
+                super::MAX_WORD_BUCKETS
+            ));
+        }
+        for (name, n) in [
+            ("hidden units", self.hidden_units),
+            ("epochs", self.epochs),
+            ("batch size", self.batch_size),
+            ("ensemble", self.ensemble),
+        ] {
+            if n == 0 {
+                return bad(format!("{name}: 0 (at least 1)"));
+            }
+        }
+        for (name, v) in [("learning rate", self.learning_rate), ("beta", self.beta)] {
+            if !(v.is_finite() && v > 0.0) {
+                return bad(format!("{name}: {v} (a positive number)"));
+            }
+        }
+        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
+            return bad(format!(
+                "weight decay: {} (0 or a positive number)",
+                self.weight_decay
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.min_dev_precision) {
+            return bad(format!(
+                "minimum dev precision: {} (0 to 1)",
+                self.min_dev_precision
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Per-label figures of a training run.
@@ -672,6 +729,7 @@ pub fn train_supervised_with(
     dev: &[(AnnotatedDocument, CorpusDoc)],
     cfg: &SupervisedConfig,
 ) -> Result<SupervisedReport> {
+    cfg.validate()?;
     tch::manual_seed(cfg.seed);
     let mut extra = standard_extra_features(
         schema,
@@ -1025,6 +1083,41 @@ mod tests {
                 (d, g)
             })
             .collect()
+    }
+
+    #[test]
+    fn settings_out_of_range_are_refused_before_training() {
+        let ok = SupervisedConfig::new(PathBuf::from("/nonexistent"), "v".into());
+        assert!(ok.validate().is_ok());
+        let cases: [(&str, fn(&mut SupervisedConfig)); 8] = [
+            ("edges", |c| {
+                c.edge_tokens = super::super::MAX_WINDOW_TOKENS + 1
+            }),
+            ("context", |c| c.context_tokens = 65),
+            ("words", |c| {
+                c.word_buckets = super::super::MAX_WORD_BUCKETS + 1
+            }),
+            ("epochs", |c| c.epochs = 0),
+            ("ensemble", |c| c.ensemble = 0),
+            ("beta", |c| c.beta = f64::NAN),
+            ("weight decay", |c| c.weight_decay = -1.0),
+            ("precision", |c| c.min_dev_precision = 1.5),
+        ];
+        let schema = Schema::news().unwrap();
+        for (name, spoil) in cases {
+            let mut c = ok.clone();
+            spoil(&mut c);
+            let err = c.validate().unwrap_err().to_string();
+            assert!(err.contains(name), "{name}: {err}");
+            // The trainer refuses the same settings before it reads any document.
+            let err = train_supervised_with(&schema, &[], &[], &[], &c).unwrap_err();
+            assert!(err.to_string().contains(name), "{name}: {err}");
+        }
+        // At the limits, still accepted.
+        let mut c = ok.clone();
+        c.edge_tokens = super::super::MAX_WINDOW_TOKENS;
+        c.min_dev_precision = 0.0;
+        assert!(c.validate().is_ok());
     }
 
     #[test]
