@@ -1089,7 +1089,8 @@ mod tests {
     fn settings_out_of_range_are_refused_before_training() {
         let ok = SupervisedConfig::new(PathBuf::from("/nonexistent"), "v".into());
         assert!(ok.validate().is_ok());
-        let cases: [(&str, fn(&mut SupervisedConfig)); 8] = [
+        type Spoil = fn(&mut SupervisedConfig);
+        let cases: [(&str, Spoil); 8] = [
             ("edges", |c| {
                 c.edge_tokens = super::super::MAX_WINDOW_TOKENS + 1
             }),
