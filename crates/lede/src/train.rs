@@ -121,8 +121,21 @@ pub(crate) struct TrainSummaryArgs {
     /// Summary length in sentences: the oracle's at most, and the one the dev choice uses.
     #[arg(long, default_value_t = 3, value_name = "N")]
     sentences: usize,
+    /// The loss: `pointwise` (each sentence's log loss of being in the oracle summary) or
+    /// `listwise` (a softmax over each document's sentences against its oracle sentences).
+    #[arg(long, value_enum, default_value_t = ObjectiveArg::Pointwise)]
+    objective: ObjectiveArg,
     #[command(flatten)]
     model: crate::ModelArgs,
+}
+
+/// `--objective` of `lede train summary`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ObjectiveArg {
+    /// Each sentence on its own.
+    Pointwise,
+    /// Each document's sentences against each other.
+    Listwise,
 }
 
 #[derive(Debug, Args)]
@@ -277,13 +290,17 @@ fn train_ner(a: TrainNerArgs) -> Result<()> {
 
 fn train_summary(a: TrainSummaryArgs) -> Result<()> {
     use lede::summarize::eval::{evaluate_systems, MultiReference};
-    use lede::summarize::learned::{train, TrainOptions, TrainingDoc, INPUT_FEATURES};
+    use lede::summarize::learned::{train, Objective, TrainOptions, TrainingDoc, INPUT_FEATURES};
     use lede::summarize::{ExtractiveSummarizer, LeadSummarizer, SummaryLength};
     use lede::Tasks;
 
     if a.sentences == 0 {
         bail!("--sentences must be at least 1");
     }
+    let objective = match a.objective {
+        ObjectiveArg::Pointwise => Objective::Pointwise,
+        ObjectiveArg::Listwise => Objective::Listwise,
+    };
     let analyzer = crate::builder_from(&a.model, None)
         .tasks(Tasks {
             ner: true,
@@ -336,10 +353,16 @@ fn train_summary(a: TrainSummaryArgs) -> Result<()> {
     let mut grid = Vec::new();
     let mut best: Option<(f64, TrainOptions)> = None;
     for l2 in [0.001f64, 0.01, 0.1, 1.0] {
-        for positive_weight in [1.0f64, 3.0] {
+        // The listwise loss has no row weights: one setting instead of two.
+        let weights: &[f64] = match objective {
+            Objective::Pointwise => &[1.0, 3.0],
+            Objective::Listwise => &[1.0],
+        };
+        for &positive_weight in weights {
             let options = TrainOptions {
                 l2: l2 as f32,
                 positive_weight: positive_weight as f32,
+                objective,
                 ..TrainOptions::default()
             };
             let scorer = train(&rows, &source, dim, &options)?;

@@ -6,7 +6,8 @@
 //! inputs ([`INPUT_FEATURES`] plus the sentence vector) are what the summarizer already
 //! computes, with the vectors the NER pass pooled from its encoder states (no second encoder
 //! pass). The model is small (one weight per input) and trained here, in Rust, by
-//! [`train`] (full-batch Adam on the L2-regularised log loss, deterministic).
+//! [`train`] (full-batch Adam on the L2-regularised log loss, deterministic; or, with
+//! [`Objective::Listwise`], on a softmax cross-entropy over each document's sentences).
 //!
 //! A scorer records the source of the sentence vectors it was trained on
 //! ([`SentenceScorer::vectors`]); the summarizer uses it only on documents whose vectors come
@@ -285,6 +286,24 @@ pub struct TrainOptions {
     pub positive_weight: f32,
     /// The MMR trade-off recorded in the scorer.
     pub mmr_lambda: f32,
+    /// What the loss compares ([`Objective`]).
+    #[serde(default)]
+    pub objective: Objective,
+}
+
+/// The loss a scorer is trained with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Objective {
+    /// Each sentence on its own: the log loss of "in the oracle summary" over all rows,
+    /// positive rows weighted by [`TrainOptions::positive_weight`].
+    #[default]
+    Pointwise,
+    /// Each document's sentences against each other: the cross-entropy between a softmax over
+    /// the document's scores and its oracle sentences (each document counts once; documents
+    /// without an oracle sentence are left out; the positive weight and the bias play no
+    /// part). The summarizer ranks sentences within a document, which is what this compares.
+    Listwise,
 }
 
 impl Default for TrainOptions {
@@ -295,6 +314,7 @@ impl Default for TrainOptions {
             learning_rate: 0.05,
             positive_weight: 1.0,
             mmr_lambda: 1.0,
+            objective: Objective::Pointwise,
         }
     }
 }
@@ -369,10 +389,25 @@ pub fn train(
     let (beta1, beta2, eps) = (0.9f32, 0.999f32, 1e-8f32);
     let (mut mw, mut vw) = (Array1::<f32>::zeros(n_in), Array1::<f32>::zeros(n_in));
     let (mut mb, mut vb) = (0.0f32, 0.0f32);
+    // Row ranges of the documents with an oracle sentence (the listwise loss's lists).
+    let mut lists = Vec::new();
+    let mut start = 0;
+    for d in docs {
+        let end = start + d.labels.len();
+        if y.slice(ndarray::s![start..end]).sum() > 0.0 {
+            lists.push(start..end);
+        }
+        start = end;
+    }
+    let listwise = options.objective == Objective::Listwise;
     for t in 1..=options.epochs {
         let logits = z.dot(&w) + b;
-        let p = logits.mapv(|l| 1.0 / (1.0 + (-l).exp()));
-        let err = (&p - &y) * &sample_weight / total_weight;
+        let err = if listwise {
+            listwise_error(&logits, &y, &lists)
+        } else {
+            let p = logits.mapv(|l| 1.0 / (1.0 + (-l).exp()));
+            (&p - &y) * &sample_weight / total_weight
+        };
         let gw = z.t().dot(&err) + &w * options.l2;
         let gb = err.sum();
         mw = &mw * beta1 + &gw * (1.0 - beta1);
@@ -385,13 +420,17 @@ pub fn train(
         b -= options.learning_rate * (mb / c1) / ((vb / c2).sqrt() + eps);
     }
     let logits = z.dot(&w) + b;
-    let loss = logits
-        .iter()
-        .zip(&y)
-        .zip(&sample_weight)
-        .map(|((l, t), sw)| sw * (l.max(0.0) - l * t + (-l.abs()).exp().ln_1p()))
-        .sum::<f32>()
-        / total_weight;
+    let loss = if listwise {
+        listwise_loss(&logits, &y, &lists)
+    } else {
+        logits
+            .iter()
+            .zip(&y)
+            .zip(&sample_weight)
+            .map(|((l, t), sw)| sw * (l.max(0.0) - l * t + (-l.abs()).exp().ln_1p()))
+            .sum::<f32>()
+            / total_weight
+    };
     let mut training = serde_json::Map::new();
     training.insert("rows".into(), rows.into());
     training.insert("positives".into(), (positives as usize).into());
@@ -412,6 +451,56 @@ pub fn train(
         mmr_lambda: options.mmr_lambda,
         training,
     })
+}
+
+/// A list's softmax over its rows' logits and its target distribution (the oracle rows,
+/// equally).
+fn softmax_and_target(
+    logits: &Array1<f32>,
+    y: &Array1<f32>,
+    rows: &std::ops::Range<usize>,
+) -> (Array1<f32>, Array1<f32>) {
+    let l = logits.slice(ndarray::s![rows.clone()]);
+    let top = l.fold(f32::NEG_INFINITY, |a, &v| a.max(v));
+    let e = l.mapv(|v| (v - top).exp());
+    let p = &e / e.sum();
+    let t = y.slice(ndarray::s![rows.clone()]);
+    let target = &t / t.sum().max(f32::MIN_POSITIVE);
+    (p, target)
+}
+
+/// The listwise loss's gradient with respect to every row's logit (0 for rows of documents
+/// without an oracle sentence); each list weighs the same.
+fn listwise_error(
+    logits: &Array1<f32>,
+    y: &Array1<f32>,
+    lists: &[std::ops::Range<usize>],
+) -> Array1<f32> {
+    let mut err = Array1::<f32>::zeros(logits.len());
+    let n = lists.len().max(1) as f32;
+    for rows in lists {
+        let (p, target) = softmax_and_target(logits, y, rows);
+        err.slice_mut(ndarray::s![rows.clone()])
+            .assign(&((&p - &target) / n));
+    }
+    err
+}
+
+/// The listwise loss: mean over lists of the cross-entropy of the target against the softmax.
+fn listwise_loss(logits: &Array1<f32>, y: &Array1<f32>, lists: &[std::ops::Range<usize>]) -> f32 {
+    let total: f32 = lists
+        .iter()
+        .map(|rows| {
+            let (p, target) = softmax_and_target(logits, y, rows);
+            -target
+                .iter()
+                .zip(&p)
+                .filter(|(t, _)| **t > 0.0)
+                .map(|(t, q)| t * q.max(f32::MIN_POSITIVE).ln())
+                .sum::<f32>()
+        })
+        .sum();
+    total / lists.len().max(1) as f32
 }
 
 /// The scorer in `dir` ([`SCORER_FILE`]), if the file exists.
@@ -470,6 +559,42 @@ mod tests {
         }
         a.validate(Path::new("x")).unwrap();
         assert_eq!(a.training["rows"], 30);
+    }
+
+    #[test]
+    fn the_listwise_loss_ranks_within_each_document() {
+        // Column 1 tells each document's oracle sentence from the others; column 0 shifts whole
+        // documents (a document-level feature the ranking must not depend on). The last
+        // document has no oracle sentence and is left out of the lists.
+        let cols = INPUT_FEATURES.len();
+        let mut docs = Vec::new();
+        for d in 0..6 {
+            let mut inputs = Array2::<f32>::zeros((5, cols));
+            let mut labels = vec![0.0f32; 5];
+            let best = d % 5;
+            for i in 0..5 {
+                inputs[[i, 0]] = d as f32 * 3.0;
+                inputs[[i, 1]] = i as f32 * 0.1 + if i == best { 1.0 } else { 0.0 };
+            }
+            if d < 5 {
+                labels[best] = 1.0;
+            }
+            docs.push(TrainingDoc { inputs, labels });
+        }
+        let options = TrainOptions {
+            objective: Objective::Listwise,
+            ..TrainOptions::default()
+        };
+        let a = train(&docs, "src", 0, &options).unwrap();
+        assert_eq!(a, train(&docs, "src", 0, &options).unwrap());
+        let loss = a.training["final_loss"].as_f64().unwrap();
+        assert!(loss.is_finite() && loss < 5f64.ln(), "{loss}");
+        for (d, doc) in docs.iter().take(5).enumerate() {
+            let s = a.scores(doc.inputs.view()).unwrap();
+            let top = (0..5).max_by(|&i, &j| s[i].total_cmp(&s[j])).unwrap();
+            assert_eq!(top, d % 5, "document {d}: {s:?}");
+        }
+        assert_eq!(a.training["options"]["objective"], "listwise");
     }
 
     #[test]
