@@ -92,7 +92,7 @@ enum Command {
     Eval(commands::EvalCommand),
     /// Show which model each task uses and whether its files are present.
     Models(ModelArgs),
-    /// Train a model (today: lede's offline NER model).
+    /// Train a model: the offline NER model, the summary's sentence scorer or the relation pair classifier.
     #[command(subcommand)]
     Train(train::TrainCommand),
 }

@@ -18,8 +18,9 @@ pub(crate) enum TrainCommand {
     /// `weights.safetensors` (deltas against the base) into --out; `lede analyze --models
     /// DIR` then uses it. Prints a JSON report on stdout, progress on stderr.
     Ner(Box<TrainNerArgs>),
-    /// Train the extractive summary's sentence scorer (logistic regression over the hand-set
-    /// features and the NER pass's pooled sentence vectors) on reference summaries: labels are
+    /// Train the extractive summary's sentence scorer (a linear scorer over the hand-set
+    /// features and the NER pass's pooled sentence vectors, by default logistic regression;
+    /// see --objective) on reference summaries: labels are
     /// the sentences a greedy ROUGE oracle picks for each reference; the L2 penalty, the
     /// weight of positive sentences and the MMR trade-off are chosen by ROUGE-2 on --dev.
     /// References: JSON Lines `{"doc": id, "summary": "..."}`, documents `DIR/<id>.txt`.
