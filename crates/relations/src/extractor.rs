@@ -99,6 +99,7 @@ pub struct RelationExtractorBuilder {
     min_score: Option<f32>,
     max_sentences_per_batch: Option<usize>,
     fallback_dir: Option<PathBuf>,
+    classifier_precision: Option<lede_models::fast::Precision>,
 }
 
 /// The classifier for documents without the token vectors the main one reads: its files and
@@ -147,6 +148,10 @@ impl RelationExtractorBuilder {
         /// ([`crate::model::HeadMeta::token_vectors`]): documents from another recognizer, or
         /// none. It and its encoder are loaded the first time such a document comes.
         pub fn fallback_model_dir(dir: impl Into<PathBuf>) => fallback_dir = Some(dir.into());
+        /// The precision of the classifier's first layer ([`PairModel::with_precision`]):
+        /// fp32 (the default) or int8, FBGEMM's kernel, as the int8 NER encoder runs.
+        pub fn classifier_precision(p: lede_models::fast::Precision) =>
+            classifier_precision = Some(p);
     }
 
     /// Builds the extractor.
@@ -171,7 +176,8 @@ impl RelationExtractorBuilder {
                     if let (Some(dir), Some(e)) = (self.fallback_dir, e) {
                         fallback = Some(Fallback::Pending(dir, e, batch));
                     }
-                    Some(PairModel::from_vectors(classifier)?)
+                    let precision = self.classifier_precision.unwrap_or_default();
+                    Some(PairModel::from_vectors(classifier)?.with_precision(precision)?)
                 } else {
                     let Some(e) = e else {
                         return Err(RelationError::InvalidData(

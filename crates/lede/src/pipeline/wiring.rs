@@ -118,6 +118,7 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
                 &t,
                 &resolve,
                 source.as_deref(),
+                b.precision.unwrap_or(lede_ner::offline::DEFAULT_PRECISION),
                 b.relation_classifier.as_ref(),
                 &mut provenance,
             )?);
@@ -249,12 +250,16 @@ fn relation_extractor(
     t: &TaskModel,
     resolve: &ResolveOptions,
     ner_vectors: Option<&str>,
+    precision: lede_models::fast::Precision,
     choice: Option<&crate::pipeline::RelationClassifier>,
     provenance: &mut BTreeMap<String, String>,
 ) -> Result<Box<dyn RelationExtractor>> {
     use crate::pipeline::RelationClassifier;
-    // Small batches for the same reason as the sentence encoder: less padding.
-    let mut b = NewsRelationExtractor::builder().batch_size(4);
+    // Small batches for the same reason as the sentence encoder: less padding. The pair
+    // classifier's first layer runs at the NER encoder's precision.
+    let mut b = NewsRelationExtractor::builder()
+        .batch_size(4)
+        .classifier_precision(precision);
     if let Some(schema) = t.option_str("schema") {
         b = b.schema_path(schema);
     }

@@ -27,10 +27,10 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use lede_core::{AnnotatedDocument, TokenKind, WordTokenizer};
-use lede_models::fast::Precision;
+use lede_models::fast::{PackedLinear, Precision};
 use lede_models::{SentenceEmbedder, TokenStates};
 use lede_tokenize::RuleWordTokenizer;
-use ndarray::{s, Array1, Array2, ArrayView1, Axis};
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::candidates::Candidate;
@@ -509,6 +509,185 @@ pub struct PairClassifier {
     pub meta: HeadMeta,
 }
 
+/// What a block of the first layer's input depends on: one candidate's mention or the edge of
+/// its pair, never on the pair as a whole. Pairs of one document that share the key share the
+/// block's values, so its product with the weights is computed once per key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKey {
+    /// The head mention's span (its mean token vector).
+    Head,
+    /// The tail mention's span.
+    Tail,
+    /// Where the pair starts (the tokens of context before it).
+    PairStart,
+    /// Where the pair ends (the tokens of context after it).
+    PairEnd,
+}
+
+impl BlockKey {
+    /// The candidate's key: byte offsets that determine the block's values.
+    pub fn of(self, c: &Candidate) -> (usize, usize) {
+        match self {
+            BlockKey::Head => c.head_span,
+            BlockKey::Tail => c.tail_span,
+            BlockKey::PairStart => (c.head_span.0.min(c.tail_span.0), 0),
+            BlockKey::PairEnd => (c.head_span.1.max(c.tail_span.1), 0),
+        }
+    }
+}
+
+/// The column ranges of a classifier's input whose values depend on a [`BlockKey`] alone: for
+/// classifiers that read the document's token vectors ([`HeadMeta::token_vectors`]), the head
+/// and tail vectors and the two halves of `context:N`. Empty for classifiers that encode
+/// sentences themselves (their vectors depend on the sentence window as well).
+pub fn shared_blocks(meta: &HeadMeta) -> Vec<(std::ops::Range<usize>, BlockKey)> {
+    if meta.token_vectors.is_none() {
+        return Vec::new();
+    }
+    let d = meta.encoder_dim;
+    let mut out = vec![(0..d, BlockKey::Head), (d..2 * d, BlockKey::Tail)];
+    let mut col = feature_dim(d);
+    for name in &meta.extra_features {
+        let width = extra_width(std::slice::from_ref(name), d);
+        if let Some(ExtraFeature::Context(_)) = ExtraFeature::parse(name) {
+            out.push((col..col + d, BlockKey::PairStart));
+            out.push((col + d..col + 2 * d, BlockKey::PairEnd));
+        }
+        col += width;
+    }
+    out
+}
+
+/// A part of the first layer: some input columns with their rows of the weights, multiplied
+/// per pair, or, for a [`shared_blocks`] block, once per [`BlockKey`] value.
+#[derive(Debug)]
+struct Part {
+    /// Input columns, ascending.
+    cols: Vec<usize>,
+    /// `None`: every pair's own columns.
+    key: Option<BlockKey>,
+    weights: Kernel,
+}
+
+/// How a part's product is computed.
+#[derive(Debug)]
+enum Kernel {
+    /// ndarray (`[cols, hidden]`), fp32.
+    Plain(Array2<f32>),
+    /// libtorch's fp32 or FBGEMM's int8 kernel ([`PackedLinear`], `[hidden, cols]`).
+    Packed(PackedLinear),
+}
+
+impl Kernel {
+    fn apply(&self, x: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
+        match self {
+            Kernel::Plain(w) => Ok(x.dot(w)),
+            Kernel::Packed(layer) => {
+                let (rows, cols) = x.dim();
+                let flat: Vec<f32> = x.iter().copied().collect();
+                let t = tch::Tensor::f_from_slice(&flat)?.f_reshape([rows as i64, cols as i64])?;
+                let y = layer
+                    .forward(&t)
+                    .map_err(|e| RelationError::InvalidData(format!("pair classifier: {e}")))?;
+                let width = y.size().get(1).copied().unwrap_or(0) as usize;
+                let out: Vec<f32> = Vec::<f32>::try_from(y.f_reshape([-1])?)?;
+                Array2::from_shape_vec((rows, width), out)
+                    .map_err(|e| RelationError::InvalidData(format!("pair classifier: {e}")))
+            }
+        }
+    }
+}
+
+/// The classifier's first layer (`x @ w1`) as [`PairModel`] runs it: split by
+/// [`shared_blocks`], so that a block shared by many pairs is multiplied once per value, in
+/// fp32 (plain ndarray) or on FBGEMM's int8 kernel ([`PairModel::with_precision`]). The same
+/// numbers as [`PairClassifier::probabilities`] up to rounding in fp32, within int8's rounding
+/// in int8.
+#[derive(Debug)]
+struct FirstLayer {
+    parts: Vec<Part>,
+}
+
+impl FirstLayer {
+    fn new(c: &PairClassifier, precision: Precision) -> Result<FirstLayer> {
+        let w1 = &c.w1;
+        let blocks: Vec<_> = shared_blocks(&c.meta)
+            .into_iter()
+            .filter(|(r, _)| r.end <= w1.nrows())
+            .collect();
+        let rest: Vec<usize> = (0..w1.nrows())
+            .filter(|col| !blocks.iter().any(|(r, _)| r.contains(col)))
+            .collect();
+        let int8 = precision == Precision::Int8;
+        let kernel = |cols: &[usize]| -> Result<Kernel> {
+            let w = w1.select(Axis(0), cols);
+            if !int8 {
+                return Ok(Kernel::Plain(w));
+            }
+            let (k, h) = w.dim();
+            let wt: Vec<f32> = w.t().iter().copied().collect();
+            let weight = tch::Tensor::f_from_slice(&wt)?.f_reshape([h as i64, k as i64])?;
+            let bias = tch::Tensor::f_zeros([h as i64], (tch::Kind::Float, tch::Device::Cpu))?;
+            PackedLinear::new(&weight, &bias, Precision::Int8)
+                .map(Kernel::Packed)
+                .map_err(|e| RelationError::InvalidData(format!("pair classifier: {e}")))
+        };
+        let mut parts = Vec::new();
+        if !rest.is_empty() {
+            parts.push(Part {
+                weights: kernel(&rest)?,
+                cols: rest,
+                key: None,
+            });
+        }
+        for (r, key) in blocks {
+            let cols: Vec<usize> = r.collect();
+            parts.push(Part {
+                weights: kernel(&cols)?,
+                cols,
+                key: Some(key),
+            });
+        }
+        Ok(FirstLayer { parts })
+    }
+
+    /// `features @ w1` for the candidates `cands` (one row each), without the bias.
+    fn apply(
+        &self,
+        features: &Array2<f32>,
+        cands: &[Candidate],
+        hidden: usize,
+    ) -> Result<Array2<f32>> {
+        let mut out = Array2::<f32>::zeros((features.nrows(), hidden));
+        for part in &self.parts {
+            let x = features.select(Axis(1), &part.cols);
+            let Some(key) = part.key.filter(|_| cands.len() == features.nrows()) else {
+                out += &part.weights.apply(x.view())?;
+                continue;
+            };
+            // The first row of each key value stands for all rows with that value.
+            let mut first_of: std::collections::HashMap<(usize, usize), usize> =
+                std::collections::HashMap::new();
+            let mut rows = Vec::new();
+            let group: Vec<usize> = cands
+                .iter()
+                .enumerate()
+                .map(|(r, c)| {
+                    *first_of.entry(key.of(c)).or_insert_with(|| {
+                        rows.push(r);
+                        rows.len() - 1
+                    })
+                })
+                .collect();
+            let unique = part.weights.apply(x.select(Axis(0), &rows).view())?;
+            for (mut o, &g) in out.outer_iter_mut().zip(&group) {
+                o += &unique.row(g);
+            }
+        }
+        Ok(out)
+    }
+}
+
 fn tensor_array(t: &tch::Tensor) -> Result<(Vec<i64>, Vec<f32>)> {
     let shape = t.size();
     let flat = t
@@ -713,7 +892,13 @@ impl PairClassifier {
 
     /// Class probabilities (rows: examples, columns: [`HeadMeta::labels`]).
     pub fn probabilities(&self, features: &Array2<f32>) -> Array2<f32> {
-        let hidden = (features.dot(&self.w1) + &self.b1).mapv(|x| x.max(0.0));
+        let hidden = features.dot(&self.w1) + &self.b1;
+        self.output(hidden)
+    }
+
+    /// The rest of the network after the first layer's affine map (bias included).
+    fn output(&self, mut hidden: Array2<f32>) -> Array2<f32> {
+        hidden.mapv_inplace(|x| x.max(0.0));
         let logits = hidden.dot(&self.w2) + &self.b2;
         softmax_rows(&logits, self.meta.temperature)
     }
@@ -1066,6 +1251,7 @@ pub(crate) fn candidate_features(
 pub struct PairModel {
     embedder: Option<SentenceEmbedder>,
     classifier: PairClassifier,
+    first_layer: FirstLayer,
 }
 
 impl std::fmt::Debug for PairModel {
@@ -1121,6 +1307,7 @@ impl PairModel {
         }
         Ok(PairModel {
             embedder: Some(embedder),
+            first_layer: FirstLayer::new(&classifier, Precision::Fp32)?,
             classifier,
         })
     }
@@ -1138,8 +1325,22 @@ impl PairModel {
         }
         Ok(PairModel {
             embedder: None,
+            first_layer: FirstLayer::new(&classifier, Precision::Fp32)?,
             classifier,
         })
+    }
+
+    /// Runs the classifier's first layer, its largest product, at `precision`: fp32 (the
+    /// default, plain ndarray) or int8 (FBGEMM's kernel, the one the int8 NER encoder runs
+    /// on: weights quantized once, activations per call). int8 moves the probabilities by
+    /// int8's rounding; docs/PERFORMANCE.md has its speed and what it changes.
+    ///
+    /// # Errors
+    /// [`RelationError::InvalidData`] or [`RelationError::Tch`] when the weights cannot be
+    /// packed.
+    pub fn with_precision(mut self, precision: Precision) -> Result<PairModel> {
+        self.first_layer = FirstLayer::new(&self.classifier, precision)?;
+        Ok(self)
     }
 
     /// Whether it can score `doc`: it runs its own encoder, or the document carries token
@@ -1228,7 +1429,14 @@ impl PairModel {
                 self.classifier.meta.input_dim
             )));
         }
-        let probs = self.classifier.probabilities(&feats);
+        tracing::debug!(
+            document = %doc.document.id,
+            pairs = feats.nrows(),
+            "scoring candidate pairs"
+        );
+        let c = &self.classifier;
+        let hidden = self.first_layer.apply(&feats, cands, c.b1.len())? + &c.b1;
+        let probs = c.output(hidden);
         let meta = &self.classifier.meta;
         Ok(probs
             .axis_iter(Axis(0))
@@ -1567,6 +1775,86 @@ mod tests {
             vector_features(&d, &[c], "src"),
             Err(RelationError::TokenVectors { found: None, .. })
         ));
+    }
+
+    #[test]
+    fn the_split_first_layer_gives_the_classifier_probabilities() {
+        // Real features of every pair of the document's mentions (heads, tails and pair edges
+        // repeat across pairs), through a random classifier, both ways.
+        let mut d = one_hot_doc();
+        let n = d.tokens.len();
+        let mut state = 7u32;
+        if let Some(v) = d.token_vectors.as_mut() {
+            for x in &mut v.vectors.values {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                *x = (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
+            }
+        }
+        let text = d.text().to_string();
+        let names = ["Russian", "Vladimir Putin", "Xi", "Kolésnikovo"];
+        let mut cands = Vec::new();
+        for (i, a) in names.iter().enumerate() {
+            for (j, b) in names.iter().enumerate() {
+                if i != j {
+                    cands.push(cand_between(&text, a, b, (i, j)));
+                }
+            }
+        }
+        let schema = Schema::news().unwrap();
+        let extra = standard_extra_features(&schema, false, 3, false);
+        let x = extra_feature_rows(&extra, &schema, &d, &[], &cands);
+        let v = vector_features(&d, &cands, "src").unwrap();
+        let feats = ndarray::concatenate(Axis(1), &[v.view(), x.view()]).unwrap();
+        let (input, hidden, classes) = (feats.ncols(), 8, 3);
+        let mut fill = |shape: (usize, usize)| {
+            Array2::from_shape_simple_fn(shape, || {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+            })
+        };
+        let (w1, b1) = (fill((input, hidden)), fill((1, hidden)).row(0).to_owned());
+        let (w2, b2) = (fill((hidden, classes)), fill((1, classes)).row(0).to_owned());
+        let c = PairClassifier {
+            w1,
+            b1,
+            w2,
+            b2,
+            meta: HeadMeta {
+                version: 1,
+                encoder: "test".into(),
+                encoder_dim: n,
+                input_dim: input,
+                hidden_units: hidden,
+                labels: vec![NONE_LABEL.into(), "a".into(), "b".into()],
+                temperature: 1.0,
+                thresholds: BTreeMap::new(),
+                encoder_layers: None,
+                context_words: None,
+                tokenization: None,
+                encoder_precision: None,
+                token_vectors: Some("src".into()),
+                extra_features: extra.clone(),
+                decides: false,
+                weights_sha256: String::new(),
+                training: serde_json::Value::Null,
+            },
+        };
+        assert_eq!(input, feature_dim(n) + extra_width(&extra, n));
+        // Head, tail and the two context halves are shared; the rest is per pair.
+        let blocks = shared_blocks(&c.meta);
+        assert_eq!(blocks.len(), 4);
+        assert_eq!(blocks[0], (0..n, BlockKey::Head));
+        let want = c.probabilities(&feats);
+        for (precision, tolerance) in [(Precision::Fp32, 1e-5), (Precision::Int8, 0.05)] {
+            let layer = FirstLayer::new(&c, precision).unwrap();
+            let got = c.output(layer.apply(&feats, &cands, hidden).unwrap() + &c.b1);
+            let worst = (&got - &want).fold(0.0f32, |m, x| m.max(x.abs()));
+            assert!(worst < tolerance, "{precision:?}: {worst}");
+        }
+        // Rows that do not match the candidates: every row its own product, same numbers.
+        let layer = FirstLayer::new(&c, Precision::Fp32).unwrap();
+        let got = c.output(layer.apply(&feats, &cands[1..], hidden).unwrap() + &c.b1);
+        assert!((&got - &want).fold(0.0f32, |m, x| m.max(x.abs())) < 1e-5);
     }
 
     #[test]
