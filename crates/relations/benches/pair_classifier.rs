@@ -1,11 +1,14 @@
-//! Where the relation classifier's time goes: its first layer, a `[rows, 2342] x [2342, 640]`
-//! product (the shipped ensemble: five perceptrons of 128 hidden units side by side over the
-//! NER vectors, cue and type inputs), for the candidate pairs of one document. Plain ndarray
-//! (matrixmultiply, what `PairClassifier::probabilities` ran until 2026-12-07) against
-//! libtorch's fp32 linear (MKL) on one thread. `cargo bench -p lede-relations --bench
+//! The relation classifier's largest product, its first layer: `[rows, 2342] x [2342, 640]`
+//! (the shipped ensemble: five perceptrons of 128 hidden units side by side over the NER
+//! vectors, cue and type inputs) for the candidate pairs of one document (61 on average over
+//! lee_background, 497 on the seed article). Plain ndarray (matrixmultiply, what
+//! `PairClassifier::probabilities` runs) against libtorch's fp32 linear (MKL) and FBGEMM's
+//! int8 kernel with packed weights (`lede_models::fast::PackedLinear`, what `PairModel` runs
+//! beside the int8 NER encoder), one thread. `cargo bench -p lede-relations --bench
 //! pair_classifier`; docs/PERFORMANCE.md keeps the results with the CPU they came from.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use lede_models::fast::{PackedLinear, Precision};
 use ndarray::Array2;
 use tch::Tensor;
 
@@ -35,6 +38,7 @@ fn first_layer(c: &mut Criterion) {
     let wt = tensor(&w.t().as_standard_layout().to_owned()); // [hidden, input], as tch's linear
     let b = filled(1, HIDDEN, 2).into_shape(HIDDEN).expect("one row");
     let bt = Tensor::from_slice(b.as_slice().expect("standard layout"));
+    let int8 = PackedLinear::new(&wt, &bt, Precision::Int8).expect("packed weights");
     let mut group = c.benchmark_group("pair_classifier_first_layer");
     for rows in [16usize, 64, 256] {
         let x = filled(rows, INPUT, 3 + rows as u64);
@@ -54,6 +58,12 @@ fn first_layer(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("libtorch_fp32", rows), &x, |bench, x| {
             bench.iter(|| {
                 let out = tensor(x).linear(&wt, Some(&bt));
+                Vec::<f32>::try_from(out.reshape([-1])).expect("floats")
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("fbgemm_int8", rows), &x, |bench, x| {
+            bench.iter(|| {
+                let out = int8.forward(&tensor(x)).expect("int8 forward");
                 Vec::<f32>::try_from(out.reshape([-1])).expect("floats")
             })
         });

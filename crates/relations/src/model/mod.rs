@@ -10,7 +10,9 @@
 //! [`sentence_windows`]); both are fixed at training time and recorded in the metadata, which
 //! inference follows ([`HeadMeta::encoding`]). A pair's feature vector is
 //! `[mean(head); mean(tail); mean(between); mean(head) * mean(tail); order; distance]`, and a
-//! two-layer perceptron (plain ndarray at inference) gives a softmax over `none` and the
+//! two-layer perceptron (plain ndarray at inference; [`PairModel`] runs its first layer once
+//! per mention for the inputs a mention decides, and on FBGEMM's int8 kernel beside an int8
+//! encoder, [`PairModel::with_precision`]) gives a softmax over `none` and the
 //! schema's entity-tailed labels, with a temperature and per-label thresholds fitted on
 //! held-out weakly labelled news (see [`train`]).
 //!
@@ -1813,7 +1815,10 @@ mod tests {
             })
         };
         let (w1, b1) = (fill((input, hidden)), fill((1, hidden)).row(0).to_owned());
-        let (w2, b2) = (fill((hidden, classes)), fill((1, classes)).row(0).to_owned());
+        let (w2, b2) = (
+            fill((hidden, classes)),
+            fill((1, classes)).row(0).to_owned(),
+        );
         let c = PairClassifier {
             w1,
             b1,
