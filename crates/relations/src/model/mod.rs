@@ -1338,7 +1338,7 @@ impl PairModel {
     /// int8's rounding; docs/PERFORMANCE.md has its speed and what it changes.
     ///
     /// # Errors
-    /// [`RelationError::InvalidData`] or [`RelationError::Tch`] when the weights cannot be
+    /// [`RelationError::InvalidData`] or [`RelationError::Torch`] when the weights cannot be
     /// packed.
     pub fn with_precision(mut self, precision: Precision) -> Result<PairModel> {
         self.first_layer = FirstLayer::new(&self.classifier, precision)?;
