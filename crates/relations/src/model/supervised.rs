@@ -1273,7 +1273,7 @@ mod tests {
         cfg.edge_tokens = 65;
         assert!(matches!(
             train_supervised(&schema, &corpus(4, 0), &corpus(2, 4), &cfg),
-            Err(RelationError::InvalidData(m)) if m.contains("edges:65")
+            Err(RelationError::InvalidData(m)) if m.contains("edges: 65")
         ));
     }
 

@@ -1,6 +1,6 @@
 //! Matching a compiled [`Pattern`] against the words of one sentence.
 
-use super::parse::{Elem, Pattern, Slot};
+use super::parse::{words_match, Elem, Pattern, Slot};
 use super::value::ValueKind;
 use super::value::{is_number, recognize_value};
 
@@ -179,6 +179,18 @@ impl<'a> Matcher<'a> {
     /// All matches of `pattern` in the sentence.
     pub(crate) fn find_all(&self, pattern: &Pattern) -> Vec<RawMatch> {
         let mut out: Vec<RawMatch> = Vec::new();
+        // Most cues name a word the sentence lacks: no start position can match then.
+        let possible = pattern.required.iter().all(|&i| match pattern.elems.get(i) {
+            Some(Elem::Words { exact, prefix, .. }) => self
+                .view
+                .toks
+                .iter()
+                .any(|t| words_match(exact, prefix, &t.norm)),
+            _ => true,
+        });
+        if !possible {
+            return out;
+        }
         for start in 0..self.view.toks.len() {
             let st = State {
                 head: None,
@@ -226,12 +238,11 @@ impl<'a> Matcher<'a> {
         }
         match first {
             Elem::Words { exact, prefix, .. } => {
-                if let Some(t) = toks.get(pos) {
-                    if exact.contains(&t.norm)
-                        || prefix.iter().any(|p| t.norm.starts_with(p.as_str()))
-                    {
-                        self.seq(rest, pos + 1, st, k);
-                    }
+                if toks
+                    .get(pos)
+                    .is_some_and(|t| words_match(exact, prefix, &t.norm))
+                {
+                    self.seq(rest, pos + 1, st, k);
                 }
             }
             Elem::Group { alts, .. } => {

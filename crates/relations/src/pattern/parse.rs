@@ -47,6 +47,9 @@ pub(crate) enum Elem {
 #[derive(Debug, Clone)]
 pub(crate) struct Pattern {
     pub(super) elems: Vec<Elem>,
+    /// Indices into `elems` of the top-level word elements that are not optional: every match
+    /// passes through each of them, so a sentence with no token for one of them has no match.
+    pub(super) required: Vec<usize>,
 }
 
 pub(super) const MAX_MACRO_DEPTH: usize = 8;
@@ -71,7 +74,13 @@ impl Pattern {
         if slots.0 == 0 || slots.1 == 0 {
             return Err("a cue needs a {head} and a {tail}".into());
         }
-        Ok(Pattern { elems })
+        let required = elems
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| matches!(e, Elem::Words { optional: false, .. }))
+            .map(|(i, _)| i)
+            .collect();
+        Ok(Pattern { elems, required })
     }
 }
 
@@ -287,6 +296,11 @@ impl Elem {
             Elem::NotAhead(_) | Elem::Gap { .. } => false,
         }
     }
+}
+
+/// Whether a word element (`exact` words, `prefix`es) matches a token's folded form.
+pub(super) fn words_match(exact: &[String], prefix: &[String], norm: &str) -> bool {
+    exact.iter().any(|w| w == norm) || prefix.iter().any(|p| norm.starts_with(p.as_str()))
 }
 
 pub(super) fn is_skippable(e: &Elem) -> bool {
