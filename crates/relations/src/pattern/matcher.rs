@@ -180,14 +180,17 @@ impl<'a> Matcher<'a> {
     pub(crate) fn find_all(&self, pattern: &Pattern) -> Vec<RawMatch> {
         let mut out: Vec<RawMatch> = Vec::new();
         // Most cues name a word the sentence lacks: no start position can match then.
-        let possible = pattern.required.iter().all(|&i| match pattern.elems.get(i) {
-            Some(Elem::Words { exact, prefix, .. }) => self
-                .view
-                .toks
-                .iter()
-                .any(|t| words_match(exact, prefix, &t.norm)),
-            _ => true,
-        });
+        let possible = pattern
+            .required
+            .iter()
+            .all(|&i| match pattern.elems.get(i) {
+                Some(Elem::Words { exact, prefix, .. }) => self
+                    .view
+                    .toks
+                    .iter()
+                    .any(|t| words_match(exact, prefix, &t.norm)),
+                _ => true,
+            });
         if !possible {
             return out;
         }

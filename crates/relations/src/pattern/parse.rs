@@ -77,7 +77,15 @@ impl Pattern {
         let required = elems
             .iter()
             .enumerate()
-            .filter(|(_, e)| matches!(e, Elem::Words { optional: false, .. }))
+            .filter(|(_, e)| {
+                matches!(
+                    e,
+                    Elem::Words {
+                        optional: false,
+                        ..
+                    }
+                )
+            })
             .map(|(i, _)| i)
             .collect();
         Ok(Pattern { elems, required })
