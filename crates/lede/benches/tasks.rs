@@ -3,6 +3,9 @@
 //!
 //! Each configuration analyses the same document in-process (models loaded once, outside the
 //! timing), so the differences are the per-document cost of the summary and of relations.
+//! Criterion runs the configurations one after another; on a shared machine whose speed drifts
+//! by more than these differences, `cargo run --release -p lede --example task_share` (the
+//! configurations in turns, round after round) is the measurement to trust.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use lede::{Analyzer, Document, RelationClassifier, Tasks};
