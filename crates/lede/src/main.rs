@@ -107,9 +107,10 @@ pub(crate) struct ModelArgs {
     /// Never download models, even when built with the `remote` feature.
     #[arg(long)]
     pub offline: bool,
-    /// Precision of the offline NER encoder's linear layers: int8 (NER about 1.5x faster than
-    /// fp32, exact F1 0.006 lower on the hand-labelled dev split) or fp32 (as trained).
-    /// docs/PERFORMANCE.md has the speed and quality of each [default: int8].
+    /// Precision of the offline NER encoder's linear layers, and of the relation classifier's
+    /// first layer with it: int8 (NER about 1.5x faster than fp32, exact F1 0.006 lower on the
+    /// hand-labelled dev split) or fp32 (as trained). docs/PERFORMANCE.md has the speed and
+    /// quality of each [default: int8].
     #[arg(long, value_name = "int8|fp32")]
     pub precision: Option<lede::Precision>,
 }

@@ -159,8 +159,8 @@ impl AnalyzerBuilder {
         /// Precision of the offline NER encoder's linear layers (default int8,
         /// `lede_ner::offline::DEFAULT_PRECISION`: about 1.5x faster than fp32 for NER at
         /// nearly the same F1; the relation classifier reads the vectors of either, from
-        /// `models/relations/` or `models/relations/fp32/`; docs/PERFORMANCE.md has the speed
-        /// and quality of each).
+        /// `models/relations/` or `models/relations/fp32/`, and runs its first layer at the
+        /// same precision; docs/PERFORMANCE.md has the speed and quality of each).
         pub fn precision(precision: Precision) => precision = Some(precision);
     }
 
