@@ -62,6 +62,8 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
         provenance.insert("model_set".into(), set.name.clone());
     }
     let entry = |t: Task| set.as_ref().and_then(|s| s.task(t)).cloned();
+    // The NER encoder's precision; the relation classifier's first layer runs at the same.
+    let precision = b.precision.unwrap_or(lede_ner::offline::DEFAULT_PRECISION);
 
     let mut ner: Option<Box<dyn EntityRecognizer>> = None;
     if tasks.ner {
@@ -69,7 +71,7 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
             if let Some(spec) = spec_of(&t, "ner")? {
                 let opts = NerOptions {
                     resolve: resolve.clone(),
-                    precision: b.precision.unwrap_or(lede_ner::offline::DEFAULT_PRECISION),
+                    precision,
                     ..NerOptions::default()
                 };
                 let rec = load_recognizer(&spec, &opts).map_err(|e| models_err("NER model", e))?;
@@ -118,7 +120,7 @@ pub(crate) fn build(b: &AnalyzerBuilder) -> Result<Analyzer> {
                 &t,
                 &resolve,
                 source.as_deref(),
-                b.precision.unwrap_or(lede_ner::offline::DEFAULT_PRECISION),
+                precision,
                 b.relation_classifier.as_ref(),
                 &mut provenance,
             )?);

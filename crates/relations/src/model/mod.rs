@@ -662,9 +662,10 @@ impl FirstLayer {
     ) -> Result<Array2<f32>> {
         let mut out = Array2::<f32>::zeros((features.nrows(), hidden));
         for part in &self.parts {
-            let x = features.select(Axis(1), &part.cols);
             let Some(key) = part.key.filter(|_| cands.len() == features.nrows()) else {
-                out += &part.weights.apply(x.view())?;
+                out += &part
+                    .weights
+                    .apply(features.select(Axis(1), &part.cols).view())?;
                 continue;
             };
             // The first row of each key value stands for all rows with that value.
@@ -681,7 +682,9 @@ impl FirstLayer {
                     })
                 })
                 .collect();
-            let unique = part.weights.apply(x.select(Axis(0), &rows).view())?;
+            // Only the rows that stand for their key are copied out.
+            let x = features.select(Axis(0), &rows).select(Axis(1), &part.cols);
+            let unique = part.weights.apply(x.view())?;
             for (mut o, &g) in out.outer_iter_mut().zip(&group) {
                 o += &unique.row(g);
             }

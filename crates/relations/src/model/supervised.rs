@@ -743,16 +743,6 @@ pub fn train_supervised_with(
     if cfg.edge_tokens > 0 {
         extra.push(format!("edges:{}", cfg.edge_tokens));
     }
-    if let Some(bad) = extra
-        .iter()
-        .find(|n| super::ExtraFeature::parse(n).is_none())
-    {
-        return Err(RelationError::InvalidData(format!(
-            "the feature {bad} is out of range (context and edges: 1 to {} tokens, words: 1 to {} columns)",
-            super::MAX_WINDOW_TOKENS,
-            super::MAX_WORD_BUCKETS
-        )));
-    }
     let classes = super::pair_classes(schema);
     let class_of = |l: usize| classes.iter().position(|&c| c == l).map(|p| p as i64 + 1);
     let mut report = SupervisedReport {
